@@ -1,0 +1,66 @@
+"""Settings of the project under test.
+
+This module runs inside every cell of the matrix: Python 2.7 and every 3.x,
+Django 1.8 to the newest release. Stdlib only, no f-strings, no annotations.
+"""
+import os
+
+BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+SECRET_KEY = "dtws-local-only-not-a-secret"
+
+DEBUG = True
+
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+
+INSTALLED_APPS = [
+    "django.contrib.staticfiles",
+    "django_socketio",
+    "myapp",
+]
+
+# Django 1.8 and 1.9 read MIDDLEWARE_CLASSES, 1.10 and later read MIDDLEWARE.
+MIDDLEWARE_CLASSES = []
+MIDDLEWARE = []
+
+ROOT_URLCONF = "DjangoTestWebsockets.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                # django-socketio's socketio_scripts.html reads
+                # {{ STATIC_URL|default:MEDIA_URL }}: both must be in the context.
+                "django.template.context_processors.media",
+                "django.template.context_processors.static",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "DjangoTestWebsockets.wsgi.application"
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": ":memory:",
+    }
+}
+
+USE_TZ = True
+
+STATIC_URL = "/static/"
+
+# The channel the chat page subscribes to and myapp.events broadcasts on.
+DTWS_CHANNEL = "dtws"
+
+# django-socketio reads these (runserver_socketio without an address uses
+# them); dtws passes the port it picked for the socket server, so that the
+# page rendered by runserver points at the same one.
+SOCKETIO_HOST = "127.0.0.1"
+SOCKETIO_PORT = int(os.environ.get("DTWS_SOCKETIO_PORT", "9000"))

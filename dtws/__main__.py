@@ -1,0 +1,5 @@
+import sys
+
+from dtws.cli import main
+
+sys.exit(main())

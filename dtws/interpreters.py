@@ -1,0 +1,76 @@
+"""Finding the Python executables the cells need.
+
+Candidates come from pyenv (``$PYENV_ROOT`` or ``pyenv root``) and from PATH.
+Each candidate is asked for its own version, so a pyenv shim that would fail
+or a ``python3.X`` that is really something else is never taken on its name.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+_ASK = "import sys; print('%d.%d.%d' % sys.version_info[:3])"
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    version: str  # "2.7.18"
+    executable: Path
+
+    @property
+    def series(self) -> str:
+        return ".".join(self.version.split(".")[:2])
+
+
+def _pyenv_root() -> Path | None:
+    root = os.environ.get("PYENV_ROOT")
+    if root:
+        return Path(root)
+    pyenv = shutil.which("pyenv")
+    if pyenv is None:
+        return None
+    done = subprocess.run([pyenv, "root"], capture_output=True, text=True, check=False)
+    return Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
+
+
+def _candidates(series: str) -> list[Path]:
+    found: list[Path] = []
+    root = _pyenv_root()
+    if root is not None:
+        found.extend(sorted(root.glob(f"versions/*/bin/python{series}")))
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        if directory and (root is None or not Path(directory).is_relative_to(root / "shims")):
+            exe = Path(directory) / f"python{series}"
+            if exe.is_file() and os.access(exe, os.X_OK):
+                found.append(exe)
+    return found
+
+
+def _ask_version(executable: Path) -> str | None:
+    try:
+        done = subprocess.run([str(executable), "-c", _ASK], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _patch_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+@cache
+def find(series: str) -> Interpreter | None:
+    """The newest interpreter of ``series`` (e.g. "3.12") on this machine, or None."""
+    best: Interpreter | None = None
+    for executable in _candidates(series):
+        version = _ask_version(executable)
+        if version is None or not version.startswith(series + "."):
+            continue
+        if best is None or _patch_key(version) > _patch_key(best.version):
+            best = Interpreter(version, executable)
+    return best

@@ -1,0 +1,110 @@
+"""The first real error of a log, in one line, and its known cause.
+
+"Real" means an exception line that closes a traceback (or pip's and
+Python's own ``SyntaxError`` report), not a warning or a line that merely
+mentions an error.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+_EXCEPTION = re.compile(
+    r"^\s*(?P<type>(?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning|NotFound|DoesNotExist|Failure))(?::\s*(?P<message>.*))?$"
+)
+_FILE = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)')
+_MARKERS = ("site-packages/", "dist-packages/")
+MESSAGE_WIDTH = 160
+
+
+@dataclass(frozen=True)
+class ErrorLine:
+    exception: str
+    message: str
+    file: str | None
+    line: int | None
+    why: str | None
+
+    def __str__(self) -> str:
+        message = self.message if len(self.message) <= MESSAGE_WIDTH else self.message[: MESSAGE_WIDTH - 1] + "…"
+        text = f"{self.exception}: {message}" if message else self.exception
+        if self.file:
+            text += f" ({self.file} line {self.line})"
+        if self.why:
+            text += f" — {self.why}"
+        return text
+
+
+def short_path(path: str) -> str:
+    """A path as a reader knows it: from the package on, not from this machine's folders."""
+    for marker in _MARKERS:
+        if marker in path:
+            return path.split(marker, 1)[1]
+    parts = path.replace("\\", "/").strip("/").split("/")
+    return "/".join(parts[-2:])
+
+
+@dataclass(frozen=True)
+class Cause:
+    exception: str
+    message: re.Pattern[str] | None
+    file: re.Pattern[str] | None
+    why: str
+
+
+@cache
+def causes() -> tuple[Cause, ...]:
+    data = tomllib.loads(resources.files("dtws").joinpath("reasons.toml").read_text(encoding="utf-8"))
+    return tuple(
+        Cause(
+            exception=item["exception"],
+            message=re.compile(item["message"]) if "message" in item else None,
+            file=re.compile(item["file"]) if "file" in item else None,
+            why=item["why"],
+        )
+        for item in data["cause"]
+    )
+
+
+def explain(exception: str, message: str, file: str | None) -> str | None:
+    short = exception.rsplit(".", 1)[-1]
+    for cause in causes():
+        if cause.exception != short:
+            continue
+        if cause.message is not None and not cause.message.search(message):
+            continue
+        if cause.file is not None and (file is None or not cause.file.search(file)):
+            continue
+        return cause.why
+    return None
+
+
+def first_error(text: str) -> ErrorLine | None:
+    """The first exception line that ends a traceback or a ``File ..., line N`` report."""
+    last_file: tuple[str, int] | None = None
+    seen_context = False
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        located = _FILE.match(line)
+        if located:
+            last_file = (short_path(located["file"]), int(located["line"]))
+            seen_context = True
+            continue
+        if "Traceback (most recent call last)" in line:
+            seen_context = True
+            continue
+        match = _EXCEPTION.match(line)
+        if match and seen_context and not match["type"].endswith("Warning"):
+            message = (match["message"] or "").strip()
+            file, number = last_file if last_file else (None, None)
+            return ErrorLine(match["type"], message, file, number, explain(match["type"], message, file))
+    return None

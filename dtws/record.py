@@ -1,0 +1,192 @@
+"""The cell record: ``result.json`` (schema below), written atomically, read with validation.
+
+A record is data only. It knows nothing of pages.
+
+Schema (``schema_version`` 1)::
+
+    {
+      "schema_version": 1,
+      "library": "django-socketio", "cell": "py27-django18",
+      "python": "2.7", "django": "1.8",
+      "status": "pass" | "fail" | "timeout" | "unavailable" | "incomplete",
+      "reason": one line naming the first real error, or null,
+      "coverage_percent": number or null,
+      "steps": [ {"name", "needs", "verdict", "command", "exit_code",
+                  "duration_s", "timeout_s", "started_at", "log",
+                  "error_line", "detail"} ... ],
+      "provenance": {"python_version", "python_executable", "platform",
+                     "packages": {name: version}, "django_version",
+                     "library_version", "commit", "commit_dirty", "run_id",
+                     "run_attempt", "job_url", "dtws_version",
+                     "started_at", "finished_at"}
+    }
+
+Step verdicts: pass, fail, timeout, skipped (a step it needs did not pass),
+unavailable (no interpreter), and not-run (the run was stopped before it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+FILENAME = "result.json"
+
+STEP_VERDICTS = ("pass", "fail", "timeout", "skipped", "unavailable", "not-run")
+STATUSES = ("pass", "fail", "timeout", "unavailable", "incomplete")
+
+
+class RecordError(ValueError):
+    """A result.json that cannot be read as a record; the message says why."""
+
+
+@dataclass
+class Step:
+    name: str
+    needs: list[str]
+    verdict: str = "not-run"
+    command: list[str] | None = None
+    exit_code: int | None = None
+    duration_s: float | None = None
+    timeout_s: float | None = None
+    started_at: str | None = None
+    log: str | None = None
+    error_line: str | None = None
+    detail: str | None = None
+
+
+@dataclass
+class Provenance:
+    python_version: str | None = None
+    python_executable: str | None = None
+    platform: str | None = None
+    packages: dict[str, str] = field(default_factory=dict)
+    django_version: str | None = None
+    library_version: str | None = None
+    commit: str | None = None
+    commit_dirty: bool | None = None
+    run_id: str | None = None
+    run_attempt: int | None = None
+    job_url: str | None = None
+    dtws_version: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+
+
+@dataclass
+class CellRecord:
+    library: str
+    cell: str
+    python: str
+    django: str
+    status: str = "incomplete"
+    reason: str | None = None
+    coverage_percent: float | None = None
+    steps: list[Step] = field(default_factory=list)
+    provenance: Provenance = field(default_factory=Provenance)
+    schema_version: int = SCHEMA_VERSION
+
+    def step(self, name: str) -> Step:
+        for step in self.steps:
+            if step.name == name:
+                return step
+        raise KeyError(name)
+
+
+def to_dict(record: CellRecord) -> dict[str, Any]:
+    return asdict(record)
+
+
+def write(record: CellRecord, directory: Path) -> Path:
+    """Write ``directory/result.json`` atomically: a reader sees the old or the new file, whole."""
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / FILENAME
+    handle, temporary = tempfile.mkstemp(prefix=".result-", suffix=".json", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(to_dict(record), out, indent=2, sort_keys=True)
+            out.write("\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "str | None": (str, type(None)),
+    "int": (int,),
+    "int | None": (int, type(None)),
+    "float | None": (int, float, type(None)),
+    "bool | None": (bool, type(None)),
+    "list[str]": (list,),
+    "list[str] | None": (list, type(None)),
+    "dict[str, str]": (dict,),
+}
+
+
+def _build(cls: type, data: Any, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise RecordError(f"{where}: expected an object, found {type(data).__name__}")
+    kwargs: dict[str, Any] = {}
+    for spec in fields(cls):
+        if spec.name not in data:
+            raise RecordError(f"{where}: missing field {spec.name!r}")
+        value = data[spec.name]
+        if spec.name == "steps":
+            if not isinstance(value, list):
+                raise RecordError(f"{where}.steps: expected a list")
+            value = [_build(Step, item, f"{where}.steps[{i}]") for i, item in enumerate(value)]
+        elif spec.name == "provenance":
+            value = _build(Provenance, value, f"{where}.provenance")
+        else:
+            allowed = _TYPES[str(spec.type)]
+            if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
+                raise RecordError(f"{where}.{spec.name}: unexpected value {value!r}")
+        kwargs[spec.name] = value
+    return cls(**kwargs)
+
+
+def from_dict(data: Any) -> CellRecord:
+    if not isinstance(data, dict):
+        raise RecordError("not a JSON object")
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise RecordError(f"unknown schema_version {version!r} (this dtws reads {SCHEMA_VERSION})")
+    record: CellRecord = _build(CellRecord, data, "record")
+    if record.status not in STATUSES:
+        raise RecordError(f"record.status: unknown status {record.status!r}")
+    for step in record.steps:
+        if step.verdict not in STEP_VERDICTS:
+            raise RecordError(f"step {step.name!r}: unknown verdict {step.verdict!r}")
+    return record
+
+
+def read(path: Path) -> CellRecord:
+    """Read and validate a result.json; any problem is a RecordError that says what."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise RecordError(f"{path}: missing") from None
+    except OSError as error:
+        raise RecordError(f"{path}: unreadable ({error.strerror})") from None
+    if not raw.strip():
+        raise RecordError(f"{path}: empty")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise RecordError(f"{path}: not UTF-8") from None
+    except json.JSONDecodeError as error:
+        raise RecordError(f"{path}: not valid JSON (truncated?): {error.msg} at line {error.lineno}") from None
+    try:
+        return from_dict(data)
+    except RecordError as error:
+        raise RecordError(f"{path}: {error}") from None

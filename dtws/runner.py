@@ -1,0 +1,211 @@
+"""Running one cell: its env, then every step in order, each recorded even when an earlier one failed.
+
+The record is written before the first step and again after each one, so a
+run that is killed part-way leaves a record that says ``incomplete``.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import subprocess
+import time
+import traceback
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+
+from dtws import __version__, interpreters, procs, reasons, record
+from dtws.matrix import Cell
+from dtws.solutions import SOLUTIONS
+from dtws.steps import STEPS
+from dtws.steps.base import Context, Outcome
+
+PROJECT = Path(__file__).resolve().parent.parent
+_DROPPED_ENV = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP", "COVERAGE_FILE")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def cell_dir(results: Path, cell: Cell) -> Path:
+    return results / cell.library / cell.env
+
+
+def _git(project: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], cwd=project, capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _provenance(project: Path) -> record.Provenance:
+    commit = _git(project, "rev-parse", "HEAD")
+    status = _git(project, "status", "--porcelain", "--untracked-files=no")
+    server, repo, run_id = (os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
+    attempt = os.environ.get("GITHUB_RUN_ATTEMPT")
+    return record.Provenance(
+        platform=platform.platform(),
+        commit=commit,
+        commit_dirty=None if status is None else bool(status),
+        run_id=run_id,
+        run_attempt=int(attempt) if attempt and attempt.isdigit() else None,
+        job_url=os.environ.get("DTWS_JOB_URL")
+        or (f"{server}/{repo}/actions/runs/{run_id}" if server and repo and run_id else None),
+        dtws_version=__version__,
+        started_at=now(),
+    )
+
+
+def _freeze(python: Path, project: Path, env: Mapping[str, str]) -> dict[str, str]:
+    if not python.exists():
+        return {}
+    try:
+        done = subprocess.run(
+            [str(python), "-m", "pip", "freeze", "--all"],
+            cwd=project,
+            env=dict(env),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    packages = {}
+    for line in done.stdout.splitlines():
+        name, sep, version = line.partition("==")
+        if sep and not line.startswith("-"):
+            packages[name.strip()] = version.strip()
+    return packages
+
+
+def _lookup(packages: Mapping[str, str], name: str) -> str | None:
+    wanted = name.lower().replace("_", "-")
+    for package, version in packages.items():
+        if package.lower().replace("_", "-") == wanted:
+            return version
+    return None
+
+
+def _cell_env(interpreter: interpreters.Interpreter) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in _DROPPED_ENV}
+    env["PATH"] = os.pathsep.join([str(interpreter.executable.parent), env.get("PATH", "")])
+    env["PYTHONUNBUFFERED"] = "1"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    return env
+
+
+def _conclude(rec: record.CellRecord) -> None:
+    for step in rec.steps:
+        if step.verdict in ("fail", "timeout"):
+            rec.status = step.verdict
+            why = step.error_line or step.detail or f"exit code {step.exit_code}"
+            rec.reason = f"{step.name}: {why}"
+            return
+    rec.status = "pass" if all(step.verdict == "pass" for step in rec.steps) else "incomplete"
+    rec.reason = None
+
+
+def run_cell(
+    cell: Cell,
+    results: Path,
+    *,
+    project: Path = PROJECT,
+    toxworkdir: Path | None = None,
+    timeouts: Mapping[str, float] | None = None,
+) -> record.CellRecord:
+    """Run ``cell`` into ``results/<library>/<cell>/``; return its record."""
+    out = cell_dir(results, cell)
+    if out.exists():
+        shutil.rmtree(out)
+    logs = out / "logs"
+    logs.mkdir(parents=True)
+    scratch = out / ".scratch"
+    scratch.mkdir()
+    limits = dict(timeouts or {})
+    rec = record.CellRecord(cell.library, cell.env, cell.python, cell.django, provenance=_provenance(project))
+    rec.steps = [record.Step(s.name, list(s.needs), timeout_s=limits.get(s.name, s.timeout_s)) for s in STEPS]
+
+    interpreter = interpreters.find(cell.python)
+    if interpreter is None:
+        for step in rec.steps:
+            step.verdict = "unavailable"
+        rec.status = "unavailable"
+        rec.reason = f"no Python {cell.python} interpreter on this machine (looked in pyenv and on PATH)"
+        rec.provenance.finished_at = now()
+        record.write(rec, out)
+        shutil.rmtree(scratch)
+        return rec
+
+    rec.provenance.python_version = interpreter.version
+    rec.provenance.python_executable = str(interpreter.executable)
+    record.write(rec, out)
+    env = _cell_env(interpreter)
+    solution = SOLUTIONS[cell.library]
+    workdir = toxworkdir or project / ".tox"
+    try:
+        for spec, step in zip(STEPS, rec.steps, strict=True):
+            if procs.stopping():
+                break
+            missing = [need for need in spec.needs if rec.step(need).verdict != "pass"]
+            if missing:
+                step.verdict = "skipped"
+                step.detail = f"needs {', '.join(missing)}, which did not pass"
+                record.write(rec, out)
+                continue
+            log_path = logs / f"{spec.name}.log"
+            step.log = str(log_path.relative_to(out))
+            step.started_at = now()
+            started = time.monotonic()
+            with open(log_path, "ab") as log:
+                ctx = Context(
+                    cell=cell,
+                    solution=solution,
+                    interpreter=interpreter,
+                    project=project,
+                    toxworkdir=workdir,
+                    scratch=scratch,
+                    env=env,
+                    log=log,
+                    timeout_s=step.timeout_s or spec.timeout_s,
+                    deadline=started + (step.timeout_s or spec.timeout_s),
+                )
+                try:
+                    outcome = spec.run(ctx)
+                except procs.Stopped:
+                    outcome = Outcome("fail", None, None, "the run was stopped")
+                except Exception as error:  # a harness error is shown as the step's failure, not lost
+                    log.write(traceback.format_exc().encode())
+                    outcome = Outcome("fail", None, None, f"dtws error: {type(error).__name__}: {error}")
+            step.duration_s = round(time.monotonic() - started, 3)
+            if procs.stopping():
+                step.detail = "the run was stopped during this step"
+                break
+            step.verdict, step.command, step.exit_code, step.detail = (
+                outcome.verdict,
+                outcome.command,
+                outcome.exit_code,
+                outcome.detail,
+            )
+            if "coverage_percent" in outcome.facts:
+                rec.coverage_percent = outcome.facts["coverage_percent"]
+            if step.verdict != "pass":
+                found = reasons.first_error(log_path.read_text(encoding="utf-8", errors="replace"))
+                step.error_line = str(found) if found else None
+            if spec.name == "install":
+                packages = _freeze(ctx.python, project, env)
+                rec.provenance.packages = packages
+                rec.provenance.django_version = _lookup(packages, "Django")
+                rec.provenance.library_version = _lookup(packages, solution.package)
+            record.write(rec, out)
+    finally:
+        _conclude(rec)
+        rec.provenance.finished_at = now()
+        record.write(rec, out)
+        shutil.rmtree(scratch, ignore_errors=True)
+    return rec

@@ -1,0 +1,79 @@
+"""What every step gets (Context) and gives back (Outcome)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from dtws import procs
+from dtws.interpreters import Interpreter
+from dtws.matrix import Cell
+from dtws.solutions import Solution
+
+
+@dataclass
+class Context:
+    cell: Cell
+    solution: Solution
+    interpreter: Interpreter
+    project: Path  # where manage.py and tox.ini are
+    toxworkdir: Path
+    scratch: Path  # per-cell files that are not evidence (coverage data)
+    env: dict[str, str]  # environment of every process of the cell
+    log: IO[bytes]
+    timeout_s: float
+    deadline: float  # time.monotonic() by which the step must be done
+
+    @property
+    def env_dir(self) -> Path:
+        return self.toxworkdir / self.cell.env
+
+    @property
+    def python(self) -> Path:
+        return self.env_dir / "bin" / "python"
+
+    def manage(self, *args: str) -> list[str]:
+        return [str(self.python), "manage.py", *args]
+
+    def note(self, line: str) -> None:
+        procs.note(self.log, line)
+
+
+@dataclass
+class Outcome:
+    verdict: str  # pass, fail or timeout
+    command: list[str] | None = None
+    exit_code: int | None = None
+    detail: str | None = None
+    facts: dict[str, float] = field(default_factory=dict)
+
+
+def from_finished(command: list[str], finished: procs.Finished, detail: str | None = None) -> Outcome:
+    if finished.timed_out:
+        return Outcome("timeout", command, None, detail)
+    verdict = "pass" if finished.exit_code == 0 else "fail"
+    return Outcome(verdict, command, finished.exit_code, detail)
+
+
+def with_socket_server(ctx: Context, probe: Callable[[int, float, Callable[[str], None]], str]) -> Outcome:
+    """Start the library's socket server on a free port, run ``probe`` against it, stop it."""
+    port = procs.free_port()
+    command = ctx.manage(*ctx.solution.socket_server(port))
+    env = dict(ctx.env, DTWS_SOCKETIO_PORT=str(port))
+    with procs.Server(command, cwd=ctx.project, env=env, log=ctx.log) as server:
+        if not server.wait_for_port(port, ctx.deadline):
+            code = server.stop()
+            return Outcome("timeout" if code is None else "fail", command, code, "the server never listened")
+        try:
+            detail = probe(port, max(ctx.deadline - time.monotonic(), 1.0), ctx.note)
+        except Exception as error:  # a probe's every failure is the step's evidence
+            ctx.note(f"probe failed: {type(error).__name__}: {error}")
+            verdict = "timeout" if isinstance(error, TimeoutError) else "fail"
+            # Give the server a moment to print the traceback behind a failure.
+            time.sleep(0.5)
+            return Outcome(verdict, command, server.stop(), f"{type(error).__name__}: {error}")
+        ctx.note(detail)
+        return Outcome("pass", command, server.stop(), detail)

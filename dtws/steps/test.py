@@ -1,0 +1,41 @@
+"""test: myapp's Django tests under coverage, then ``coverage report`` for the total %.
+
+The label ``myapp`` keeps Django's discovery out of the harness's own
+modules named test*.py, which live in the same folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+from dtws import procs
+from dtws.steps.base import Context, Outcome, from_finished
+
+NEEDS = ("install",)
+TIMEOUT_S = 300.0
+
+_TOTAL = re.compile(rb"^TOTAL\s.*?(\d+(?:\.\d+)?)%\s*$", re.MULTILINE)
+
+
+def run(ctx: Context) -> Outcome:
+    coverage = str(ctx.env_dir / "bin" / "coverage")
+    command = [coverage, "run", "--source=DjangoTestWebsockets,myapp", "manage.py", "test", "myapp"]
+    env = dict(ctx.env, COVERAGE_FILE=str(ctx.scratch / ".coverage"))
+    finished = procs.run(command, cwd=ctx.project, env=env, log=ctx.log, timeout_s=ctx.deadline - time.monotonic())
+    outcome = from_finished(command, finished)
+    if finished.timed_out:
+        return outcome
+    ctx.log.flush()
+    start = os.path.getsize(ctx.log.name)
+    procs.run(
+        [coverage, "report"], cwd=ctx.project, env=env, log=ctx.log, timeout_s=max(ctx.deadline - time.monotonic(), 1.0)
+    )
+    with open(ctx.log.name, "rb") as written:
+        written.seek(start)
+        total = _TOTAL.search(written.read())
+    if total:
+        outcome.facts["coverage_percent"] = float(total.group(1))
+        outcome.detail = f"coverage {total.group(1).decode()}%"
+    return outcome

@@ -1,0 +1,31 @@
+"""The plain-text table printed at the end of ``cell`` and ``run``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from dtws.record import CellRecord
+from dtws.steps import NAMES
+
+MARK = {"pass": "pass", "fail": "FAIL", "timeout": "TIMEOUT", "skipped": "-", "unavailable": "n/a", "not-run": "?"}
+REASON_WIDTH = 110
+
+
+def rows(records: Iterable[CellRecord]) -> list[list[str]]:
+    table = [["cell", "python", *NAMES, "status", "reason"]]
+    for rec in records:
+        verdicts = {step.name: MARK.get(step.verdict, step.verdict) for step in rec.steps}
+        reason = rec.reason or ""
+        if len(reason) > REASON_WIDTH:
+            reason = reason[: REASON_WIDTH - 1] + "…"
+        table.append(
+            [rec.cell, rec.provenance.python_version or "-", *(verdicts.get(n, "?") for n in NAMES), rec.status, reason]
+        )
+    return table
+
+
+def print_table(records: Iterable[CellRecord]) -> None:
+    table = rows(records)
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]) - 1)]
+    for row in table:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1])

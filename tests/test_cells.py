@@ -1,0 +1,191 @@
+"""Real cells, end to end: real installs from the package index, real servers, real clients.
+
+Nothing of the library is mocked: what these tests assert is what the site
+will say, reached by running the cells.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from dtws import interpreters, record
+from tests.conftest import PROJECT, dtws, dtws_args, processes_mentioning
+
+pytestmark = pytest.mark.cells
+
+CELLS = ("py27-django18", "py27-django19", "py312-django52", "py33-django18")
+
+
+@pytest.fixture(scope="module")
+def local_run(
+    tmp_path_factory: pytest.TempPathFactory, toxworkdir: Path
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    results = tmp_path_factory.mktemp("results")
+    done = dtws(dtws_args("run", "--results", str(results), "--toxworkdir", str(toxworkdir), *CELLS))
+    return done, results
+
+
+def cell_record(results: Path, cell: str) -> record.CellRecord:
+    return record.read(results / "django-socketio" / cell / "result.json")
+
+
+def verdicts(rec: record.CellRecord) -> dict[str, str]:
+    return {step.name: step.verdict for step in rec.steps}
+
+
+def log_of(results: Path, rec: record.CellRecord, step: str) -> str:
+    path = rec.step(step).log
+    assert path is not None
+    return (results / "django-socketio" / rec.cell / path).read_text(encoding="utf-8")
+
+
+def test_run_prints_the_table_of_every_cell(local_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    done, _results = local_run
+    assert done.returncode == 0, done.stdout + done.stderr
+    table = done.stdout.split("\n\n")[-2]
+    assert table.splitlines()[0].split()[:8] == [
+        "cell",
+        "python",
+        "install",
+        "check",
+        "test",
+        "django-server",
+        "websocket-server",
+        "round-trip",
+    ]
+    for cell in CELLS:
+        assert any(line.startswith(cell + " ") for line in table.splitlines()), cell
+
+
+def test_py27_django18_serves_django_but_not_socketio(local_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    _done, results = local_run
+    rec = cell_record(results, "py27-django18")
+    assert verdicts(rec) == {
+        "install": "pass",
+        "check": "pass",
+        "test": "pass",
+        "django-server": "pass",
+        "websocket-server": "fail",
+        "round-trip": "skipped",
+    }
+    assert rec.status == "fail"
+    assert rec.provenance.python_version is not None and rec.provenance.python_version.startswith("2.7.")
+    assert rec.provenance.library_version == "0.3.9"
+    assert rec.provenance.django_version is not None and rec.provenance.django_version.startswith("1.8.")
+    assert rec.provenance.packages["gevent-socketio"] == "0.2.1"
+    assert rec.coverage_percent is not None and rec.coverage_percent > 50
+    server_log = log_of(results, rec, "django-server")
+    assert "GET / -> HTTP 200" in server_log
+    assert "GET /static/js/socket.io.js -> HTTP 200" in server_log
+    # The review's error, reached over the bundled client's xhr-polling transport.
+    socket_log = log_of(results, rec, "websocket-server")
+    assert "AttributeError: 'SocketIOHandler' object has no attribute 'response_headers_list'" in socket_log
+    assert rec.reason is not None and rec.reason.startswith("websocket-server: ")
+    error_line = rec.step("websocket-server").error_line
+    assert error_line is not None and error_line in rec.reason
+
+
+def test_py27_django19_fails_on_django_utils_importlib(
+    local_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    _done, results = local_run
+    rec = cell_record(results, "py27-django19")
+    assert verdicts(rec)["install"] == "pass"
+    assert verdicts(rec)["check"] == "fail"
+    assert verdicts(rec)["django-server"] == "fail"
+    assert "ImportError: No module named importlib" in log_of(results, rec, "check")
+    assert rec.reason == (
+        "check: ImportError: No module named importlib (django_socketio/urls.py line 4)"
+        " — django.utils.importlib was removed in Django 1.9"
+    )
+
+
+def test_py312_django52_cannot_install(local_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    _done, results = local_run
+    rec = cell_record(results, "py312-django52")
+    assert verdicts(rec) == {
+        "install": "fail",
+        "check": "skipped",
+        "test": "skipped",
+        "django-server": "skipped",
+        "websocket-server": "skipped",
+        "round-trip": "skipped",
+    }
+    assert rec.status == "fail"
+    install = log_of(results, rec, "install")
+    assert "except IndexError, KeyError:" in install
+    assert rec.step("install").error_line == (
+        "SyntaxError: multiple exception types must be parenthesized (django_socketio/utils.py line 44)"
+        " — Python 2 only code: django-socketio 0.3.9 was never ported to Python 3"
+    )
+    assert rec.provenance.python_version is not None and rec.provenance.python_version.startswith("3.12.")
+
+
+def test_a_cell_with_no_interpreter_is_unavailable(local_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    if interpreters.find("3.3") is not None:
+        pytest.skip("this machine has Python 3.3")
+    _done, results = local_run
+    rec = cell_record(results, "py33-django18")
+    assert rec.status == "unavailable"
+    assert set(verdicts(rec).values()) == {"unavailable"}
+    assert rec.reason is not None and "no Python 3.3 interpreter" in rec.reason
+
+
+def test_every_record_is_valid_json_with_a_schema_version(
+    local_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    _done, results = local_run
+    for cell in CELLS:
+        data = json.loads((results / "django-socketio" / cell / "result.json").read_text())
+        assert data["schema_version"] == record.SCHEMA_VERSION
+        assert data["provenance"]["finished_at"]
+
+
+def test_a_hanging_step_is_killed_at_its_timeout(tmp_path: Path) -> None:
+    """The install step of a real cell, given 3 seconds: killed, recorded, nothing left behind."""
+    workdir = tmp_path / "tox"
+    started = time.monotonic()
+    done = dtws(
+        dtws_args(
+            "cell", "py27-django18", "--results", str(tmp_path), "--toxworkdir", str(workdir), "--timeout", "install=3"
+        )
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert time.monotonic() - started < 60
+    rec = cell_record(tmp_path, "py27-django18")
+    install = rec.step("install")
+    assert install.verdict == "timeout"
+    assert install.duration_s is not None and 3 <= install.duration_s < 3 + 2 * 3 + 2
+    assert rec.status == "timeout"
+    assert set(verdicts(rec).values()) == {"timeout", "skipped"}
+    assert "timeout: killed the process group" in log_of(tmp_path, rec, "install")
+    assert processes_mentioning(str(workdir)) == []
+
+
+def test_a_run_stopped_part_way_leaves_an_incomplete_record(tmp_path: Path) -> None:
+    workdir = tmp_path / "tox"
+    result = tmp_path / "django-socketio" / "py27-django18" / "result.json"
+    process = subprocess.Popen(
+        dtws_args("cell", "py27-django18", "--results", str(tmp_path), "--toxworkdir", str(workdir)),
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (workdir / "py27-django18").exists():
+        time.sleep(0.1)
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 1, output
+    rec = record.read(result)
+    assert rec.status == "incomplete"
+    assert rec.step("install").verdict == "not-run"
+    assert rec.step("install").detail == "the run was stopped during this step"
+    assert "[dtws] $ " in log_of(tmp_path, rec, "install")
+    assert processes_mentioning(str(workdir)) == []

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+import zipfile
+from functools import partial
+
+import pytest
+
+from dtws import matrix
+from tests.conftest import PROJECT
+
+run = partial(subprocess.run, cwd=PROJECT, capture_output=True, text=True, check=True)
+
+
+def tox(*args: str) -> str:
+    return run([sys.executable, "-m", "tox", *args]).stdout
+
+
+def test_the_reviews_seven_cells_are_cells() -> None:
+    names = {cell.env for cell in matrix.CELLS}
+    review = {
+        "py27-django18",
+        "py27-django19",
+        "py33-django18",
+        "py33-django19",
+        "py34-django18",
+        "py34-django19",
+        "py35-django19",
+    }
+    assert review <= names
+
+
+def test_every_other_cell_is_supported_by_its_django() -> None:
+    for cell in matrix.CELLS:
+        if not cell.in_review:
+            assert cell.python in matrix.DJANGO_PYTHONS[cell.django], cell.env
+
+
+def test_every_supported_python_of_every_series_is_a_cell() -> None:
+    pairs = {(cell.python, cell.django) for cell in matrix.CELLS}
+    for django, pythons in matrix.DJANGO_PYTHONS.items():
+        for python in pythons:
+            assert (python, django) in pairs
+
+
+def test_cell_names_and_requirements() -> None:
+    cell = matrix.get("py312-django52")
+    assert (cell.python, cell.django, cell.library) == ("3.12", "5.2", "django-socketio")
+    assert cell.django_requirement == "Django>=5.2,<5.3"
+    assert matrix.get("py27-django111").django_requirement == "Django>=1.11,<1.12"
+
+
+def test_an_unknown_cell_names_the_known_ones() -> None:
+    with pytest.raises(matrix.UnknownCell, match="py27-django18"):
+        matrix.get("py99-django99")
+
+
+def test_tox_envlist_equals_the_matrix() -> None:
+    listed = tox("-l").split()
+    assert len(listed) == len(set(listed))
+    assert sorted(listed) == sorted(cell.env for cell in matrix.CELLS)
+
+
+def test_tox_installs_what_the_matrix_says() -> None:
+    envs = ",".join(cell.env for cell in matrix.CELLS)
+    config = tox("config", "-e", envs, "-k", "deps")
+    sections = dict(re.findall(r"\[testenv:([^\]]+)\]\ndeps =\n((?:  .*\n?)+)", config))
+    for cell in matrix.CELLS:
+        deps = [line.strip() for line in sections[cell.env].splitlines()]
+        assert cell.django_requirement in deps, cell.env
+        assert "django-socketio==0.3.9" in deps
+
+
+def _newest_release_metadata(series: str) -> str:
+    request = urllib.request.Request(
+        "https://pypi.org/simple/django/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        files = json.load(response)["files"]
+    pattern = re.compile(rf"^[Dd]jango-({re.escape(series)}(?:\.\d+)?)-py.*\.whl$")
+    wheels = [(m.group(1), f["url"]) for f in files if (m := pattern.match(f["filename"]))]
+    _version, url = max(wheels, key=lambda item: tuple(int(p) for p in item[0].split(".")))
+    try:
+        with urllib.request.urlopen(url + ".metadata", timeout=60) as response:
+            return str(response.read().decode("utf-8"))
+    except urllib.error.HTTPError:  # no PEP 658 metadata file served: read it from the wheel
+        with urllib.request.urlopen(url, timeout=120) as response:
+            wheel = zipfile.ZipFile(io.BytesIO(response.read()))
+        name = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
+        return wheel.read(name).decode("utf-8")
+
+
+@pytest.mark.parametrize("series", sorted(matrix.DJANGO_PYTHONS))
+def test_django_series_pythons_match_djangos_own_claims(series: str) -> None:
+    """The newest release of each series lists exactly the matrix's Pythons in its classifiers."""
+    metadata = _newest_release_metadata(series)
+    claimed = set(re.findall(r"^Classifier: Programming Language :: Python :: (\d\.\d+)\s*$", metadata, re.MULTILINE))
+    assert claimed == set(matrix.DJANGO_PYTHONS[series])

@@ -1,0 +1,79 @@
+"""Error lines from the logs of real cells (excerpts of real output, machine paths shortened)."""
+
+from __future__ import annotations
+
+from dtws import reasons
+
+PIP_PY3 = """\
+      Traceback (most recent call last):
+        File "<string>", line 2, in <module>
+        File "/tmp/pip-install-x/django-socketio_1/setup.py", line 7, in <module>
+          version = __import__("django_socketio").__version__,
+        File "/tmp/pip-install-x/django-socketio_1/django_socketio/utils.py", line 44
+          except IndexError, KeyError:
+                 ^^^^^^^^^^^^^^^^^^^^
+      SyntaxError: multiple exception types must be parenthesized
+      [end of output]
+"""
+
+CHECK_DJANGO19 = """\
+Traceback (most recent call last):
+  File "manage.py", line 10, in <module>
+    execute_from_command_line(sys.argv)
+  File "/x/.tox/py27-django19/lib/python2.7/site-packages/django_socketio/urls.py", line 4, in <module>
+    from django.utils.importlib import import_module
+ImportError: No module named importlib
+"""
+
+GREENLET = """\
+RemovedInDjango19Warning: django.utils.importlib will be removed in Django 1.9.
+Traceback (most recent call last):
+  File "src/gevent/greenlet.py", line 908, in gevent._gevent_cgreenlet.Greenlet.run
+  File "/x/site-packages/socketio/transports.py", line 22, in write
+    if 'Content-Length' not in self.handler.response_headers_list:
+AttributeError: 'SocketIOHandler' object has no attribute 'response_headers_list'
+"""
+
+
+def test_python3_install_of_django_socketio() -> None:
+    found = reasons.first_error(PIP_PY3)
+    assert str(found) == (
+        "SyntaxError: multiple exception types must be parenthesized (django_socketio/utils.py line 44)"
+        " — Python 2 only code: django-socketio 0.3.9 was never ported to Python 3"
+    )
+
+
+def test_removed_django_utils_importlib() -> None:
+    found = reasons.first_error(CHECK_DJANGO19)
+    assert found is not None
+    assert (found.exception, found.file, found.line) == ("ImportError", "django_socketio/urls.py", 4)
+    assert found.why == "django.utils.importlib was removed in Django 1.9"
+
+
+def test_a_warning_is_not_the_error() -> None:
+    found = reasons.first_error(GREENLET)
+    assert found is not None
+    assert found.exception == "AttributeError"
+    assert "django-socketio issue #63" in str(found)
+
+
+def test_no_traceback_no_error_line() -> None:
+    assert reasons.first_error("ValueError: said in passing\nall good\n") is None
+
+
+def test_an_unknown_error_has_no_explanation() -> None:
+    found = reasons.first_error("Traceback (most recent call last):\n  File \"a.py\", line 1\nKeyError: 'x'\n")
+    assert str(found) == "KeyError: 'x' (a.py line 1)"
+
+
+def test_a_long_message_is_cut_to_one_readable_line() -> None:
+    found = reasons.first_error("Traceback (most recent call last):\nValueError: " + "x" * 1000 + "\n")
+    assert found is not None
+    assert len(str(found)) < 200 and str(found).endswith("…")
+
+
+def test_machine_paths_are_shortened() -> None:
+    assert reasons.short_path("/home/u/.tox/e/lib/python2.7/site-packages/socketio/handler.py") == "socketio/handler.py"
+    assert (
+        reasons.short_path("/tmp/pip-build-abc/django-socketio/django_socketio/utils.py") == "django_socketio/utils.py"
+    )

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dtws import record
+
+
+def sample() -> record.CellRecord:
+    rec = record.CellRecord("django-socketio", "py27-django18", "2.7", "1.8", status="fail", reason="install: boom")
+    rec.steps = [record.Step("install", [], verdict="fail", command=["tox"], exit_code=1, duration_s=1.5)]
+    rec.provenance.packages = {"Django": "1.8.19"}
+    return rec
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    path = record.write(sample(), tmp_path)
+    assert path.name == "result.json"
+    assert record.read(path) == sample()
+    assert list(tmp_path.iterdir()) == [path]
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (b"", "empty"),
+        (b'{"schema_version": 1, "library": "dj', "not valid JSON"),
+        (b"\xff\xfe", "not UTF-8"),
+        (b"[1, 2]", "not a JSON object"),
+        (b'{"schema_version": 99}', "unknown schema_version 99"),
+    ],
+)
+def test_bad_files_say_why(tmp_path: Path, content: bytes, why: str) -> None:
+    path = tmp_path / "result.json"
+    path.write_bytes(content)
+    with pytest.raises(record.RecordError, match=why):
+        record.read(path)
+
+
+def test_a_missing_file_says_so(tmp_path: Path) -> None:
+    with pytest.raises(record.RecordError, match="missing"):
+        record.read(tmp_path / "result.json")
+
+
+def test_a_missing_field_or_a_wrong_type_is_named(tmp_path: Path) -> None:
+    data = record.to_dict(sample())
+    del data["provenance"]["commit"]
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(record.RecordError, match="missing field 'commit'"):
+        record.read(path)
+    data = record.to_dict(sample())
+    data["steps"][0]["exit_code"] = "one"
+    path.write_text(json.dumps(data))
+    with pytest.raises(record.RecordError, match=r"steps\[0\]\.exit_code"):
+        record.read(path)
+
+
+def test_unknown_verdicts_are_refused(tmp_path: Path) -> None:
+    data = record.to_dict(sample())
+    data["steps"][0]["verdict"] = "maybe"
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(record.RecordError, match="unknown verdict 'maybe'"):
+        record.read(path)
