@@ -1,7 +1,9 @@
-# The two commands of the README's Quickstart. Both set up what they need.
+# The two commands of the README's Quickstart. Each sets up what it needs.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test
 
@@ -12,10 +14,17 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-## run: every local cell of the matrix, then the summary table
+# Debian's chromium, for the browser tests (Playwright drives it; it downloads no browser).
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
+## run: every local cell of the matrix, the table, then the site built from their records
 run: $(BIN)/.installed
 	$(BIN)/python -m dtws run
+	$(BIN)/python -m dtws merge results --out build/results
+	$(BIN)/python -m dtws site build/results
 
-## test: the harness's own tests, real cells included
-test: $(BIN)/.installed
+## test: the harness's own tests, real cells and a real browser included
+test: $(BIN)/.installed $(CHROMIUM)
 	$(BIN)/python -m pytest

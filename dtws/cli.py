@@ -12,8 +12,14 @@ from dtws import __version__, procs
 from dtws.commands import COMMANDS
 
 
-def _stop(signum: int, frame: FrameType | None) -> None:
+def _stop_and_finish(signum: int, frame: FrameType | None) -> None:
+    """Cell runners: kill every process group; the runner then records what it had and returns."""
     procs.stop_all()
+
+
+def _stop_now(signum: int, frame: FrameType | None) -> None:
+    procs.stop_all()
+    raise KeyboardInterrupt
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,13 +33,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         module.add_arguments(sub)
         sub.set_defaults(handler=module.main)
     args = parser.parse_args(argv)
-    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    handler = _stop_and_finish if getattr(COMMANDS[args.command], "RECORDS_ON_STOP", False) else _stop_now
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         return int(args.handler(args))
+    except KeyboardInterrupt:
+        return 130
     finally:
         procs.kill_all()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for sig, before in previous.items():
+            signal.signal(sig, before)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -33,6 +33,7 @@ class ErrorLine:
     file: str | None
     line: int | None
     why: str | None
+    index: int = 0  # the line of the text it was found on, from 0
 
     def __str__(self) -> str:
         message = self.message if len(self.message) <= MESSAGE_WIDTH else self.message[: MESSAGE_WIDTH - 1] + "…"
@@ -92,7 +93,7 @@ def first_error(text: str) -> ErrorLine | None:
     """The first exception line that ends a traceback or a ``File ..., line N`` report."""
     last_file: tuple[str, int] | None = None
     seen_context = False
-    for raw in text.splitlines():
+    for index, raw in enumerate(text.splitlines()):
         line = raw.rstrip()
         located = _FILE.match(line)
         if located:
@@ -106,5 +107,5 @@ def first_error(text: str) -> ErrorLine | None:
         if match and seen_context and not match["type"].endswith("Warning"):
             message = (match["message"] or "").strip()
             file, number = last_file if last_file else (None, None)
-            return ErrorLine(match["type"], message, file, number, explain(match["type"], message, file))
+            return ErrorLine(match["type"], message, file, number, explain(match["type"], message, file), index)
     return None

@@ -119,7 +119,12 @@ def run_cell(
     toxworkdir: Path | None = None,
     timeouts: Mapping[str, float] | None = None,
 ) -> record.CellRecord:
-    """Run ``cell`` into ``results/<library>/<cell>/``; return its record."""
+    """Run ``cell`` into ``results/<library>/<cell>/``; return its record.
+
+    Raises procs.Stopped, leaving no record, when the run is stopping before the cell starts.
+    """
+    if procs.stopping():
+        raise procs.Stopped(f"{cell.env} not started: the run is stopping")
     out = cell_dir(results, cell)
     if out.exists():
         shutil.rmtree(out)

@@ -37,3 +37,18 @@ def processes_mentioning(text: str) -> list[str]:
 @pytest.fixture(scope="session")
 def toxworkdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield tmp_path_factory.mktemp("toxworkdir")
+
+
+# The real cells the tests run once per session: a ✗ of each kind the lab
+# reaches here (a server step, a check, an install) and one with no interpreter.
+CELLS = ("py27-django18", "py27-django19", "py312-django52", "py33-django18")
+
+
+@pytest.fixture(scope="session")
+def local_run(
+    tmp_path_factory: pytest.TempPathFactory, toxworkdir: Path
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """``python -m dtws run`` of CELLS, as a user runs it: its output and its results folder."""
+    results = tmp_path_factory.mktemp("results")
+    done = dtws(dtws_args("run", "--results", str(results), "--toxworkdir", str(toxworkdir), *CELLS))
+    return done, results

@@ -15,20 +15,9 @@ from pathlib import Path
 import pytest
 
 from dtws import interpreters, record
-from tests.conftest import PROJECT, dtws, dtws_args, processes_mentioning
+from tests.conftest import CELLS, PROJECT, dtws, dtws_args, processes_mentioning
 
 pytestmark = pytest.mark.cells
-
-CELLS = ("py27-django18", "py27-django19", "py312-django52", "py33-django18")
-
-
-@pytest.fixture(scope="module")
-def local_run(
-    tmp_path_factory: pytest.TempPathFactory, toxworkdir: Path
-) -> tuple[subprocess.CompletedProcess[str], Path]:
-    results = tmp_path_factory.mktemp("results")
-    done = dtws(dtws_args("run", "--results", str(results), "--toxworkdir", str(toxworkdir), *CELLS))
-    return done, results
 
 
 def cell_record(results: Path, cell: str) -> record.CellRecord:

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from dtws.commands import cell, run
+from dtws.commands import cell, merge, preview, run, site
 
-COMMANDS: dict[str, ModuleType] = {"cell": cell, "run": run}
+COMMANDS: dict[str, ModuleType] = {"cell": cell, "run": run, "merge": merge, "site": site, "preview": preview}

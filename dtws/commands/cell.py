@@ -8,6 +8,8 @@ from dtws import matrix, runner
 from dtws.commands.options import add_run_options
 from dtws.summary import print_table
 
+# Stopped by SIGTERM or Ctrl-C, it kills the cells' processes and still writes their records.
+RECORDS_ON_STOP = True
 HELP = "run one cell"
 
 

@@ -16,6 +16,8 @@ from dtws.commands.options import add_run_options
 from dtws.record import CellRecord
 from dtws.summary import print_table
 
+# Stopped by SIGTERM or Ctrl-C, it kills the cells' processes and still writes their records.
+RECORDS_ON_STOP = True
 HELP = "run the whole local matrix"
 
 
@@ -46,7 +48,10 @@ def main(args: argparse.Namespace) -> int:
         }
         for done, future in enumerate(as_completed(futures), start=1):
             cell = futures[future]
-            rec = future.result()
+            try:
+                rec = future.result()
+            except procs.Stopped:
+                continue
             records[cell.env] = rec
             elapsed = time.monotonic() - started
             print(

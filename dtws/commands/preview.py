@@ -1,0 +1,29 @@
+"""Serve the built site on 127.0.0.1 until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+from pathlib import Path
+
+HELP = "serve the built site locally"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--site", type=Path, default=Path("build/site"), help="built site (default: build/site)")
+    parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
+
+
+def main(args: argparse.Namespace) -> int:
+    if not (args.site / "index.html").is_file():
+        print(f"dtws preview: no built site in {args.site}; build it with `python -m dtws site`")
+        return 2
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(args.site))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as server:
+        print(f"serving {args.site} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            print("stopped")
+    return 0

@@ -1,0 +1,91 @@
+"""Render results.json into the mkdocs docs folder, then ``mkdocs build --strict`` into the output folder."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+
+from dtws import pages, results
+
+HELP = "build the results site"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "results",
+        nargs="?",
+        type=Path,
+        default=Path("build/results"),
+        help="results folder from `dtws merge` (default: build/results)",
+    )
+    parser.add_argument("--previous", metavar="PATH_OR_URL", help="an earlier results.json: mark what changed since")
+    parser.add_argument("--project", type=Path, default=Path("."), help="folder of mkdocs.yml (default: .)")
+    parser.add_argument("--out", type=Path, default=None, help="built site (default: build/site under the project)")
+
+
+def load_previous(where: str) -> results.Results:
+    """An earlier results.json from a path or an http(s) URL."""
+    if where.startswith(("http://", "https://")):
+        with urllib.request.urlopen(where, timeout=60) as response:
+            data = json.load(response)
+        return results.from_dict(data)
+    return results.read(Path(where))
+
+
+def docs_dir(project: Path) -> Path:
+    for line in (project / "mkdocs.yml").read_text(encoding="utf-8").splitlines():
+        if line.startswith("docs_dir:"):
+            return project / line.split(":", 1)[1].strip()
+    return project / "docs"
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        current = results.read(args.results / results.FILENAME)
+    except results.ResultsError as error:
+        print(f"dtws site: {error}; make it with `python -m dtws merge`")
+        return 2
+    previous = None
+    if args.previous:
+        try:
+            previous = load_previous(args.previous)
+        except (OSError, ValueError) as error:
+            print(
+                f"dtws site: the previous results ({args.previous}) could not be read,"
+                f" so nothing is marked as changed: {error}"
+            )
+    project = args.project.resolve()
+    out = (args.out or project / "build" / "site").resolve()
+    pages.build(args.results, docs_dir(project), current, previous)
+    with tempfile.TemporaryFile() as log:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mkdocs",
+                "build",
+                "--strict",
+                "--clean",
+                "-f",
+                str(project / "mkdocs.yml"),
+                "-d",
+                str(out),
+            ],
+            cwd=project,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+        log.seek(0)
+        output = log.read().decode("utf-8", "replace")
+    if done.returncode != 0:
+        print(output)
+        print(f"dtws site: mkdocs build --strict failed (exit code {done.returncode})")
+        return 1
+    print(f"site: {out / 'index.html'}  (serve it: python -m dtws preview)")
+    return 0

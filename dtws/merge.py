@@ -1,0 +1,123 @@
+"""Many cell records -> one results folder: ``results.json`` plus each chosen record's folder.
+
+Reads folders in the layout ``dtws run`` writes (``<library>/<cell>/result.json``)
+and in the layouts actions/download-artifact gives (one folder per artifact,
+``cell-<library>-<cell>/...``, or all merged into one). Keeps the newest attempt
+of each cell. A record that is missing, empty, truncated, unreadable or of an
+unknown schema version becomes a cell that says why; nothing stops the merge.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from dtws import matrix, record
+from dtws.results import Entry, Results, RunInfo
+
+RECORDS = "records"
+
+
+@dataclass
+class Found:
+    path: Path
+    record: record.CellRecord | None
+    error: str | None
+
+
+def _owner(path: Path, roots: Sequence[Path]) -> matrix.Cell | None:
+    """The cell a result.json belongs to, from its folders: ``<library>/<cell>`` or ``cell-<library>-<cell>``."""
+    by_name = {}
+    for cell in matrix.CELLS:
+        by_name[f"cell-{cell.library}-{cell.env}"] = cell
+    for parent in path.parents:
+        if parent in roots:
+            break
+        if parent.name in by_name:
+            return by_name[parent.name]
+        for cell in matrix.CELLS:
+            if parent.name == cell.env and parent.parent.name == cell.library:
+                return cell
+    return None
+
+
+def _newness(found: Found) -> tuple[int, str]:
+    assert found.record is not None
+    provenance = found.record.provenance
+    return (provenance.run_attempt or 0, provenance.finished_at or provenance.started_at or "")
+
+
+def _scan(roots: Sequence[Path]) -> Iterable[Path]:
+    for root in roots:
+        if root.is_file():
+            yield root
+        elif root.is_dir():
+            yield from sorted(root.rglob(record.FILENAME))
+
+
+def merge(roots: Sequence[Path], out: Path, run: RunInfo | None = None) -> Results:
+    found: dict[matrix.Cell, list[Found]] = {}
+    problems: list[str] = []
+    for root in roots:
+        if not root.exists():
+            problems.append(f"{root}: no such folder")
+    resolved_roots = [root.resolve() for root in roots]
+    for path in _scan(roots):
+        cell = _owner(path.resolve(), resolved_roots)
+        try:
+            rec: record.CellRecord | None = record.read(path)
+            error = None
+        except record.RecordError as failure:
+            rec, error = None, str(failure)
+        if rec is not None:
+            known = next((c for c in matrix.CELLS if c.env == rec.cell and c.library == rec.library), None)
+            if known is None:
+                problems.append(f"{path}: a record of {rec.library} {rec.cell}, which is not a cell of the matrix")
+                continue
+            cell = known
+        if cell is None:
+            problems.append(f"{path}: belongs to no cell of the matrix ({error})")
+            continue
+        found.setdefault(cell, []).append(Found(path, rec, error))
+
+    if out.exists():
+        shutil.rmtree(out)
+    (out / RECORDS).mkdir(parents=True)
+    entries = []
+    for cell in matrix.CELLS:
+        entry = Entry(cell.library, cell.env, cell.python, cell.django, attempts_seen=len(found.get(cell, [])))
+        candidates = found.get(cell, [])
+        good = [item for item in candidates if item.record is not None]
+        if good:
+            newest = max(good, key=_newness)
+            target = out / RECORDS / cell.library / cell.env
+            shutil.copytree(newest.path.parent, target, ignore=shutil.ignore_patterns(".scratch", ".result-*"))
+            entry.record = newest.record
+            entry.record_dir = str(target.relative_to(out))
+        elif candidates:
+            entry.problem = "no result: " + "; ".join(str(item.error) for item in candidates)
+        else:
+            entry.problem = "no result: no record of this cell was found"
+        entries.append(entry)
+    return Results(
+        generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        run=run or run_from_env(),
+        cells=entries,
+        problems=problems,
+    )
+
+
+def run_from_env() -> RunInfo:
+    """The GitHub Actions run doing the merge, when there is one."""
+    server, repo, run_id = (os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
+    attempt = os.environ.get("GITHUB_RUN_ATTEMPT")
+    return RunInfo(
+        run_id=run_id,
+        run_attempt=int(attempt) if attempt and attempt.isdigit() else None,
+        commit=os.environ.get("GITHUB_SHA"),
+        run_url=f"{server}/{repo}/actions/runs/{run_id}" if server and repo and run_id else None,
+    )

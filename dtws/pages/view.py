@@ -1,0 +1,63 @@
+"""What the pages show for the data: symbols, words and CSS classes. Display only, never stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dtws.record import CellRecord
+from dtws.results import Entry
+
+
+@dataclass(frozen=True)
+class Mark:
+    symbol: str
+    word: str
+    css: str
+
+
+MARKS = {
+    "pass": Mark("✓", "Yes", "pass"),
+    "fail": Mark("✗", "No", "fail"),
+    "timeout": Mark("⏱", "Timeout", "timeout"),
+    "skipped": Mark("—", "Skipped", "skipped"),
+    "unavailable": Mark("—", "Unavailable", "unavailable"),
+    "not-run": Mark("—", "Not run", "skipped"),
+    "incomplete": Mark("?", "Incomplete", "incomplete"),
+    "no-result": Mark("?", "No result", "noresult"),
+}
+
+# The review's columns: (heading, the step it shows, or None for the whole cell).
+COLUMNS: tuple[tuple[str, str | None], ...] = (
+    ("Installs?", "install"),
+    ("Django server works?", "django-server"),
+    ("WebSocket server works?", "websocket-server"),
+    ("Does it work?", None),
+)
+
+
+def status(entry: Entry) -> str:
+    return entry.record.status if entry.record is not None else "no-result"
+
+
+def column(entry: Entry, step: str | None) -> Mark:
+    if entry.record is None:
+        return MARKS["no-result"]
+    if step is None:
+        return MARKS[entry.record.status]
+    return MARKS[_verdict(entry.record, step)]
+
+
+def _verdict(rec: CellRecord, step: str) -> str:
+    for item in rec.steps:
+        if item.name == step:
+            return item.verdict
+    return "not-run"
+
+
+def url(entry: Entry) -> str:
+    """The cell page's address, relative to the site root."""
+    return f"cells/{entry.library}/{entry.cell}/"
+
+
+def seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f} s"

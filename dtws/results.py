@@ -1,0 +1,103 @@
+"""``results.json``: every cell of the matrix, each with its newest record or why it has none.
+
+Data only (no display fields). Schema (``schema_version`` 1)::
+
+    {
+      "schema_version": 1,
+      "generated_at": ISO time,
+      "run": {"run_id", "run_attempt", "commit", "run_url"},   # of the merge, null locally
+      "cells": [{"library", "cell", "python", "django",
+                 "record": <result.json, schema in dtws/record.py> or null,
+                 "record_dir": "records/<library>/<cell>" or null,
+                 "problem": why there is no record, or null,
+                 "attempts_seen": how many records of this cell were found}],
+      "problems": [anything found that is no cell's: unknown cells, unplaced files]
+    }
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dtws import record
+
+SCHEMA_VERSION = 1
+FILENAME = "results.json"
+
+
+class ResultsError(ValueError):
+    pass
+
+
+@dataclass
+class RunInfo:
+    run_id: str | None = None
+    run_attempt: int | None = None
+    commit: str | None = None
+    run_url: str | None = None
+
+
+@dataclass
+class Entry:
+    library: str
+    cell: str
+    python: str
+    django: str
+    record: record.CellRecord | None = None
+    record_dir: str | None = None
+    problem: str | None = None
+    attempts_seen: int = 0
+
+
+@dataclass
+class Results:
+    generated_at: str
+    run: RunInfo = field(default_factory=RunInfo)
+    cells: list[Entry] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    schema_version: int = SCHEMA_VERSION
+
+
+def write(results: Results, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / FILENAME
+    temporary = directory / f".{FILENAME}.tmp"
+    temporary.write_text(json.dumps(asdict(results), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    temporary.replace(target)
+    return target
+
+
+def from_dict(data: Any) -> Results:
+    if not isinstance(data, dict):
+        raise ResultsError("not a JSON object")
+    if data.get("schema_version") != SCHEMA_VERSION:
+        raise ResultsError(f"unknown schema_version {data.get('schema_version')!r} (this dtws reads {SCHEMA_VERSION})")
+    try:
+        cells = []
+        for item in data["cells"]:
+            rec = record.from_dict(item["record"]) if item["record"] is not None else None
+            cells.append(Entry(**{**item, "record": rec}))
+        return Results(
+            generated_at=data["generated_at"],
+            run=RunInfo(**data["run"]),
+            cells=cells,
+            problems=list(data["problems"]),
+        )
+    except (KeyError, TypeError, record.RecordError) as error:
+        raise ResultsError(f"malformed results: {error}") from None
+
+
+def read(path: Path) -> Results:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResultsError(f"{path}: missing") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ResultsError(f"{path}: unreadable: {error}") from None
+    try:
+        return from_dict(data)
+    except ResultsError as error:
+        raise ResultsError(f"{path}: {error}") from None

@@ -1,0 +1,108 @@
+"""The built site in a real browser: Debian's chromium, driven by Playwright, served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+import subprocess
+import time
+import urllib.request
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from dtws import procs
+from tests.conftest import PROJECT, dtws_args
+from tests.test_site import build, hostile_copy
+
+LocalRun = tuple[subprocess.CompletedProcess[str], Path]
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = PROJECT / "build" / "screenshots"
+# As root in a sandbox, with the machine's closed network: no sandbox, no background traffic.
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+    # Playwright's driver leaves an asyncio subprocess object that warns when
+    # collected; collect it here, where that one warning is expected.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+
+
+@pytest.fixture(scope="module")
+def served(local_run: LocalRun, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The site of the real cells plus a hostile copy of py27-django18, served by `dtws preview`."""
+    _done, local = local_run
+    tmp = tmp_path_factory.mktemp("browser")
+    folders = tmp / "folders"
+    shutil.copytree(local, folders / "local")
+    hostile = hostile_copy(local, tmp)
+    shutil.rmtree(folders / "local" / "django-socketio" / "py27-django18")
+    site = build(tmp, folders / "local", hostile)
+    port = procs.free_port()
+    server = subprocess.Popen(dtws_args("preview", "--site", str(site), "--port", str(port)), cwd=PROJECT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                server.kill()
+                raise
+            time.sleep(0.1)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_read_the_table_follow_a_cell_see_its_steps(browser: Browser, served: str) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(served)
+    row = page.locator("tr[data-cell='py312-django52']")
+    cells = row.locator("td.dtws-verdict").all_inner_texts()
+    assert cells == ["✗ No", "— Skipped", "— Skipped", "✗ No"]
+    assert "SyntaxError" in row.locator("td.dtws-reason").inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "results.png"), full_page=True)
+    row.get_by_role("link", name="py312-django52").click()
+    page.wait_for_url("**/cells/django-socketio/py312-django52/")
+    assert page.locator("h1").inner_text().rstrip("¶") == "django-socketio · py312-django52"
+    install = page.locator("pre[data-step='install']")
+    assert "except IndexError, KeyError:" in install.inner_text()
+    assert page.locator("pre[data-step='install'] mark").inner_text().strip().startswith("SyntaxError")
+    page.screenshot(path=str(SCREENSHOTS / "cell.png"), full_page=False)
+    page.close()
+
+
+def test_a_script_in_a_log_does_not_run(browser: Browser, served: str) -> None:
+    page = browser.new_page()
+    page.goto(served + "cells/django-socketio/py27-django18/")
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    log = page.locator("pre[data-step='check']")
+    assert "<script>window.__pwned=1</script>" in log.inner_text()
+    assert (
+        page.locator("pre[data-step='check'] script, pre[data-step='check'] img, pre[data-step='check'] b").count() == 0
+    )
+    page.screenshot(path=str(SCREENSHOTS / "hostile-log.png"), full_page=False)
+    page.close()

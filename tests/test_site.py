@@ -1,0 +1,184 @@
+"""The site built from real cell records: the table cell by cell, the cell pages, escaping, exports."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup, Tag
+
+from dtws import record
+from tests.conftest import PROJECT, dtws, dtws_args
+
+LocalRun = tuple[subprocess.CompletedProcess[str], Path]
+
+HOSTILE = (
+    b"<script>window.__pwned=1</script>\n"
+    b'<b>raw html</b> <img src=x onerror="window.__pwned=2">\n'
+    b"```\n# not a heading\n```\n"
+    b"\x1b[31mred text\x1b[0m\n"
+    b"bad utf-8: \xff\xfe\x81\n"
+    b"Traceback (most recent call last):\n"
+    b'  File "x.py", line 1\n'
+    b"ValueError: <i>not italic</i>\n"
+)
+
+
+def site_project(tmp_path: Path) -> Path:
+    """A copy of the mkdocs sources, so tests never write into the repository's site/."""
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(PROJECT / "mkdocs.yml", project)
+    shutil.copytree(
+        PROJECT / "site", project / "site", ignore=shutil.ignore_patterns("index.md", "cells", "badges", "results.json")
+    )
+    return project
+
+
+def build(tmp_path: Path, *folders: Path, previous: Path | None = None) -> Path:
+    project = site_project(tmp_path)
+    out = tmp_path / "results"
+    merged = dtws(dtws_args("merge", *map(str, folders), "--out", str(out)))
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    extra = ["--previous", str(previous)] if previous else []
+    built = dtws(dtws_args("site", str(out), "--project", str(project), *extra))
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert str(project / "build" / "site" / "index.html") in built.stdout
+    return project / "build" / "site"
+
+
+def hostile_copy(local: Path, tmp_path: Path) -> Path:
+    """The real py27-django18 record, its check log replaced by hostile text and its test log made huge."""
+    folder = tmp_path / "hostile" / "django-socketio" / "py27-django18"
+    shutil.copytree(local / "django-socketio" / "py27-django18", folder)
+    (folder / "logs" / "check.log").write_bytes(HOSTILE)
+    (folder / "logs" / "test.log").write_bytes(
+        b"head line\n" + b"x" * 100 + b"\n" + b"filler\n" * 300_000 + b"tail line\n"
+    )
+    return folder.parent.parent
+
+
+def page(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def row(soup: BeautifulSoup, cell: str) -> dict[str, str]:
+    tr = soup.find("tr", attrs={"data-cell": cell})
+    assert isinstance(tr, Tag), cell
+    headings = [th.get_text(" ", strip=True) for th in tr.find_parent("table").find_all("th")]  # type: ignore[union-attr]
+    return dict(zip(headings, (td.get_text(" ", strip=True) for td in tr.find_all("td")), strict=True))
+
+
+@pytest.fixture(scope="module")
+def built(local_run: LocalRun, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    _done, local = local_run
+    return build(tmp_path_factory.mktemp("site"), local)
+
+
+def test_the_table_cell_by_cell(built: Path) -> None:
+    soup = page(built / "index.html")
+    assert row(soup, "py27-django18") | {"Python": "", "Django": "", "Coverage": "", "Why": ""} == {
+        "Python": "",
+        "Django": "",
+        "Coverage": "",
+        "Why": "",
+        "More details": "py27-django18",
+        "Installs?": "✓ Yes",
+        "Django server works?": "✓ Yes",
+        "WebSocket server works?": "✗ No",
+        "Does it work?": "✗ No",
+    }
+    py27 = row(soup, "py27-django18")
+    assert py27["Python"].startswith("2.7 2.7.") and py27["Django"].startswith("1.8 1.8.")
+    assert py27["Coverage"].endswith("%")
+    assert py27["Why"].startswith("websocket-server: ")
+    modern = row(soup, "py312-django52")
+    assert [modern[c] for c in ("Installs?", "Django server works?", "WebSocket server works?", "Does it work?")] == [
+        "✗ No",
+        "— Skipped",
+        "— Skipped",
+        "✗ No",
+    ]
+    assert "SyntaxError" in modern["Why"] and "Python 2 only code" in modern["Why"]
+    assert row(soup, "py27-django19")["Why"].endswith("django.utils.importlib was removed in Django 1.9")
+    assert row(soup, "py33-django18")["Does it work?"] == "— Unavailable"
+    assert row(soup, "py313-django61")["Does it work?"] == "? No result"
+
+
+def test_every_cell_links_to_its_page(built: Path) -> None:
+    soup = page(built / "index.html")
+    links = [a["href"] for a in soup.select("tr.dtws-row a")]
+    assert len(links) == 39
+    for href in links:
+        assert (built / str(href) / "index.html").is_file(), href
+
+
+def test_a_cell_page_shows_every_step(built: Path) -> None:
+    soup = page(built / "cells" / "django-socketio" / "py27-django18" / "index.html")
+    steps = [h.get("id") for h in soup.select("h3.dtws-step")]
+    assert steps == ["install", "check", "test", "django-server", "websocket-server", "round-trip"]
+    info = soup.find("table", attrs={"data-step": "django-server"})
+    assert isinstance(info, Tag) and "runserver" in info.get_text()
+    socket_log = soup.find("pre", attrs={"data-step": "websocket-server"})
+    assert isinstance(socket_log, Tag)
+    assert "AttributeError: 'SocketIOHandler' object has no attribute 'response_headers_list'" in socket_log.get_text()
+    highlighted = socket_log.find("mark")
+    assert isinstance(highlighted, Tag) and highlighted.get_text().startswith("TypeError: handle_one_response()")
+    assert (built / "cells" / "django-socketio" / "py27-django18" / "logs" / "websocket-server.log").is_file()
+    assert "gevent-socketio 0.2.1" in soup.get_text()
+
+
+def test_exports(built: Path) -> None:
+    data = json.loads((built / "results.json").read_text())
+    assert data["schema_version"] == 1 and len(data["cells"]) == 39
+    badge = json.loads((built / "badges" / "django-socketio.json").read_text())
+    assert badge == {"schemaVersion": 1, "label": "django-socketio", "message": "works on 0 of 3 cells", "color": "red"}
+
+
+def test_log_text_cannot_break_or_script_the_page(local_run: LocalRun, tmp_path: Path) -> None:
+    _done, local = local_run
+    built = build(tmp_path, hostile_copy(local, tmp_path))
+    html = (built / "cells" / "django-socketio" / "py27-django18" / "index.html").read_text(encoding="utf-8")
+    assert "<script>window.__pwned" not in html
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
+    assert "<b>raw html</b>" not in html and "<img src=x" not in html
+    soup = BeautifulSoup(html, "html.parser")
+    check_log = soup.find("pre", attrs={"data-step": "check"})
+    assert isinstance(check_log, Tag)
+    text = check_log.get_text()
+    assert "```\n# not a heading\n```" in text
+    assert "red text" in text and "\x1b" not in text
+    assert "bad utf-8: \ufffd" in text
+    assert check_log.find("mark").get_text() == "ValueError: <i>not italic</i>"  # type: ignore[union-attr]
+    test_log = soup.find("pre", attrs={"data-step": "test"})
+    assert isinstance(test_log, Tag)
+    assert test_log.get_text().startswith("head line") and "tail line" in test_log.get_text()
+    assert "bytes not shown here" in test_log.get_text()
+    full = built / "cells" / "django-socketio" / "py27-django18" / "logs" / "test.log"
+    assert full.stat().st_size > 1_000_000
+
+
+def test_changed_since_the_last_run(local_run: LocalRun, tmp_path: Path) -> None:
+    _done, local = local_run
+    earlier = tmp_path / "earlier"
+    shutil.copytree(local, earlier)
+    rec = record.read(earlier / "django-socketio" / "py27-django18" / "result.json")
+    rec.status = "pass"
+    record.write(rec, earlier / "django-socketio" / "py27-django18")
+    first = dtws(dtws_args("merge", str(earlier), "--out", str(tmp_path / "previous")))
+    assert first.returncode == 0
+    built = build(tmp_path, local, previous=tmp_path / "previous" / "results.json")
+    soup = page(built / "index.html")
+    changes = soup.select("ul.dtws-changes li")
+    assert [li.get_text(" ", strip=True) for li in changes] == ["django-socketio py27-django18 : Yes → No"]
+    assert "changed (was yes)" in row(soup, "py27-django18")["More details"]
+    assert "changed (was" not in row(soup, "py27-django19")["More details"]
+
+
+def test_site_says_what_is_wrong_with_its_input(tmp_path: Path) -> None:
+    done = dtws(dtws_args("site", str(tmp_path)))
+    assert done.returncode == 2
+    assert "missing" in done.stdout and "dtws merge" in done.stdout
