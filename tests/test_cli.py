@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from dtws import record
 from dtws.cli import main
 
 
@@ -14,3 +17,21 @@ def test_a_bad_timeout_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["cell", "py27-django18", "--timeout", "nostep=3"])
     assert "STEP=SECONDS" in capsys.readouterr().err
+
+
+def test_github_report_of_a_passing_cell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rec = record.CellRecord("django-socketio", "py312-django52", "3.12", "5.2", status="pass")
+    rec.steps = [record.Step("install", [], verdict="pass")]
+    record.write(rec, tmp_path)
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    assert main(["github", "report", str(tmp_path / "result.json")]) == 0
+    assert capsys.readouterr().out == "::notice title=django-socketio py312-django52: pass::every step passed\n"
+    assert summary.read_text() == "- ✓ **django-socketio py312-django52** pass (install pass)\n"
+
+
+def test_github_report_without_a_record_fails_clearly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["github", "report", str(tmp_path / "result.json")]) == 1
+    assert capsys.readouterr().out.startswith("::error title=dtws::no record: ")

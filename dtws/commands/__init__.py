@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from dtws.commands import cell, merge, preview, run, site
+from dtws.commands import cell, github, merge, preview, run, site
 
-COMMANDS: dict[str, ModuleType] = {"cell": cell, "run": run, "merge": merge, "site": site, "preview": preview}
+COMMANDS: dict[str, ModuleType] = {
+    "cell": cell,
+    "run": run,
+    "merge": merge,
+    "site": site,
+    "preview": preview,
+    "github": github,
+}

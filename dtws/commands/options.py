@@ -25,6 +25,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--results", type=Path, default=Path("results"), help="folder of the cell records (default: results)"
     )
+    parser.add_argument("--project", type=Path, default=Path("."), help="folder of manage.py and tox.ini (default: .)")
     parser.add_argument(
         "--toxworkdir", type=Path, default=None, help="tox's work dir for the cell envs (default: .tox of the project)"
     )

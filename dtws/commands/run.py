@@ -36,14 +36,17 @@ def main(args: argparse.Namespace) -> int:
     here = [cell for cell in cells if interpreters.find(cell.python) is not None]
     print(f"{len(cells)} cells, {len(here)} with an interpreter on this machine, {max(args.jobs, 1)} at a time")
     records: dict[str, CellRecord] = {}
+    project = args.project.resolve()
     started = time.monotonic()
     for cell in cells:
         if cell not in here:
-            records[cell.env] = runner.run_cell(cell, args.results, toxworkdir=args.toxworkdir)
+            records[cell.env] = runner.run_cell(cell, args.results, project=project, toxworkdir=args.toxworkdir)
     timeouts = dict(args.timeout)
     with ThreadPoolExecutor(max_workers=max(args.jobs, 1)) as pool:
         futures = {
-            pool.submit(runner.run_cell, cell, args.results, toxworkdir=args.toxworkdir, timeouts=timeouts): cell
+            pool.submit(
+                runner.run_cell, cell, args.results, project=project, toxworkdir=args.toxworkdir, timeouts=timeouts
+            ): cell
             for cell in here
         }
         for done, future in enumerate(as_completed(futures), start=1):
