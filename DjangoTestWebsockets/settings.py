@@ -59,8 +59,8 @@ STATIC_URL = "/static/"
 # The channel the chat page subscribes to and myapp.events broadcasts on.
 DTWS_CHANNEL = "dtws"
 
-# django-socketio reads these (runserver_socketio without an address uses
-# them); dtws passes the port it picked for the socket server, so that the
-# page rendered by runserver points at the same one.
+# django-socketio reads these: runserver_socketio without an address listens
+# there, and the {% socketio %} tag defaults the client's port to
+# SOCKETIO_PORT. dtws passes the port it picked as DTWS_SOCKETIO_PORT.
 SOCKETIO_HOST = "127.0.0.1"
 SOCKETIO_PORT = int(os.environ.get("DTWS_SOCKETIO_PORT", "9000"))

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from dtws import matrix, record
+from dtws import __version__, matrix, record
 from dtws.results import Entry, Results, RunInfo
 
 RECORDS = "records"
@@ -45,10 +46,25 @@ def _owner(path: Path, roots: Sequence[Path]) -> matrix.Cell | None:
     return None
 
 
-def _newness(found: Found) -> tuple[int, str]:
+def _newness(found: Found) -> tuple[str, int]:
+    """Newest first by when the record was finished; a re-run's higher attempt breaks a tie."""
     assert found.record is not None
     provenance = found.record.provenance
-    return (provenance.run_attempt or 0, provenance.finished_at or provenance.started_at or "")
+    return (provenance.finished_at or provenance.started_at or "", provenance.run_attempt or 0)
+
+
+class MergeError(ValueError):
+    pass
+
+
+def _check_out(roots: Sequence[Path], out: Path) -> None:
+    target = out.resolve()
+    if target.exists() and not target.is_dir():
+        raise MergeError(f"--out {out} is a file, not a folder")
+    for root in roots:
+        source = root.resolve()
+        if target == source or target.is_relative_to(source) or source.is_relative_to(target):
+            raise MergeError(f"--out {out} overlaps the input {root}: pick a folder of its own")
 
 
 def _scan(roots: Sequence[Path]) -> Iterable[Path]:
@@ -60,6 +76,8 @@ def _scan(roots: Sequence[Path]) -> Iterable[Path]:
 
 
 def merge(roots: Sequence[Path], out: Path, run: RunInfo | None = None) -> Results:
+    """Merge into ``out`` (made anew); MergeError if ``out`` is unusable."""
+    _check_out(roots, out)
     found: dict[matrix.Cell, list[Found]] = {}
     problems: list[str] = []
     for root in roots:
@@ -87,6 +105,7 @@ def merge(roots: Sequence[Path], out: Path, run: RunInfo | None = None) -> Resul
     if out.exists():
         shutil.rmtree(out)
     (out / RECORDS).mkdir(parents=True)
+    dropped: list[str] = []
     entries = []
     for cell in matrix.CELLS:
         entry = Entry(cell.library, cell.env, cell.python, cell.django, attempts_seen=len(found.get(cell, [])))
@@ -95,9 +114,17 @@ def merge(roots: Sequence[Path], out: Path, run: RunInfo | None = None) -> Resul
         if good:
             newest = max(good, key=_newness)
             target = out / RECORDS / cell.library / cell.env
-            shutil.copytree(newest.path.parent, target, ignore=shutil.ignore_patterns(".scratch", ".result-*"))
+            try:
+                shutil.copytree(newest.path.parent, target, ignore=shutil.ignore_patterns(".scratch", ".result-*"))
+            except (OSError, shutil.Error) as error:
+                problems.append(f"{newest.path.parent}: some files could not be copied ({error})")
             entry.record = newest.record
             entry.record_dir = str(target.relative_to(out))
+            dropped.extend(
+                f"{item.path}: {item.error} (an older good record was used)"
+                for item in candidates
+                if item.record is None
+            )
         elif candidates:
             entry.problem = "no result: " + "; ".join(str(item.error) for item in candidates)
         else:
@@ -107,8 +134,16 @@ def merge(roots: Sequence[Path], out: Path, run: RunInfo | None = None) -> Resul
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         run=run or run_from_env(),
         cells=entries,
-        problems=problems,
+        problems=problems + dropped,
     )
+
+
+def _head() -> str | None:
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
 
 
 def run_from_env() -> RunInfo:
@@ -116,8 +151,9 @@ def run_from_env() -> RunInfo:
     server, repo, run_id = (os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
     attempt = os.environ.get("GITHUB_RUN_ATTEMPT")
     return RunInfo(
+        dtws_version=__version__,
         run_id=run_id,
         run_attempt=int(attempt) if attempt and attempt.isdigit() else None,
-        commit=os.environ.get("GITHUB_SHA"),
+        commit=os.environ.get("GITHUB_SHA") or _head(),
         run_url=f"{server}/{repo}/actions/runs/{run_id}" if server and repo and run_id else None,
     )

@@ -21,6 +21,8 @@ else:  # pragma: no cover
 _EXCEPTION = re.compile(
     r"^\s*(?P<type>(?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning|NotFound|DoesNotExist|Failure))(?::\s*(?P<message>.*))?$"
 )
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FILE = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)')
 _MARKERS = ("site-packages/", "dist-packages/")
 MESSAGE_WIDTH = 160
@@ -87,6 +89,12 @@ def explain(exception: str, message: str, file: str | None) -> str | None:
             continue
         return cause.why
     return None
+
+
+def clean(data: bytes) -> str:
+    """A log as text: bad UTF-8 replaced, ANSI escape codes and other control characters removed."""
+    text = data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", _ANSI.sub("", text))
 
 
 def first_error(text: str) -> ErrorLine | None:

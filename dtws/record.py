@@ -184,6 +184,8 @@ def read(path: Path) -> CellRecord:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise RecordError(f"{path}: not UTF-8") from None
+    except RecursionError:
+        raise RecordError(f"{path}: nested too deeply to be a record") from None
     except json.JSONDecodeError as error:
         raise RecordError(f"{path}: not valid JSON (truncated?): {error.msg} at line {error.lineno}") from None
     try:

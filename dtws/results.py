@@ -5,7 +5,7 @@ Data only (no display fields). Schema (``schema_version`` 1)::
     {
       "schema_version": 1,
       "generated_at": ISO time,
-      "run": {"run_id", "run_attempt", "commit", "run_url"},   # of the merge, null locally
+      "run": {"dtws_version", "run_id", "run_attempt", "commit", "run_url"},  # of the merge
       "cells": [{"library", "cell", "python", "django",
                  "record": <result.json, schema in dtws/record.py> or null,
                  "record_dir": "records/<library>/<cell>" or null,
@@ -34,6 +34,7 @@ class ResultsError(ValueError):
 
 @dataclass
 class RunInfo:
+    dtws_version: str | None = None
     run_id: str | None = None
     run_attempt: int | None = None
     commit: str | None = None

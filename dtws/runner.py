@@ -103,7 +103,10 @@ def _conclude(rec: record.CellRecord) -> None:
     for step in rec.steps:
         if step.verdict in ("fail", "timeout"):
             rec.status = step.verdict
-            why = step.error_line or step.detail or f"exit code {step.exit_code}"
+            if step.verdict == "timeout" and not step.error_line:
+                why = f"timed out after {step.duration_s} s (limit {step.timeout_s:g} s)"
+            else:
+                why = step.error_line or step.detail or f"exit code {step.exit_code}"
             rec.reason = f"{step.name}: {why}"
             return
     rec.status = "pass" if all(step.verdict == "pass" for step in rec.steps) else "incomplete"
@@ -199,7 +202,7 @@ def run_cell(
             if "coverage_percent" in outcome.facts:
                 rec.coverage_percent = outcome.facts["coverage_percent"]
             if step.verdict != "pass":
-                found = reasons.first_error(log_path.read_text(encoding="utf-8", errors="replace"))
+                found = reasons.first_error(reasons.clean(log_path.read_bytes()))
                 step.error_line = str(found) if found else None
             if spec.name == "install":
                 packages = _freeze(ctx.python, project, env)

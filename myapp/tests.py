@@ -43,9 +43,11 @@ class HandlerTests(SimpleTestCase):
         self.assertIn(("myapp.events", "finish", None), self.registered(events.on_finish))
 
     def test_on_message_broadcasts_to_the_channel(self):
-        socket = RecordingSocket(channels=["dtws"])
+        # on_connect runs before any subscription, so for a socket with no channel.
         context = {}
-        events.on_connect.send(None, socket, context)
+        events.on_connect.send(None, RecordingSocket(channels=[]), context)
+        self.assertEqual(context, {"messages": 0})
+        socket = RecordingSocket(channels=["dtws"])
         events.on_message.send(None, socket, context, "hello")
         self.assertEqual(socket.broadcast, [("hello", None)])
         self.assertEqual(context["messages"], 1)

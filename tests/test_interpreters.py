@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,9 @@ from dtws import interpreters
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache() -> None:
+def fresh_cache() -> Iterator[None]:
+    interpreters.find.cache_clear()
+    yield
     interpreters.find.cache_clear()
 
 

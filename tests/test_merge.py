@@ -96,3 +96,14 @@ def test_results_json_round_trips(local_run: LocalRun, tmp_path: Path) -> None:
     assert "symbol" not in path.read_text()
     with pytest.raises(results.ResultsError, match="unknown schema_version"):
         results.from_dict({**data, "schema_version": 2})
+
+
+def test_an_output_folder_that_overlaps_an_input_is_refused(local_run: LocalRun, tmp_path: Path) -> None:
+    _done, local = local_run
+    from dtws.merge import MergeError
+
+    with pytest.raises(MergeError, match="overlaps the input"):
+        merge([local], local / "out")
+    with pytest.raises(MergeError, match="overlaps the input"):
+        merge([local], local)
+    assert (local / "django-socketio" / "py27-django18" / "result.json").is_file()

@@ -182,3 +182,40 @@ def test_site_says_what_is_wrong_with_its_input(tmp_path: Path) -> None:
     done = dtws(dtws_args("site", str(tmp_path)))
     assert done.returncode == 2
     assert "missing" in done.stdout and "dtws merge" in done.stdout
+
+
+def test_bad_records_still_give_a_site_whose_cells_say_why(local_run: LocalRun, tmp_path: Path) -> None:
+    _done, local = local_run
+    artifacts = tmp_path / "artifacts"
+    for cell in ("py27-django18", "py27-django19", "py312-django52"):
+        shutil.copytree(local / "django-socketio" / cell, artifacts / f"cell-django-socketio-{cell}")
+    truncated = artifacts / "cell-django-socketio-py27-django19" / "result.json"
+    truncated.write_text(truncated.read_text()[:100])
+    future = artifacts / "cell-django-socketio-py312-django52" / "result.json"
+    future.write_text(json.dumps({**json.loads(future.read_text()), "schema_version": 7}))
+    soup = page(build(tmp_path, artifacts) / "index.html")
+    assert row(soup, "py27-django18")["Does it work?"] == "✗ No"
+    assert row(soup, "py27-django19")["Does it work?"] == "? No result"
+    assert "not valid JSON" in row(soup, "py27-django19")["Why"]
+    assert "unknown schema_version 7" in row(soup, "py312-django52")["Why"]
+
+
+def test_a_record_cannot_publish_other_files_or_script_links(local_run: LocalRun, tmp_path: Path) -> None:
+    _done, local = local_run
+    folder = tmp_path / "evil" / "django-socketio" / "py27-django18"
+    shutil.copytree(local / "django-socketio" / "py27-django18", folder)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the site")
+    rec = record.read(folder / "result.json")
+    rec.step("install").log = str(secret)
+    rec.step("check").log = "../../../secret.txt"
+    rec.provenance.run_id = "1"
+    rec.provenance.job_url = "javascript:alert(1)"
+    record.write(rec, folder)
+    built = build(tmp_path, tmp_path / "evil")
+    cell = built / "cells" / "django-socketio" / "py27-django18"
+    assert "not for the site" not in "".join(p.read_text(errors="replace") for p in cell.rglob("*") if p.is_file())
+    assert not (cell / "logs" / "secret.txt").exists()
+    html = (cell / "index.html").read_text()
+    assert "javascript:alert" not in html
+    assert "is missing from this record" in html

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from dtws import results
-from dtws.merge import merge
+from dtws.merge import MergeError, merge
 
 HELP = "merge cell records into results.json"
 
@@ -19,7 +19,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    merged = merge(args.folders, args.out)
+    try:
+        merged = merge(args.folders, args.out)
+    except MergeError as error:
+        print(f"dtws merge: {error}")
+        return 2
     path = results.write(merged, args.out)
     have = sum(entry.record is not None for entry in merged.cells)
     print(f"{have} of {len(merged.cells)} cells have a record; results: {path}")

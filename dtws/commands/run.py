@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -35,6 +36,8 @@ def main(args: argparse.Namespace) -> int:
         return 2
     here = [cell for cell in cells if interpreters.find(cell.python) is not None]
     print(f"{len(cells)} cells, {len(here)} with an interpreter on this machine, {max(args.jobs, 1)} at a time")
+    for cell in cells:  # no record of an earlier run may pass for one of this run
+        shutil.rmtree(runner.cell_dir(args.results, cell), ignore_errors=True)
     records: dict[str, CellRecord] = {}
     project = args.project.resolve()
     started = time.monotonic()
@@ -42,13 +45,13 @@ def main(args: argparse.Namespace) -> int:
         if cell not in here:
             records[cell.env] = runner.run_cell(cell, args.results, project=project, toxworkdir=args.toxworkdir)
     timeouts = dict(args.timeout)
+
+    def start(cell: matrix.Cell) -> CellRecord:
+        print(f"  started {cell.env}", flush=True)
+        return runner.run_cell(cell, args.results, project=project, toxworkdir=args.toxworkdir, timeouts=timeouts)
+
     with ThreadPoolExecutor(max_workers=max(args.jobs, 1)) as pool:
-        futures = {
-            pool.submit(
-                runner.run_cell, cell, args.results, project=project, toxworkdir=args.toxworkdir, timeouts=timeouts
-            ): cell
-            for cell in here
-        }
+        futures = {pool.submit(start, cell): cell for cell in here}
         for done, future in enumerate(as_completed(futures), start=1):
             cell = futures[future]
             try:

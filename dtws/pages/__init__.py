@@ -43,8 +43,15 @@ def escape(value: object) -> markupsafe.Markup:
     return markupsafe.Markup(str(text).replace("`", "&#96;").replace("~", "&#126;"))
 
 
+def link(url: str | None) -> str | None:
+    """A URL from a record, if it is one a link may point at (http or https), else None."""
+    if url and url.lower().startswith(("https://", "http://")):
+        return url
+    return None
+
+
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         finalize=escape,
         loader=jinja2.PackageLoader("dtws.pages", "templates"),
         autoescape=True,
@@ -53,6 +60,8 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    env.filters["link"] = link
+    return env
 
 
 def changes(current: Results, previous: Results | None) -> list[Change]:
@@ -98,9 +107,13 @@ def build(results_dir: Path, docs: Path, results: Results, previous: Results | N
         page_dir.mkdir(parents=True, exist_ok=True)
         shown: dict[str, logs.ShownLog | None] = {}
         if entry.record is not None and entry.record_dir is not None:
+            folder = (results_dir / entry.record_dir).resolve()
             for step in entry.record.steps:
                 if step.log:
-                    source = results_dir / entry.record_dir / step.log
+                    source = (folder / step.log).resolve()
+                    if not source.is_relative_to(folder):  # a record names only its own files
+                        shown[step.name] = None
+                        continue
                     shown[step.name] = logs.load(source)
                     if source.is_file():
                         (page_dir / "logs").mkdir(exist_ok=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,9 +9,6 @@ from dtws import reasons
 
 LIMIT = 1_000_000  # bytes shown in full; a larger log shows its head and tail
 KEEP = 200_000  # bytes of the head and of the tail of a larger log
-
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -29,11 +25,6 @@ class ShownLog:
     error: reasons.ErrorLine | None
 
 
-def clean(data: bytes) -> str:
-    text = data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", _ANSI.sub("", text))
-
-
 def load(path: Path) -> ShownLog | None:
     try:
         data = path.read_bytes()
@@ -42,10 +33,10 @@ def load(path: Path) -> ShownLog | None:
     omitted = 0
     if len(data) > LIMIT:
         omitted = len(data) - 2 * KEEP
-        head, tail = clean(data[:KEEP]), clean(data[-KEEP:])
+        head, tail = reasons.clean(data[:KEEP]), reasons.clean(data[-KEEP:])
         text = f"{head}\n[… {omitted} bytes not shown here: download the full log …]\n{tail}"
     else:
-        text = clean(data)
+        text = reasons.clean(data)
     error = reasons.first_error(text)
     lines = [Line(line, error is not None and index == error.index) for index, line in enumerate(text.splitlines())]
     return ShownLog(lines, len(data), omitted, error)

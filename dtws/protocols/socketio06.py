@@ -52,16 +52,22 @@ def decode(data: str) -> list[str]:
 class Client:
     """One Socket.IO 0.6 connection; ``transport`` is ``websocket`` or ``xhr-polling``."""
 
-    def __init__(self, transport: str, port: int, *, timeout: float, trace: Callable[[str], None]) -> None:
+    def __init__(self, transport: str, port: int, *, deadline: float, trace: Callable[[str], None]) -> None:
         self.transport = transport
         self.port = port
-        self.timeout = timeout
+        self.deadline = deadline
         self.trace = trace
         self.session_id = ""
         self._ws: WebSocket | None = None
 
+    def _left(self) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the step's time is up")
+        return left
+
     def _http(self, method: str, path: str, body: str | None = None) -> str:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self._left())
         headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"} if body is not None else {}
         self.trace(f"> {method} {path}" + (f" {body!r}" if body is not None else ""))
         try:
@@ -81,7 +87,7 @@ class Client:
     def connect(self) -> str:
         if self.transport == "websocket":
             self._ws = WebSocket(
-                "127.0.0.1", self.port, f"/{RESOURCE}/websocket", timeout=self.timeout, trace=self.trace
+                "127.0.0.1", self.port, f"/{RESOURCE}/websocket", deadline=self.deadline, trace=self.trace
             )
             first = decode(self._ws.recv_text())
         else:
@@ -111,10 +117,15 @@ class Client:
         return [message for message in messages if not message.startswith("~h~")]
 
     def receive_until(self, wanted: str, deadline: float) -> bool:
-        """True once ``wanted`` arrives; False at the deadline."""
-        while time.monotonic() < deadline:
-            if self._ws is not None:
-                self._ws.sock.settimeout(max(deadline - time.monotonic(), 0.1))
+        """True once ``wanted`` arrives; False at ``deadline`` (never later than the client's own)."""
+        self.deadline, overall = min(deadline, self.deadline), self.deadline
+        try:
+            return self._receive_until(wanted)
+        finally:
+            self.deadline = overall
+
+    def _receive_until(self, wanted: str) -> bool:
+        while time.monotonic() < self.deadline:
             try:
                 if wanted in self.receive():
                     return True

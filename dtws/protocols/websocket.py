@@ -11,6 +11,7 @@ import hashlib
 import os
 import socket
 import struct
+import time
 from collections.abc import Callable
 
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -29,9 +30,11 @@ def accept_key(key: bytes) -> str:
 
 
 class WebSocket:
-    def __init__(self, host: str, port: int, path: str, *, timeout: float, trace: Callable[[str], None]) -> None:
+    def __init__(self, host: str, port: int, path: str, *, deadline: float, trace: Callable[[str], None]) -> None:
+        """Connect and upgrade; every read is bounded by ``deadline`` (a time.monotonic() value)."""
         self.trace = trace
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.deadline = deadline
+        self.sock = socket.create_connection((host, port), timeout=self._left())
         self._buffer = b""
         key = base64.b64encode(os.urandom(16))
         request = (
@@ -57,9 +60,19 @@ class WebSocket:
         if headers.get("sec-websocket-accept") != accept_key(key):
             raise HandshakeError("Sec-WebSocket-Accept does not match the key sent")
 
+    def _left(self) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the step's time is up")
+        return left
+
+    def _recv(self) -> bytes:
+        self.sock.settimeout(self._left())
+        return self.sock.recv(65536)
+
     def _read_until(self, marker: bytes) -> bytes:
         while marker not in self._buffer:
-            chunk = self.sock.recv(65536)
+            chunk = self._recv()
             if not chunk:
                 raise HandshakeError(f"connection closed by the server after {len(self._buffer)} bytes")
             self._buffer += chunk
@@ -68,7 +81,7 @@ class WebSocket:
 
     def _read_exact(self, size: int) -> bytes:
         while len(self._buffer) < size:
-            chunk = self.sock.recv(65536)
+            chunk = self._recv()
             if not chunk:
                 raise Closed("connection closed by the server")
             self._buffer += chunk

@@ -17,7 +17,8 @@ class Solution:
     client_js: str  # the library's JS client as the index page must load it
     client_js_marker: bytes  # a text the served client file must contain
     socket_server: Callable[[int], list[str]]  # manage.py arguments for a port
-    handshake: Callable[[int, float, Trace], str]  # -> one line on success, raises on failure
+    # (port, deadline as a time.monotonic() value, trace) -> one line on success; raises on failure
+    handshake: Callable[[int, float, Trace], str]
     round_trip: Callable[[int, float, Trace], str]
 
 

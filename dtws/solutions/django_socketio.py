@@ -26,10 +26,10 @@ def socket_server(port: int) -> list[str]:
     return ["runserver_socketio"]
 
 
-def _first_transport(port: int, timeout: float, trace: Callable[[str], None]) -> tuple[str, socketio06.Client]:
+def _first_transport(port: int, deadline: float, trace: Callable[[str], None]) -> tuple[str, socketio06.Client]:
     failures = []
     for transport in TRANSPORTS:
-        client = socketio06.Client(transport, port, timeout=timeout, trace=trace)
+        client = socketio06.Client(transport, port, deadline=deadline, trace=trace)
         try:
             client.connect()
         except Exception as error:  # every failure of a transport is evidence, then the next is tried
@@ -41,16 +41,15 @@ def _first_transport(port: int, timeout: float, trace: Callable[[str], None]) ->
     raise socketio06.ProtocolError("no transport connected (" + "; ".join(failures) + ")")
 
 
-def handshake(port: int, timeout: float, trace: Callable[[str], None]) -> str:
-    transport, client = _first_transport(port, timeout, trace)
+def handshake(port: int, deadline: float, trace: Callable[[str], None]) -> str:
+    transport, client = _first_transport(port, deadline, trace)
     client.close()
     return f"Socket.IO 0.6 handshake over {transport}: session {client.session_id}"
 
 
-def round_trip(port: int, timeout: float, trace: Callable[[str], None]) -> str:
-    deadline = time.monotonic() + timeout
-    transport, sender = _first_transport(port, timeout, lambda line: trace(f"A {line}"))
-    receiver = socketio06.Client(transport, port, timeout=timeout, trace=lambda line: trace(f"B {line}"))
+def round_trip(port: int, deadline: float, trace: Callable[[str], None]) -> str:
+    transport, sender = _first_transport(port, deadline, lambda line: trace(f"A {line}"))
+    receiver = socketio06.Client(transport, port, deadline=deadline, trace=lambda line: trace(f"B {line}"))
     try:
         receiver.connect()
         receiver.subscribe(CHANNEL)

@@ -68,7 +68,7 @@ def with_socket_server(ctx: Context, probe: Callable[[int, float, Callable[[str]
             code = server.stop()
             return Outcome("timeout" if code is None else "fail", command, code, "the server never listened")
         try:
-            detail = probe(port, max(ctx.deadline - time.monotonic(), 1.0), ctx.note)
+            detail = probe(port, ctx.deadline, ctx.note)
         except Exception as error:  # a probe's every failure is the step's evidence
             ctx.note(f"probe failed: {type(error).__name__}: {error}")
             verdict = "timeout" if isinstance(error, TimeoutError) else "fail"

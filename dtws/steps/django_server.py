@@ -59,7 +59,7 @@ def run(ctx: Context) -> Outcome:
             return Outcome(verdict, command, code, "the server never listened")
         try:
             detail = probe(ctx, port)
-        except (AssertionError, OSError) as error:
+        except (AssertionError, OSError, http.client.HTTPException) as error:
             ctx.note(f"probe failed: {error}")
             code = server.stop()
             return Outcome("timeout" if isinstance(error, TimeoutError) else "fail", command, code, str(error))
