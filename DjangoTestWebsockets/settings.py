@@ -4,6 +4,7 @@ This module runs inside every cell of the matrix: Python 2.7 and every 3.x,
 Django 1.8 to the newest release. Stdlib only, no f-strings, no annotations.
 """
 import os
+from importlib import import_module
 
 BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -13,17 +14,19 @@ DEBUG = True
 
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 
-INSTALLED_APPS = [
-    "django.contrib.staticfiles",
-    "django_socketio",
-    "myapp",
-]
+# The library under test (the cell's solution) brings its own integration:
+# each one is a Django app whose ``integration`` module lists what it adds.
+SOLUTION_APPS = {"django-socketio": "myapp", "channels": "chat_channels"}
+SOLUTION = os.environ.get("DTWS_SOLUTION", "django-socketio")
+_integration = import_module(SOLUTION_APPS[SOLUTION] + ".integration")
+
+INSTALLED_APPS = ["django.contrib.staticfiles"] + list(_integration.INSTALLED_APPS)
 
 # Django 1.8 and 1.9 read MIDDLEWARE_CLASSES, 1.10 and later read MIDDLEWARE.
 MIDDLEWARE_CLASSES = []
 MIDDLEWARE = []
 
-ROOT_URLCONF = "DjangoTestWebsockets.urls"
+ROOT_URLCONF = _integration.ROOT_URLCONF
 
 TEMPLATES = [
     {
@@ -64,3 +67,5 @@ DTWS_CHANNEL = "dtws"
 # SOCKETIO_PORT. dtws passes the port it picked as DTWS_SOCKETIO_PORT.
 SOCKETIO_HOST = "127.0.0.1"
 SOCKETIO_PORT = int(os.environ.get("DTWS_SOCKETIO_PORT", "9000"))
+
+globals().update(_integration.SETTINGS)

@@ -25,7 +25,8 @@ def job(cell: matrix.Cell) -> dict[str, str | bool]:
         "library": cell.library,
         "python": cell.python,
         "django": cell.django,
-        "name": f"py{cell.python.replace('.', '')} · Django {cell.django}",
+        "name": f"py{cell.python.replace('.', '')} · Django {cell.django}"
+        + ("" if cell.library == matrix.LIBRARY else f" · {cell.library}"),
         "docker": cell.python in IN_DOCKER,
         "image": f"python:{cell.python}" if cell.python in IN_DOCKER else "",
         "runner": OLD_RUNNER.get(cell.python, RUNNER),

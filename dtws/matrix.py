@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-LIBRARY = "django-socketio"
-
 # Python versions each Django series officially supports, from Django's
 # "What Python version can I use with Django?" FAQ and the Python classifiers
 # of its newest release of the series.
@@ -36,6 +34,35 @@ REVIEW_CELLS: tuple[tuple[str, str], ...] = (
 )
 
 
+@dataclass(frozen=True)
+class Library:
+    """A library (or a variant of one) under test: the solution axis of the matrix."""
+
+    name: str
+    factor: str  # the tox env factor after py{XY}-django{AB}; "" for the first library
+    djangos: tuple[str, ...] | None  # the Django series its own docs claim; None: every series here
+    pythons: tuple[str, ...] | None  # the Pythons its own docs claim; None: every one Django supports
+
+
+LIBRARIES: tuple[Library, ...] = (
+    Library("django-socketio", "", None, None),
+    # The review's workaround: gevent-socketio==0.2.1 and gevent==0.13.6 pinned
+    # beside django-socketio. It was tried on the review's cells only.
+    Library("django-socketio-workaround", "workaround", (), ()),
+    # Channels 4.3 served by daphne; its classifiers claim Django 4.2, 5.1,
+    # 5.2 and 6.0 on Python 3.9 to 3.14.
+    Library("channels", "channels", ("4.2", "5.2", "6.0"), ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")),
+)
+LIBRARY = LIBRARIES[0].name
+
+
+def library(name: str) -> Library:
+    for item in LIBRARIES:
+        if item.name == name:
+            return item
+    raise KeyError(name)
+
+
 def _factor(version: str) -> str:
     return version.replace(".", "")
 
@@ -52,8 +79,9 @@ class Cell:
 
     @property
     def env(self) -> str:
-        """The tox env name, e.g. ``py312-django52``."""
-        return f"py{_factor(self.python)}-django{_factor(self.django)}"
+        """The tox env name, e.g. ``py312-django52`` or ``py312-django52-channels``."""
+        factor = library(self.library).factor
+        return f"py{_factor(self.python)}-django{_factor(self.django)}" + (f"-{factor}" if factor else "")
 
     @property
     def django_requirement(self) -> str:
@@ -67,11 +95,15 @@ class Cell:
 
 
 def _build() -> tuple[Cell, ...]:
-    pairs = set(REVIEW_CELLS)
-    for django, pythons in DJANGO_PYTHONS.items():
-        pairs.update((python, django) for python in pythons)
-    cells = (Cell(LIBRARY, python, django) for python, django in pairs)
-    return tuple(sorted(cells, key=lambda c: (_key(c.django), _key(c.python))))
+    cells: list[Cell] = []
+    for lib in LIBRARIES:
+        pairs = set(REVIEW_CELLS)
+        for django, pythons in DJANGO_PYTHONS.items():
+            if lib.djangos is None or django in lib.djangos:
+                pairs.update((python, django) for python in pythons if lib.pythons is None or python in lib.pythons)
+        ordered = sorted(pairs, key=lambda pair: (_key(pair[1]), _key(pair[0])))
+        cells.extend(Cell(lib.name, python, django) for python, django in ordered)
+    return tuple(cells)
 
 
 CELLS: tuple[Cell, ...] = _build()

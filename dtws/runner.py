@@ -152,8 +152,8 @@ def run_cell(
     rec.provenance.python_version = interpreter.version
     rec.provenance.python_executable = str(interpreter.executable)
     record.write(rec, out)
-    env = _cell_env(interpreter)
     solution = SOLUTIONS[cell.library]
+    env = dict(_cell_env(interpreter), DTWS_SOLUTION=solution.setting)
     workdir = toxworkdir or project / ".tox"
     try:
         for spec, step in zip(STEPS, rec.steps, strict=True):

@@ -40,8 +40,17 @@ def toxworkdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 # The real cells the tests run once per session: a ✗ of each kind the lab
-# reaches here (a server step, a check, an install) and one with no interpreter.
-CELLS = ("py27-django18", "py27-django19", "py312-django52", "py33-django18")
+# reaches here (a server step, a check, an install), one with no interpreter,
+# the positive control (Channels, ✓ on the cell where django-socketio is ✗)
+# and the review's workaround.
+CELLS = (
+    "py27-django18",
+    "py27-django19",
+    "py312-django52",
+    "py33-django18",
+    "py312-django52-channels",
+    "py27-django18-workaround",
+)
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import shutil
 import subprocess
 import time
@@ -15,6 +16,8 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from dtws import procs
+from dtws.protocols.websocket import WebSocket
+from dtws.solutions import channels
 from tests.conftest import PROJECT, dtws_args
 from tests.test_site import build, hostile_copy
 
@@ -105,4 +108,38 @@ def test_a_script_in_a_log_does_not_run(browser: Browser, served: str) -> None:
         page.locator("pre[data-step='check'] script, pre[data-step='check'] img, pre[data-step='check'] b").count() == 0
     )
     page.screenshot(path=str(SCREENSHOTS / "hostile-log.png"), full_page=False)
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def channels_chat(local_run: LocalRun, toxworkdir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """daphne serving the Channels chat from the env the real py312-django52-channels cell installed."""
+    python = toxworkdir / "py312-django52-channels" / "bin" / "python"
+    assert python.exists(), "the py312-django52-channels cell made no env"
+    port = procs.free_port()
+    env = {**os.environ, "DTWS_SOLUTION": "channels", "PYTHONUNBUFFERED": "1"}
+    log_path = tmp_path_factory.mktemp("daphne") / "daphne.log"
+    with open(log_path, "ab") as log:
+        server = procs.Server([str(python), *channels.socket_server(port)], cwd=PROJECT, env=env, log=log)
+        try:
+            assert server.wait_for_port(port, time.monotonic() + 60), log_path.read_text()
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            server.stop()
+
+
+def test_the_channels_page_shows_a_message_from_a_second_client(browser: Browser, channels_chat: str) -> None:
+    page = browser.new_page()
+    page.goto(channels_chat)
+    page.wait_for_function("document.getElementById('status').textContent === 'connected'", timeout=15000)
+    port = int(channels_chat.rsplit(":", 1)[1].strip("/"))
+    second = WebSocket("127.0.0.1", port, channels.PATH, deadline=time.monotonic() + 15, trace=lambda line: None)
+    try:
+        second.send_text("hello from a second client")
+        page.locator("#messages li", has_text="hello from a second client").wait_for(timeout=15000)
+    finally:
+        second.close()
+    assert "a browser joined" in page.locator("#messages").inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "channels-chat.png"))
     page.close()

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.cells
 
 
 def cell_record(results: Path, cell: str) -> record.CellRecord:
-    return record.read(results / "django-socketio" / cell / "result.json")
+    return record.read(next(results.glob(f"*/{cell}/result.json")))
 
 
 def verdicts(rec: record.CellRecord) -> dict[str, str]:
@@ -31,7 +31,7 @@ def verdicts(rec: record.CellRecord) -> dict[str, str]:
 def log_of(results: Path, rec: record.CellRecord, step: str) -> str:
     path = rec.step(step).log
     assert path is not None
-    return (results / "django-socketio" / rec.cell / path).read_text(encoding="utf-8")
+    return (results / rec.library / rec.cell / path).read_text(encoding="utf-8")
 
 
 def test_run_prints_the_table_of_every_cell(local_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
@@ -116,6 +116,34 @@ def test_py312_django52_cannot_install(local_run: tuple[subprocess.CompletedProc
     assert rec.provenance.python_version is not None and rec.provenance.python_version.startswith("3.12.")
 
 
+def test_channels_works_where_django_socketio_does_not(
+    local_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    """The positive control: every column passes for real on the same Python and Django."""
+    _done, results = local_run
+    rec = cell_record(results, "py312-django52-channels")
+    assert set(verdicts(rec).values()) == {"pass"}, rec.reason
+    assert rec.status == "pass" and rec.reason is None
+    assert rec.provenance.library_version is not None and rec.provenance.library_version.startswith("4.")
+    assert "daphne" in rec.provenance.packages
+    trip = log_of(results, rec, "round-trip")
+    assert "A < HTTP/1.1 101 Switching Protocols" in trip and "B < HTTP/1.1 101 Switching Protocols" in trip
+    assert rec.step("round-trip").detail == "client A's message reached client B through the /ws/chat/ group"
+    assert cell_record(results, "py312-django52").status == "fail"
+
+
+def test_the_reviews_workaround_records_what_its_pins_do(
+    local_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    _done, results = local_run
+    rec = cell_record(results, "py27-django18-workaround")
+    install = log_of(results, rec, "install")
+    assert "gevent-socketio==0.2.1 gevent==0.13.6" in install
+    # Here gevent 0.13.6 does not build: its C code needs libevent's headers.
+    assert rec.step("install").verdict == "fail"
+    assert rec.reason is not None and rec.reason.startswith("install: fatal error: event.h: No such file or directory")
+
+
 def test_a_cell_with_no_interpreter_is_unavailable(local_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
     if interpreters.find("3.3") is not None:
         pytest.skip("this machine has Python 3.3")
@@ -131,7 +159,7 @@ def test_every_record_is_valid_json_with_a_schema_version(
 ) -> None:
     _done, results = local_run
     for cell in CELLS:
-        data = json.loads((results / "django-socketio" / cell / "result.json").read_text())
+        data = json.loads(next(results.glob(f"*/{cell}/result.json")).read_text())
         assert data["schema_version"] == record.SCHEMA_VERSION
         assert data["provenance"]["finished_at"]
 

@@ -16,7 +16,9 @@ run = partial(subprocess.run, cwd=PROJECT, capture_output=True, text=True, check
 IN_CELL = [
     "manage.py",
     *sorted(
-        str(p.relative_to(PROJECT)) for d in ("DjangoTestWebsockets", "myapp") for p in (PROJECT / d).rglob("*.py")
+        str(p.relative_to(PROJECT))
+        for d in ("DjangoTestWebsockets", "myapp", "chat_channels")
+        for p in (PROJECT / d).rglob("*.py")
     ),
 ]
 COMPILE = "import sys\nfor name in sys.argv[1:]:\n    compile(open(name).read(), name, 'exec')\n"

@@ -36,21 +36,37 @@ def test_the_reviews_seven_cells_are_cells() -> None:
     assert review <= names
 
 
-def test_the_cells_are_the_reviews_and_djangos_own() -> None:
-    assert len(matrix.CELLS) == 39
-    assert [c.env for c in matrix.CELLS if c.django == "6.1"] == [
+def test_the_cells_are_the_reviews_and_what_each_library_claims() -> None:
+    by_library = {lib.name: [c for c in matrix.CELLS if c.library == lib.name] for lib in matrix.LIBRARIES}
+    assert len(by_library["django-socketio"]) == 39
+    assert [c.env for c in by_library["django-socketio-workaround"]] == [
+        "py27-django18-workaround",
+        "py33-django18-workaround",
+        "py34-django18-workaround",
+        "py27-django19-workaround",
+        "py33-django19-workaround",
+        "py34-django19-workaround",
+        "py35-django19-workaround",
+    ]
+    channels = [c for c in by_library["channels"] if not c.in_review]
+    assert {c.django for c in channels} == {"4.2", "5.2", "6.0"}
+    assert {c.python for c in channels} == {"3.9", "3.10", "3.11", "3.12", "3.13", "3.14"}
+    assert len(by_library["channels"]) == 7 + 12
+    for cell in matrix.CELLS:
+        assert cell.in_review or cell.python in matrix.DJANGO_PYTHONS[cell.django], cell.env
+    assert [c.env for c in by_library["django-socketio"] if c.django == "6.1"] == [
         "py312-django61",
         "py313-django61",
         "py314-django61",
         "py315-django61",
     ]
-    assert not any(c.python == "2.7" and c.django not in ("1.8", "1.9", "1.11") for c in matrix.CELLS)
 
 
 def test_cell_names_and_requirements() -> None:
     cell = matrix.get("py312-django52")
     assert (cell.python, cell.django, cell.library) == ("3.12", "5.2", "django-socketio")
     assert cell.django_requirement == "Django>=5.2,<5.3"
+    assert matrix.get("py312-django52-channels").library == "channels"
     assert matrix.get("py27-django111").django_requirement == "Django>=1.11,<1.12"
 
 
@@ -72,7 +88,9 @@ def test_tox_installs_what_the_matrix_says() -> None:
     for cell in matrix.CELLS:
         deps = [line.strip() for line in sections[cell.env].splitlines()]
         assert cell.django_requirement in deps, cell.env
-        assert "django-socketio==0.3.9" in deps
+        assert ("channels[daphne]" if cell.library == "channels" else "django-socketio==0.3.9") in deps
+        if cell.library == "django-socketio-workaround":
+            assert {"gevent-socketio==0.2.1", "gevent==0.13.6"} <= set(deps)
 
 
 def _django_files() -> list[dict[str, str]]:

@@ -77,3 +77,13 @@ def test_machine_paths_are_shortened() -> None:
     assert (
         reasons.short_path("/tmp/pip-build-abc/django-socketio/django_socketio/utils.py") == "django_socketio/utils.py"
     )
+
+
+def test_a_compilers_fatal_error_is_the_error() -> None:
+    log = (
+        "  gevent/libevent.h:9:10: fatal error: event.h: No such file or directory\n"
+        "  compilation terminated.\n  error: command 'gcc' failed with exit status 1\n"
+    )
+    found = reasons.first_error(log)
+    assert found is not None and (found.exception, found.file, found.line) == ("fatal error", "gevent/libevent.h", 9)
+    assert found.why is not None and "libevent" in found.why

@@ -106,12 +106,35 @@ def test_the_table_cell_by_cell(built: Path) -> None:
     assert row(soup, "py27-django19")["Why"].endswith("django.utils.importlib was removed in Django 1.9")
     assert row(soup, "py33-django18")["Does it work?"] == "— Unavailable"
     assert row(soup, "py313-django61")["Does it work?"] == "? No result"
+    channels = row(soup, "py312-django52-channels")
+    assert [channels[c] for c in ("Installs?", "Django server works?", "WebSocket server works?", "Does it work?")] == [
+        "✓ Yes",
+        "✓ Yes",
+        "✓ Yes",
+        "✓ Yes",
+    ]
+
+
+def test_the_summary_matrix(built: Path) -> None:
+    soup = page(built / "index.html")
+    summary = {
+        tr["data-library"]: {td["data-django"]: td.get_text(" ", strip=True) for td in tr.find_all("td")}
+        for tr in soup.select("table.dtws-summary tbody tr")
+    }
+    assert summary["channels"]["5.2"] == "✓ Yes"
+    assert summary["channels"]["1.11"] == "not a cell"
+    assert summary["django-socketio"]["5.2"] == "✗ No"
+    assert summary["django-socketio"]["1.8"] == "✗ No"
+    assert summary["django-socketio-workaround"]["1.8"] == "✗ No"
+    link = soup.select_one("table.dtws-summary tr[data-library='channels'] a")
+    assert link is not None and link["href"] == "#channels"
+    assert soup.find("h2", id="channels") is not None
 
 
 def test_every_cell_links_to_its_page(built: Path) -> None:
     soup = page(built / "index.html")
     links = [a["href"] for a in soup.select("tr.dtws-row a")]
-    assert len(links) == 39
+    assert len(links) == 65
     for href in links:
         assert (built / str(href) / "index.html").is_file(), href
 
@@ -133,9 +156,16 @@ def test_a_cell_page_shows_every_step(built: Path) -> None:
 
 def test_exports(built: Path) -> None:
     data = json.loads((built / "results.json").read_text())
-    assert data["schema_version"] == 1 and len(data["cells"]) == 39
+    assert data["schema_version"] == 1 and len(data["cells"]) == 65
     badge = json.loads((built / "badges" / "django-socketio.json").read_text())
     assert badge == {"schemaVersion": 1, "label": "django-socketio", "message": "works on 0 of 3 cells", "color": "red"}
+    badge = json.loads((built / "badges" / "channels.json").read_text())
+    assert badge == {
+        "schemaVersion": 1,
+        "label": "channels",
+        "message": "works on 1 of 1 cells",
+        "color": "brightgreen",
+    }
 
 
 def test_log_text_cannot_break_or_script_the_page(local_run: LocalRun, tmp_path: Path) -> None:

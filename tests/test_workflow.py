@@ -84,6 +84,7 @@ def test_the_workflows_cells_equal_the_matrix(tmp_path: Path) -> None:
     assert by_cell["py312-django52"]["name"] == "py312 · Django 5.2"
     assert by_cell["py27-django18"]["docker"] is True and by_cell["py27-django18"]["image"] == "python:2.7"
     assert by_cell["py312-django52"]["docker"] is False
+    assert by_cell["py312-django52-channels"]["name"] == "py312 · Django 5.2 · channels"
 
 
 def test_one_cell_from_workflow_dispatch(tmp_path: Path) -> None:

@@ -131,6 +131,7 @@ def build(results_dir: Path, docs: Path, results: Results, previous: Results | N
     front = env.get_template("index.md.j2").render(
         results=results,
         libraries=libraries,
+        djangos=sorted({e.django for e in results.cells}, key=view.series_key),
         counts=counts,
         changed=changed,
         changed_cells=changed_cells,

@@ -35,6 +35,18 @@ COLUMNS: tuple[tuple[str, str | None], ...] = (
 )
 
 
+# Which status a summary shows when a Django series has several Pythons: the best one.
+BEST_FIRST = ("pass", "timeout", "fail", "incomplete", "unavailable", "no-result")
+
+
+def best(entries: list[Entry]) -> str:
+    return min((status(e) for e in entries), key=BEST_FIRST.index, default="no-result")
+
+
+def series_key(django: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in django.split("."))
+
+
 def status(entry: Entry) -> str:
     return entry.record.status if entry.record is not None else "no-result"
 

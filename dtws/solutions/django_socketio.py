@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 from dtws.protocols import socketio06
 
-NAME = "django-socketio"
+SETTING = "django-socketio"
+APP = "myapp"
 PACKAGE = "django-socketio"
 CLIENT_JS = "/static/js/socket.io.js"
 CLIENT_JS_MARKER = b"Socket.IO 0.6"
@@ -23,7 +24,7 @@ def socket_server(port: int) -> list[str]:
     """As the review runs it. The port comes from settings (SOCKETIO_PORT from
     DTWS_SOCKETIO_PORT): on Django 1.8+ the command takes no address argument,
     since it declares no ``args`` and argparse refuses positional ones."""
-    return ["runserver_socketio"]
+    return ["manage.py", "runserver_socketio"]
 
 
 def _first_transport(port: int, deadline: float, trace: Callable[[str], None]) -> tuple[str, socketio06.Client]:

@@ -61,7 +61,7 @@ def from_finished(command: list[str], finished: procs.Finished, detail: str | No
 def with_socket_server(ctx: Context, probe: Callable[[int, float, Callable[[str], None]], str]) -> Outcome:
     """Start the library's socket server on a free port, run ``probe`` against it, stop it."""
     port = procs.free_port()
-    command = ctx.manage(*ctx.solution.socket_server(port))
+    command = [str(ctx.python), *ctx.solution.socket_server(port)]
     env = dict(ctx.env, DTWS_SOCKETIO_PORT=str(port))
     with procs.Server(command, cwd=ctx.project, env=env, log=ctx.log) as server:
         if not server.wait_for_port(port, ctx.deadline):

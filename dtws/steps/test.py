@@ -1,6 +1,6 @@
 """test: myapp's Django tests under coverage, then ``coverage report`` for the total %.
 
-The label ``myapp`` keeps Django's discovery out of the harness's own
+The app's label (``myapp``, ``chat_channels``) keeps Django's discovery out of the harness's own
 modules named test*.py, which live in the same folder.
 """
 
@@ -21,7 +21,8 @@ _TOTAL = re.compile(rb"^TOTAL\s.*?(\d+(?:\.\d+)?)%\s*$", re.MULTILINE)
 
 def run(ctx: Context) -> Outcome:
     coverage = str(ctx.env_dir / "bin" / "coverage")
-    command = [coverage, "run", "--source=DjangoTestWebsockets,myapp", "manage.py", "test", "myapp"]
+    app = ctx.solution.app
+    command = [coverage, "run", f"--source=DjangoTestWebsockets,{app}", "manage.py", "test", app]
     env = dict(ctx.env, COVERAGE_FILE=str(ctx.scratch / ".coverage"))
     finished = procs.run(command, cwd=ctx.project, env=env, log=ctx.log, timeout_s=ctx.deadline - time.monotonic())
     outcome = from_finished(command, finished)

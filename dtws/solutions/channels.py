@@ -1,0 +1,41 @@
+"""Django Channels 4 served by daphne; the browser's WebSocket (RFC 6455) is its client."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+
+from dtws.protocols.websocket import WebSocket
+
+SETTING = "channels"
+APP = "chat_channels"
+PACKAGE = "channels"
+CLIENT_JS = "/static/chat_channels/chat.js"
+CLIENT_JS_MARKER = b"new WebSocket("
+PATH = "/ws/chat/"
+
+
+def socket_server(port: int) -> list[str]:
+    return ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "chat_channels.asgi:application"]
+
+
+def handshake(port: int, deadline: float, trace: Callable[[str], None]) -> str:
+    client = WebSocket("127.0.0.1", port, PATH, deadline=deadline, trace=trace)
+    client.close()
+    return f"WebSocket handshake on {PATH}: 101 Switching Protocols"
+
+
+def round_trip(port: int, deadline: float, trace: Callable[[str], None]) -> str:
+    sender = WebSocket("127.0.0.1", port, PATH, deadline=deadline, trace=lambda line: trace(f"A {line}"))
+    receiver = WebSocket("127.0.0.1", port, PATH, deadline=deadline, trace=lambda line: trace(f"B {line}"))
+    try:
+        token = f"dtws-{uuid.uuid4().hex[:12]}"
+        sender.send_text(token)
+        while time.monotonic() < deadline:
+            if receiver.recv_text() == token:
+                return f"client A's message reached client B through the {PATH} group"
+        raise TimeoutError(f"client B did not receive {token!r} in time")
+    finally:
+        sender.close()
+        receiver.close()
