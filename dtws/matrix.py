@@ -52,6 +52,14 @@ LIBRARIES: tuple[Library, ...] = (
     # Channels 4.3 served by daphne; its classifiers claim Django 4.2, 5.1,
     # 5.2 and 6.0 on Python 3.9 to 3.14.
     Library("channels", "channels", ("4.2", "5.2", "6.0"), ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")),
+    # python-socketio 5 (Requires-Python >=3.8) wrapping Django's ASGI app, served
+    # by uvicorn; Django has ASGI from 3.0, so the series from 3.2 on.
+    Library(
+        "python-socketio",
+        "pysocketio",
+        ("3.2", "4.2", "5.2", "6.0", "6.1"),
+        ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15"),
+    ),
 )
 LIBRARY = LIBRARIES[0].name
 

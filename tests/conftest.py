@@ -41,7 +41,8 @@ def toxworkdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 # The real cells the tests run once per session: a ✗ of each kind the lab
 # reaches here (a server step, a check, an install), one with no interpreter,
-# the positive control (Channels, ✓ on the cell where django-socketio is ✗)
+# the positive controls (Channels and python-socketio, ✓ on the cell where
+# django-socketio is ✗)
 # and the review's workaround.
 CELLS = (
     "py27-django18",
@@ -49,6 +50,7 @@ CELLS = (
     "py312-django52",
     "py33-django18",
     "py312-django52-channels",
+    "py312-django52-pysocketio",
     "py27-django18-workaround",
 )
 

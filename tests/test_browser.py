@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import socketio
 from playwright.sync_api import Browser, sync_playwright
 
 from dtws import procs
 from dtws.protocols.websocket import WebSocket
-from dtws.solutions import channels
+from dtws.solutions import SOLUTIONS, channels
 from tests.conftest import PROJECT, dtws_args
 from tests.test_site import build, hostile_copy
 
@@ -111,35 +112,48 @@ def test_a_script_in_a_log_does_not_run(browser: Browser, served: str) -> None:
     page.close()
 
 
-@pytest.fixture(scope="module")
-def channels_chat(local_run: LocalRun, toxworkdir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """daphne serving the Channels chat from the env the real py312-django52-channels cell installed."""
-    python = toxworkdir / "py312-django52-channels" / "bin" / "python"
-    assert python.exists(), "the py312-django52-channels cell made no env"
+def _send_channels(port: int, text: str) -> None:
+    client = WebSocket("127.0.0.1", port, channels.PATH, deadline=time.monotonic() + 15, trace=lambda line: None)
+    client.send_text(text)
+    time.sleep(0.5)
+    client.close()
+
+
+def _send_pysocketio(port: int, text: str) -> None:
+    with socketio.SimpleClient() as client:
+        client.connect(f"http://127.0.0.1:{port}", transports=["websocket"])
+        client.emit("chat", text)
+        time.sleep(0.5)
+
+
+CHATS = {
+    "channels": ("py312-django52-channels", SOLUTIONS["channels"], _send_channels),
+    "python-socketio": ("py312-django52-pysocketio", SOLUTIONS["python-socketio"], _send_pysocketio),
+}
+
+
+@pytest.mark.parametrize("library", sorted(CHATS))
+def test_the_chat_page_shows_a_message_from_a_second_client(
+    library: str, browser: Browser, local_run: LocalRun, toxworkdir: Path, tmp_path: Path
+) -> None:
+    """The library's server from the env its real cell installed; its page in Chromium; a second client."""
+    cell, solution, send = CHATS[library]
+    python = toxworkdir / cell / "bin" / "python"
+    assert python.exists(), f"the {cell} cell made no env"
     port = procs.free_port()
-    env = {**os.environ, "DTWS_SOLUTION": "channels", "PYTHONUNBUFFERED": "1"}
-    log_path = tmp_path_factory.mktemp("daphne") / "daphne.log"
-    with open(log_path, "ab") as log:
-        server = procs.Server([str(python), *channels.socket_server(port)], cwd=PROJECT, env=env, log=log)
+    env = {**os.environ, "DTWS_SOLUTION": solution.setting, "PYTHONUNBUFFERED": "1"}
+    with open(tmp_path / "server.log", "ab") as log:
+        server = procs.Server([str(python), *solution.socket_server(port)], cwd=PROJECT, env=env, log=log)
         try:
-            assert server.wait_for_port(port, time.monotonic() + 60), log_path.read_text()
-            yield f"http://127.0.0.1:{port}/"
+            assert server.wait_for_port(port, time.monotonic() + 60), (tmp_path / "server.log").read_text()
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.wait_for_function("document.getElementById('status').textContent === 'connected'", timeout=15000)
+            send(port, f"hello from a second {library} client")
+            page.locator("#messages li", has_text=f"hello from a second {library} client").wait_for(timeout=15000)
+            assert "a browser joined" in page.locator("#messages").inner_text()
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{library}-chat.png"))
+            page.close()
         finally:
             server.stop()
-
-
-def test_the_channels_page_shows_a_message_from_a_second_client(browser: Browser, channels_chat: str) -> None:
-    page = browser.new_page()
-    page.goto(channels_chat)
-    page.wait_for_function("document.getElementById('status').textContent === 'connected'", timeout=15000)
-    port = int(channels_chat.rsplit(":", 1)[1].strip("/"))
-    second = WebSocket("127.0.0.1", port, channels.PATH, deadline=time.monotonic() + 15, trace=lambda line: None)
-    try:
-        second.send_text("hello from a second client")
-        page.locator("#messages li", has_text="hello from a second client").wait_for(timeout=15000)
-    finally:
-        second.close()
-    assert "a browser joined" in page.locator("#messages").inner_text()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "channels-chat.png"))
-    page.close()

@@ -132,6 +132,17 @@ def test_channels_works_where_django_socketio_does_not(
     assert cell_record(results, "py312-django52").status == "fail"
 
 
+def test_python_socketio_works_where_django_socketio_does_not(
+    local_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    _done, results = local_run
+    rec = cell_record(results, "py312-django52-pysocketio")
+    assert set(verdicts(rec).values()) == {"pass"}, rec.reason
+    assert rec.provenance.library_version is not None and rec.provenance.library_version.startswith("5.")
+    assert "B received ['chat', 'dtws-" in log_of(results, rec, "round-trip")
+    assert "Engine.IO 4 handshake" in str(rec.step("websocket-server").detail)
+
+
 def test_the_reviews_workaround_records_what_its_pins_do(
     local_run: tuple[subprocess.CompletedProcess[str], Path],
 ) -> None:

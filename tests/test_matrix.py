@@ -52,6 +52,8 @@ def test_the_cells_are_the_reviews_and_what_each_library_claims() -> None:
     assert {c.django for c in channels} == {"4.2", "5.2", "6.0"}
     assert {c.python for c in channels} == {"3.9", "3.10", "3.11", "3.12", "3.13", "3.14"}
     assert len(by_library["channels"]) == 7 + 12
+    assert len(by_library["python-socketio"]) == 7 + 20
+    assert {c.django for c in by_library["python-socketio"] if not c.in_review} == {"3.2", "4.2", "5.2", "6.0", "6.1"}
     for cell in matrix.CELLS:
         assert cell.in_review or cell.python in matrix.DJANGO_PYTHONS[cell.django], cell.env
     assert [c.env for c in by_library["django-socketio"] if c.django == "6.1"] == [
@@ -88,7 +90,8 @@ def test_tox_installs_what_the_matrix_says() -> None:
     for cell in matrix.CELLS:
         deps = [line.strip() for line in sections[cell.env].splitlines()]
         assert cell.django_requirement in deps, cell.env
-        assert ("channels[daphne]" if cell.library == "channels" else "django-socketio==0.3.9") in deps
+        wanted = {"channels": "channels[daphne]", "python-socketio": "python-socketio"}
+        assert wanted.get(cell.library, "django-socketio==0.3.9") in deps
         if cell.library == "django-socketio-workaround":
             assert {"gevent-socketio==0.2.1", "gevent==0.13.6"} <= set(deps)
 

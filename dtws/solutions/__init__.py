@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 
-from dtws.solutions import channels, django_socketio
+from dtws.solutions import channels, django_socketio, python_socketio
 
 Trace = Callable[[str], None]
 
@@ -28,6 +28,7 @@ class Solution:
     # (port, deadline as a time.monotonic() value, trace) -> one line on success; raises on failure
     handshake: Callable[[int, float, Trace], str]
     round_trip: Callable[[int, float, Trace], str]
+    npm_file: str | None  # a file of the project's npm packages the page needs, or None
 
 
 def _solution(name: str, module: ModuleType) -> Solution:
@@ -41,6 +42,7 @@ def _solution(name: str, module: ModuleType) -> Solution:
         socket_server=module.socket_server,
         handshake=module.handshake,
         round_trip=module.round_trip,
+        npm_file=getattr(module, "NPM_FILE", None),
     )
 
 
@@ -49,4 +51,5 @@ SOLUTIONS: dict[str, Solution] = {
     # Same integration, other pins (tox.ini's `workaround` factor).
     "django-socketio-workaround": _solution("django-socketio-workaround", django_socketio),
     "channels": _solution("channels", channels),
+    "python-socketio": _solution("python-socketio", python_socketio),
 }

@@ -1,0 +1,16 @@
+"""What uvicorn serves: python-socketio's ASGIApp around Django (static files included)."""
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "DjangoTestWebsockets.settings")
+os.environ.setdefault("DTWS_SOLUTION", "python-socketio")
+
+django_application = get_asgi_application()
+
+import socketio  # noqa: E402  (after Django is set up)
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
+
+from chat_pysocketio.server import sio  # noqa: E402
+
+application = socketio.ASGIApp(sio, ASGIStaticFilesHandler(django_application))

@@ -1,0 +1,72 @@
+"""python-socketio 5 (Socket.IO 5 / Engine.IO 4) in Django's ASGI app, served by uvicorn.
+
+The probes use python-socketio's own client, as a second real implementation
+of the protocol the page's socket.io-client speaks.
+"""
+
+from __future__ import annotations
+
+import http.client
+import time
+import uuid
+from collections.abc import Callable
+
+import socketio
+
+SETTING = "python-socketio"
+APP = "chat_pysocketio"
+PACKAGE = "python-socketio"
+CLIENT_JS = "/static/socket.io-client/socket.io.min.js"
+CLIENT_JS_MARKER = b"Socket.IO v4"
+# The JS client comes from npm (package.json), served from node_modules.
+NPM_FILE = "node_modules/socket.io-client/dist/socket.io.min.js"
+
+
+def socket_server(port: int) -> list[str]:
+    return ["-m", "uvicorn", "chat_pysocketio.asgi:application", "--host", "127.0.0.1", "--port", str(port)]
+
+
+def _left(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("the step's time is up")
+    return left
+
+
+def handshake(port: int, deadline: float, trace: Callable[[str], None]) -> str:
+    """Engine.IO 4's opening request, as socket.io-client sends it first."""
+    path = f"/socket.io/?EIO=4&transport=polling&t={int(time.time() * 1000)}"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=_left(deadline))
+    trace(f"> GET {path}")
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+    trace(f"< HTTP {response.status} {body[:300]!r}")
+    if response.status != 200 or not body.startswith("0{") or '"sid"' not in body:
+        raise ConnectionError(f"no Engine.IO 4 open packet: HTTP {response.status} {body[:120]!r}")
+    return "Engine.IO 4 handshake: open packet with a session id and its upgrades"
+
+
+def round_trip(port: int, deadline: float, trace: Callable[[str], None]) -> str:
+    url = f"http://127.0.0.1:{port}"
+    sender, receiver = socketio.SimpleClient(), socketio.SimpleClient()
+    try:
+        for name, client in (("A", sender), ("B", receiver)):
+            client.connect(url, transports=["websocket"], wait_timeout=max(int(_left(deadline)), 1))
+            trace(f"{name} connected over websocket, sid {client.sid}")
+        token = f"dtws-{uuid.uuid4().hex[:12]}"
+        sender.emit("chat", token)
+        trace(f"A emitted chat {token!r}")
+        while True:
+            event = receiver.receive(timeout=_left(deadline))
+            trace(f"B received {event!r}")
+            if event == ["chat", token]:
+                return "client A's chat event reached client B over websocket"
+    except socketio.exceptions.TimeoutError:
+        raise TimeoutError("client B received nothing in time") from None
+    finally:
+        sender.disconnect()
+        receiver.disconnect()
