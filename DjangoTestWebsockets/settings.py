@@ -31,7 +31,7 @@ ROOT_URLCONF = _integration.ROOT_URLCONF
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [os.path.join(BASE_DIR, "DjangoTestWebsockets", "templates")],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

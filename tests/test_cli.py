@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -35,3 +37,24 @@ def test_github_report_of_a_passing_cell(
 def test_github_report_without_a_record_fails_clearly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["github", "report", str(tmp_path / "result.json")]) == 1
     assert capsys.readouterr().out.startswith("::error title=dtws::no record: ")
+
+
+def test_preview_without_a_site_or_port_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["preview", "--site", str(tmp_path)]) == 2
+    assert "no built site" in capsys.readouterr().out
+    (tmp_path / "index.html").write_text("<p>site</p>")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        assert main(["preview", "--site", str(tmp_path), "--port", str(taken.getsockname()[1])]) == 2
+    assert "cannot listen on 127.0.0.1:" in capsys.readouterr().out
+
+
+def test_site_outside_the_repository_says_where_to_run_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    results_dir = tmp_path / "results"
+    results_dir.mkdir()
+    (results_dir / "results.json").write_text(
+        json.dumps({"schema_version": 1, "generated_at": "now", "run": {}, "cells": [], "problems": []})
+    )
+    assert main(["site", str(results_dir), "--project", str(tmp_path)]) == 2
+    assert "no mkdocs.yml" in capsys.readouterr().out

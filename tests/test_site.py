@@ -85,7 +85,7 @@ def test_the_table_cell_by_cell(built: Path) -> None:
         "Django": "",
         "Coverage": "",
         "Why": "",
-        "More details": "py27-django18",
+        "More details": "py27-django18 django-socketio 0.3.9",
         "Installs?": "✓ Yes",
         "Django server works?": "✓ Yes",
         "WebSocket server works?": "✗ No",

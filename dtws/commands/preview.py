@@ -20,7 +20,12 @@ def main(args: argparse.Namespace) -> int:
         print(f"dtws preview: no built site in {args.site}; build it with `python -m dtws site`")
         return 2
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(args.site))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as server:
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
+    except OSError as error:
+        print(f"dtws preview: cannot listen on 127.0.0.1:{args.port}: {error.strerror}; pick another with --port")
+        return 2
+    with server:
         print(f"serving {args.site} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
         try:
             server.serve_forever()

@@ -60,6 +60,9 @@ def main(args: argparse.Namespace) -> int:
                 f" so nothing is marked as changed: {error}"
             )
     project = args.project.resolve()
+    if not (project / "mkdocs.yml").is_file():
+        print(f"dtws site: no mkdocs.yml in {project}; run it from the repository root or pass --project")
+        return 2
     out = (args.out or project / "build" / "site").resolve()
     pages.build(args.results, docs_dir(project), current, previous)
     with tempfile.TemporaryFile() as log:
