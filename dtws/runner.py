@@ -109,6 +109,11 @@ def _conclude(rec: record.CellRecord) -> None:
                 why = step.error_line or step.detail or f"exit code {step.exit_code}"
             rec.reason = f"{step.name}: {why}"
             return
+    unavailable = next((step for step in rec.steps if step.verdict == "unavailable"), None)
+    if unavailable is not None and all(step.verdict in ("pass", "unavailable") for step in rec.steps):
+        rec.status = "unavailable"
+        rec.reason = f"{unavailable.name}: {unavailable.detail}"
+        return
     rec.status = "pass" if all(step.verdict == "pass" for step in rec.steps) else "incomplete"
     rec.reason = None
 

@@ -62,6 +62,7 @@ def test_py27_django18_serves_django_but_not_socketio(local_run: tuple[subproces
         "django-server": "pass",
         "websocket-server": "fail",
         "round-trip": "skipped",
+        "browser": "skipped",
     }
     assert rec.status == "fail"
     assert rec.provenance.python_version is not None and rec.provenance.python_version.startswith("2.7.")
@@ -105,6 +106,7 @@ def test_py312_django52_cannot_install(local_run: tuple[subprocess.CompletedProc
         "django-server": "skipped",
         "websocket-server": "skipped",
         "round-trip": "skipped",
+        "browser": "skipped",
     }
     assert rec.status == "fail"
     install = log_of(results, rec, "install")
@@ -129,6 +131,8 @@ def test_channels_works_where_django_socketio_does_not(
     trip = log_of(results, rec, "round-trip")
     assert "A < HTTP/1.1 101 Switching Protocols" in trip and "B < HTTP/1.1 101 Switching Protocols" in trip
     assert rec.step("round-trip").detail == "client A's message reached client B through the /ws/chat/ group"
+    assert rec.step("browser").detail == "the page, in chromium, showed a message a second client sent"
+    assert "the page shows: a browser joined | dtws-browser-" in log_of(results, rec, "browser")
     assert cell_record(results, "py312-django52").status == "fail"
 
 

@@ -143,7 +143,7 @@ def test_every_cell_links_to_its_page(built: Path) -> None:
 def test_a_cell_page_shows_every_step(built: Path) -> None:
     soup = page(built / "cells" / "django-socketio" / "py27-django18" / "index.html")
     steps = [h.get("id") for h in soup.select("h3.dtws-step")]
-    assert steps == ["install", "check", "test", "django-server", "websocket-server", "round-trip"]
+    assert steps == ["install", "check", "test", "django-server", "websocket-server", "round-trip", "browser"]
     info = soup.find("table", attrs={"data-step": "django-server"})
     assert isinstance(info, Tag) and "runserver" in info.get_text()
     socket_log = soup.find("pre", attrs={"data-step": "websocket-server"})

@@ -29,6 +29,9 @@ class Solution:
     handshake: Callable[[int, float, Trace], str]
     round_trip: Callable[[int, float, Trace], str]
     npm_file: str | None  # a file of the project's npm packages the page needs, or None
+    serves_page: bool  # whether the socket server also serves the index page (else runserver does)
+    # (port, text, deadline, trace): a second, non-browser client sends text to the chat
+    send: Callable[[int, str, float, Trace], None]
 
 
 def _solution(name: str, module: ModuleType) -> Solution:
@@ -43,6 +46,8 @@ def _solution(name: str, module: ModuleType) -> Solution:
         handshake=module.handshake,
         round_trip=module.round_trip,
         npm_file=getattr(module, "NPM_FILE", None),
+        serves_page=module.SERVES_PAGE,
+        send=module.send,
     )
 
 

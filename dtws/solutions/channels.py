@@ -14,6 +14,7 @@ PACKAGE = "channels"
 CLIENT_JS = "/static/chat_channels/chat.js"
 CLIENT_JS_MARKER = b"new WebSocket("
 PATH = "/ws/chat/"
+SERVES_PAGE = True
 
 
 def socket_server(port: int) -> list[str]:
@@ -39,3 +40,13 @@ def round_trip(port: int, deadline: float, trace: Callable[[str], None]) -> str:
     finally:
         sender.close()
         receiver.close()
+
+
+def send(port: int, text: str, deadline: float, trace: Callable[[str], None]) -> None:
+    client = WebSocket("127.0.0.1", port, PATH, deadline=deadline, trace=trace)
+    try:
+        client.send_text(text)
+        while client.recv_text() != text:  # the group echoes it back once it went out
+            pass
+    finally:
+        client.close()

@@ -17,6 +17,7 @@ CHANNEL = "dtws"  # DjangoTestWebsockets.settings.DTWS_CHANNEL
 # In the order the bundled client tries them, less flashsocket (needs Flash),
 # htmlfile (Internet Explorer only) and xhr-multipart (Firefox of 2011).
 TRANSPORTS = ("websocket", "xhr-polling")
+SERVES_PAGE = False
 RESEND_S = 2.0
 
 
@@ -68,3 +69,12 @@ def round_trip(port: int, deadline: float, trace: Callable[[str], None]) -> str:
         sender.close()
         receiver.close()
     return f"client A's message reached client B over {transport} on channel {CHANNEL!r}"
+
+
+def send(port: int, text: str, deadline: float, trace: Callable[[str], None]) -> None:
+    _transport, client = _first_transport(port, deadline, trace)
+    try:
+        client.subscribe(CHANNEL)
+        client.send([text])
+    finally:
+        client.close()

@@ -20,6 +20,7 @@ CLIENT_JS = "/static/socket.io-client/socket.io.min.js"
 CLIENT_JS_MARKER = b"Socket.IO v4"
 # The JS client comes from npm (package.json), served from node_modules.
 NPM_FILE = "node_modules/socket.io-client/dist/socket.io.min.js"
+SERVES_PAGE = True
 
 
 def socket_server(port: int) -> list[str]:
@@ -70,3 +71,12 @@ def round_trip(port: int, deadline: float, trace: Callable[[str], None]) -> str:
     finally:
         sender.disconnect()
         receiver.disconnect()
+
+
+def send(port: int, text: str, deadline: float, trace: Callable[[str], None]) -> None:
+    with socketio.SimpleClient() as client:
+        client.connect(f"http://127.0.0.1:{port}", transports=["websocket"], wait_timeout=max(int(_left(deadline)), 1))
+        client.emit("chat", text)
+        trace(f"second client emitted chat {text!r}")
+        while client.receive(timeout=_left(deadline)) != ["chat", text]:  # echoed once it went out
+            pass

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 
-from dtws.steps import check, django_server, install, round_trip, test, websocket_server
+from dtws.steps import browser, check, django_server, install, round_trip, test, websocket_server
 from dtws.steps.base import Context, Outcome
 
 
@@ -28,6 +28,6 @@ def _spec(module: ModuleType) -> StepSpec:
 
 
 STEPS: tuple[StepSpec, ...] = tuple(
-    _spec(module) for module in (install, check, test, django_server, websocket_server, round_trip)
+    _spec(module) for module in (install, check, test, django_server, websocket_server, round_trip, browser)
 )
 NAMES: tuple[str, ...] = tuple(step.name for step in STEPS)

@@ -44,7 +44,7 @@ class Context:
 
 @dataclass
 class Outcome:
-    verdict: str  # pass, fail or timeout
+    verdict: str  # pass, fail, timeout, or unavailable (what the step needs is not on this machine)
     command: list[str] | None = None
     exit_code: int | None = None
     detail: str | None = None
