@@ -250,3 +250,11 @@ def test_a_record_cannot_publish_other_files_or_script_links(local_run: LocalRun
     html = (cell / "index.html").read_text()
     assert "javascript:alert" not in html
     assert "is missing from this record" in html
+
+
+def test_the_browser_steps_screenshot_is_on_the_cell_page(built: Path) -> None:
+    cell = built / "cells" / "channels" / "py312-django52-channels"
+    soup = page(cell / "index.html")
+    image = soup.find("img", class_="dtws-screenshot")
+    assert isinstance(image, Tag) and image["src"] == "logs/browser.png"
+    assert (cell / "logs" / "browser.png").read_bytes().startswith(b"\x89PNG")

@@ -106,6 +106,7 @@ def build(results_dir: Path, docs: Path, results: Results, previous: Results | N
         page_dir = docs / view.url(entry)
         page_dir.mkdir(parents=True, exist_ok=True)
         shown: dict[str, logs.ShownLog | None] = {}
+        screenshots: dict[str, str] = {}
         if entry.record is not None and entry.record_dir is not None:
             folder = (results_dir / entry.record_dir).resolve()
             for step in entry.record.steps:
@@ -115,11 +116,18 @@ def build(results_dir: Path, docs: Path, results: Results, previous: Results | N
                         shown[step.name] = None
                         continue
                     shown[step.name] = logs.load(source)
-                    if source.is_file():
-                        (page_dir / "logs").mkdir(exist_ok=True)
-                        shutil.copyfile(source, page_dir / "logs" / Path(step.log).name)
+                    for evidence in (
+                        source,
+                        source.with_suffix(".png"),
+                    ):  # the log, and a screenshot if the step took one
+                        if evidence.is_file():
+                            (page_dir / "logs").mkdir(exist_ok=True)
+                            shutil.copyfile(evidence, page_dir / "logs" / evidence.name)
+                            if evidence.suffix == ".png":
+                                screenshots[step.name] = evidence.name
         page = env.get_template("cell.md.j2").render(
             entry=entry,
+            screenshots=screenshots,
             rec=entry.record,
             shown=shown,
             view=view,

@@ -12,6 +12,7 @@ import os
 import shutil
 import time
 import uuid
+from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
@@ -59,6 +60,9 @@ def _in_browser(ctx: Context, executable: str, url: str, socket_port: int) -> st
             ctx.solution.send(socket_port, text, ctx.deadline, ctx.note)
             page.locator("#messages li", has_text=text).wait_for(timeout=_left(ctx))
             ctx.note("the page shows: " + " | ".join(page.locator("#messages li").all_inner_texts()))
+            shot = Path(ctx.log.name).with_suffix(".png")
+            page.screenshot(path=str(shot))
+            ctx.note(f"screenshot: {shot.name}")
         finally:
             browser.close()
     return f"the page, in {os.path.basename(executable)}, showed a message a second client sent"
