@@ -24,7 +24,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 
 ## run: every local cell of the matrix, the table, then the site built from their records
-run: $(BIN)/.installed
+run: $(BIN)/.installed $(CHROMIUM)
 	$(BIN)/python -m dtws run
 	$(BIN)/python -m dtws merge results --out build/results
 	$(BIN)/python -m dtws site build/results
