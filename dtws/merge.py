@@ -30,19 +30,19 @@ class Found:
     error: str | None
 
 
+# A cell's folder as `dtws run` names it (<library>/<cell>) and as its artifact is named.
+_BY_FOLDER = {(cell.library, cell.env): cell for cell in matrix.CELLS}
+_BY_ARTIFACT = {f"cell-{cell.library}-{cell.env}": cell for cell in matrix.CELLS}
+
+
 def _owner(path: Path, roots: Sequence[Path]) -> matrix.Cell | None:
     """The cell a result.json belongs to, from its folders: ``<library>/<cell>`` or ``cell-<library>-<cell>``."""
-    by_name = {}
-    for cell in matrix.CELLS:
-        by_name[f"cell-{cell.library}-{cell.env}"] = cell
     for parent in path.parents:
         if parent in roots:
             break
-        if parent.name in by_name:
-            return by_name[parent.name]
-        for cell in matrix.CELLS:
-            if parent.name == cell.env and parent.parent.name == cell.library:
-                return cell
+        found = _BY_ARTIFACT.get(parent.name) or _BY_FOLDER.get((parent.parent.name, parent.name))
+        if found is not None:
+            return found
     return None
 
 

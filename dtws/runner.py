@@ -184,18 +184,18 @@ def run_cell(
                     scratch=scratch,
                     env=env,
                     log=log,
-                    timeout_s=step.timeout_s or spec.timeout_s,
                     deadline=started + (step.timeout_s or spec.timeout_s),
                 )
+                outcome: Outcome | None
                 try:
                     outcome = spec.run(ctx)
-                except procs.Stopped:
-                    outcome = Outcome("fail", None, None, "the run was stopped")
+                except procs.Stopped:  # a process could not start: the run is stopping
+                    outcome = None
                 except Exception as error:  # a harness error is shown as the step's failure, not lost
                     log.write(traceback.format_exc().encode())
                     outcome = Outcome("fail", None, None, f"dtws error: {type(error).__name__}: {error}")
             step.duration_s = round(time.monotonic() - started, 3)
-            if procs.stopping():
+            if outcome is None or procs.stopping():
                 step.detail = "the run was stopped during this step"
                 break
             step.verdict, step.command, step.exit_code, step.detail = (

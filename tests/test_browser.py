@@ -13,36 +13,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import socketio
 from playwright.sync_api import Browser, sync_playwright
 
 from dtws import procs
-from dtws.protocols.websocket import WebSocket
-from dtws.solutions import SOLUTIONS, channels
+from dtws.solutions import SOLUTIONS
+from dtws.steps.browser import FLAGS, chromium
 from tests.conftest import PROJECT, dtws_args
 from tests.test_site import build, hostile_copy
 
 LocalRun = tuple[subprocess.CompletedProcess[str], Path]
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = PROJECT / "build" / "screenshots"
-# As root in a sandbox, with the machine's closed network: no sandbox, no background traffic.
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does")
+    executable = chromium()
+    if executable is None:
+        pytest.fail("no Chromium: install Debian's chromium (apt-get install chromium), as make test does")
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        launched = playwright.chromium.launch(executable_path=executable, args=list(FLAGS))
         yield launched
         launched.close()
     # Playwright's driver leaves an asyncio subprocess object that warns when
@@ -112,24 +101,7 @@ def test_a_script_in_a_log_does_not_run(browser: Browser, served: str) -> None:
     page.close()
 
 
-def _send_channels(port: int, text: str) -> None:
-    client = WebSocket("127.0.0.1", port, channels.PATH, deadline=time.monotonic() + 15, trace=lambda line: None)
-    client.send_text(text)
-    time.sleep(0.5)
-    client.close()
-
-
-def _send_pysocketio(port: int, text: str) -> None:
-    with socketio.SimpleClient() as client:
-        client.connect(f"http://127.0.0.1:{port}", transports=["websocket"])
-        client.emit("chat", text)
-        time.sleep(0.5)
-
-
-CHATS = {
-    "channels": ("py312-django52-channels", SOLUTIONS["channels"], _send_channels),
-    "python-socketio": ("py312-django52-pysocketio", SOLUTIONS["python-socketio"], _send_pysocketio),
-}
+CHATS = {"channels": "py312-django52-channels", "python-socketio": "py312-django52-pysocketio"}
 
 
 @pytest.mark.parametrize("library", sorted(CHATS))
@@ -137,7 +109,7 @@ def test_the_chat_page_shows_a_message_from_a_second_client(
     library: str, browser: Browser, local_run: LocalRun, toxworkdir: Path, tmp_path: Path
 ) -> None:
     """The library's server from the env its real cell installed; its page in Chromium; a second client."""
-    cell, solution, send = CHATS[library]
+    cell, solution = CHATS[library], SOLUTIONS[library]
     python = toxworkdir / cell / "bin" / "python"
     assert python.exists(), f"the {cell} cell made no env"
     port = procs.free_port()
@@ -149,7 +121,7 @@ def test_the_chat_page_shows_a_message_from_a_second_client(
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{port}/")
             page.wait_for_function("document.getElementById('status').textContent === 'connected'", timeout=15000)
-            send(port, f"hello from a second {library} client")
+            solution.send(port, f"hello from a second {library} client", time.monotonic() + 15, lambda line: None)
             page.locator("#messages li", has_text=f"hello from a second {library} client").wait_for(timeout=15000)
             assert "a browser joined" in page.locator("#messages").inner_text()
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)

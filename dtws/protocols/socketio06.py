@@ -17,6 +17,7 @@ import time
 import urllib.parse
 from collections.abc import Callable
 
+from dtws.protocols import left
 from dtws.protocols.websocket import WebSocket
 
 FRAME = "~m~"
@@ -60,14 +61,8 @@ class Client:
         self.session_id = ""
         self._ws: WebSocket | None = None
 
-    def _left(self) -> float:
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError("the step's time is up")
-        return left
-
     def _http(self, method: str, path: str, body: str | None = None) -> str:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self._left())
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=left(self.deadline))
         headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"} if body is not None else {}
         self.trace(f"> {method} {path}" + (f" {body!r}" if body is not None else ""))
         try:

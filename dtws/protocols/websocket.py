@@ -11,8 +11,9 @@ import hashlib
 import os
 import socket
 import struct
-import time
 from collections.abc import Callable
+
+from dtws.protocols import left
 
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -34,7 +35,7 @@ class WebSocket:
         """Connect and upgrade; every read is bounded by ``deadline`` (a time.monotonic() value)."""
         self.trace = trace
         self.deadline = deadline
-        self.sock = socket.create_connection((host, port), timeout=self._left())
+        self.sock = socket.create_connection((host, port), timeout=left(self.deadline))
         self._buffer = b""
         key = base64.b64encode(os.urandom(16))
         request = (
@@ -60,14 +61,8 @@ class WebSocket:
         if headers.get("sec-websocket-accept") != accept_key(key):
             raise HandshakeError("Sec-WebSocket-Accept does not match the key sent")
 
-    def _left(self) -> float:
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError("the step's time is up")
-        return left
-
     def _recv(self) -> bytes:
-        self.sock.settimeout(self._left())
+        self.sock.settimeout(left(self.deadline))
         return self.sock.recv(65536)
 
     def _read_until(self, marker: bytes) -> bytes:

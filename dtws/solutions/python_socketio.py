@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 import socketio
 
+from dtws.protocols import left
+
 SETTING = "python-socketio"
 APP = "chat_pysocketio"
 PACKAGE = "python-socketio"
@@ -27,17 +29,10 @@ def socket_server(port: int) -> list[str]:
     return ["-m", "uvicorn", "chat_pysocketio.asgi:application", "--host", "127.0.0.1", "--port", str(port)]
 
 
-def _left(deadline: float) -> float:
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise TimeoutError("the step's time is up")
-    return left
-
-
 def handshake(port: int, deadline: float, trace: Callable[[str], None]) -> str:
     """Engine.IO 4's opening request, as socket.io-client sends it first."""
     path = f"/socket.io/?EIO=4&transport=polling&t={int(time.time() * 1000)}"
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=_left(deadline))
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=left(deadline))
     trace(f"> GET {path}")
     try:
         connection.request("GET", path)
@@ -56,13 +51,13 @@ def round_trip(port: int, deadline: float, trace: Callable[[str], None]) -> str:
     sender, receiver = socketio.SimpleClient(), socketio.SimpleClient()
     try:
         for name, client in (("A", sender), ("B", receiver)):
-            client.connect(url, transports=["websocket"], wait_timeout=max(int(_left(deadline)), 1))
+            client.connect(url, transports=["websocket"], wait_timeout=max(int(left(deadline)), 1))
             trace(f"{name} connected over websocket, sid {client.sid}")
         token = f"dtws-{uuid.uuid4().hex[:12]}"
         sender.emit("chat", token)
         trace(f"A emitted chat {token!r}")
         while True:
-            event = receiver.receive(timeout=_left(deadline))
+            event = receiver.receive(timeout=left(deadline))
             trace(f"B received {event!r}")
             if event == ["chat", token]:
                 return "client A's chat event reached client B over websocket"
@@ -75,8 +70,8 @@ def round_trip(port: int, deadline: float, trace: Callable[[str], None]) -> str:
 
 def send(port: int, text: str, deadline: float, trace: Callable[[str], None]) -> None:
     with socketio.SimpleClient() as client:
-        client.connect(f"http://127.0.0.1:{port}", transports=["websocket"], wait_timeout=max(int(_left(deadline)), 1))
+        client.connect(f"http://127.0.0.1:{port}", transports=["websocket"], wait_timeout=max(int(left(deadline)), 1))
         client.emit("chat", text)
         trace(f"second client emitted chat {text!r}")
-        while client.receive(timeout=_left(deadline)) != ["chat", text]:  # echoed once it went out
+        while client.receive(timeout=left(deadline)) != ["chat", text]:  # echoed once it went out
             pass

@@ -24,7 +24,6 @@ class Context:
     scratch: Path  # per-cell files that are not evidence (coverage data)
     env: dict[str, str]  # environment of every process of the cell
     log: IO[bytes]
-    timeout_s: float
     deadline: float  # time.monotonic() by which the step must be done
 
     @property
