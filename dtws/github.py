@@ -7,19 +7,48 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from dtws import matrix
+from dtws.marks import MARKS
 from dtws.record import CellRecord
+from dtws.results import Results
 
-# setup-python no longer provides these on current runners: their cells run
-# inside ``docker run`` of the official python image on the host runner.
-IN_DOCKER = ("2.7", "3.3", "3.4", "3.5", "3.6")
-# The last GitHub-hosted Ubuntu runner that setup-python has Python 3.7 for.
-OLD_RUNNER = {"3.7": "ubuntu-22.04"}
-RUNNER = "ubuntu-latest"
+# Every job names its runner: `ubuntu-latest` moves (to Ubuntu 26.04 on
+# 2026-11-19, where setup-python has nothing older than 3.10).
+RUNNER = "ubuntu-24.04"
+# The Pythons setup-python has for ubuntu-24.04 x64, from the versions manifest
+# of actions/python-versions (August 2026): 3.8 to 3.14, and 3.15 as a
+# pre-release. 3.7 is built for ubuntu-22.04 only, a runner deprecated and
+# due to go in April 2027; 3.3 to 3.6 and 2.7 for no current runner.
+SETUP_PYTHON = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
+# The others run their cell's processes in a container of Docker Hub's
+# official image of that Python (`dtws cell --docker`), the harness on the runner.
+IN_DOCKER = ("2.7", "3.3", "3.4", "3.5", "3.6", "3.7")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a cell job gets its Python in CI."""
+
+    runner: str
+    image: str  # a docker image of the Python, or "" for setup-python on the runner
+
+    @property
+    def how(self) -> str:
+        return f"docker {self.image}" if self.image else f"setup-python on {self.runner}"
+
+
+def source(python: str) -> Source:
+    if python in SETUP_PYTHON:
+        return Source(RUNNER, "")
+    if python in IN_DOCKER:
+        return Source(RUNNER, f"python:{python}")
+    raise LookupError(f"no CI source for Python {python}: add it to SETUP_PYTHON or IN_DOCKER in dtws/github.py")
 
 
 def job(cell: matrix.Cell) -> dict[str, str | bool]:
+    where = source(cell.python)
     return {
         "cell": cell.env,
         "library": cell.library,
@@ -27,9 +56,9 @@ def job(cell: matrix.Cell) -> dict[str, str | bool]:
         "django": cell.django,
         "name": f"py{cell.python.replace('.', '')} · Django {cell.django}"
         + ("" if cell.library == matrix.LIBRARY else f" · {cell.library}"),
-        "docker": cell.python in IN_DOCKER,
-        "image": f"python:{cell.python}" if cell.python in IN_DOCKER else "",
-        "runner": OLD_RUNNER.get(cell.python, RUNNER),
+        "docker": bool(where.image),
+        "image": where.image,
+        "runner": where.runner,
     }
 
 
@@ -44,7 +73,9 @@ def output_line(only: Sequence[str] = ()) -> str:
     return "matrix=" + json.dumps(github_matrix(only), separators=(",", ":"), ensure_ascii=False)
 
 
-SYMBOL = {"pass": "✓", "fail": "✗", "timeout": "⏱", "unavailable": "—", "incomplete": "?"}
+def _said(status: str) -> str:
+    """A status as the job summary says it: its own name, but a harness error is never just "error"."""
+    return "harness error" if status == "error" else status
 
 
 def _escape(text: str) -> str:
@@ -55,10 +86,55 @@ def _escape(text: str) -> str:
 def summary_line(rec: CellRecord) -> str:
     verdicts = ", ".join(f"{step.name} {step.verdict}" for step in rec.steps)
     reason = f": {rec.reason}" if rec.reason else ""
-    return f"- {SYMBOL.get(rec.status, '?')} **{rec.library} {rec.cell}** {rec.status}{reason} ({verdicts})\n"
+    return f"- {MARKS[rec.status].symbol} **{rec.library} {rec.cell}** {_said(rec.status)}{reason} ({verdicts})\n"
 
 
 def annotation(rec: CellRecord) -> str:
     level = {"pass": "notice", "unavailable": "warning"}.get(rec.status, "error")
-    title = _escape(f"{rec.library} {rec.cell}: {rec.status}").replace(",", "%2C").replace("::", "%3A%3A")
+    title = _escape(f"{rec.library} {rec.cell}: {_said(rec.status)}").replace(",", "%2C").replace("::", "%3A%3A")
     return f"::{level} title={title}::{_escape(rec.reason or 'every step passed')}"
+
+
+def artifact_name(cell: matrix.Cell, attempt: int) -> str:
+    """One artifact per attempt of a cell: re-runs never share a name (download-artifact keeps one per name).
+
+    The first attempt keeps the plain name ``cell-<library>-<cell>``; re-run N adds ``-attempt<N>``.
+    """
+    return f"cell-{cell.library}-{cell.env}" + (f"-attempt{attempt}" if attempt > 1 else "")
+
+
+# A cell job is red when the library failed, timed out or was stopped, and when
+# the harness failed (error): the job can then be re-run on its own.
+RED = ("fail", "timeout", "error", "incomplete")
+
+
+def pages_url(repository: str, site_url: str = "") -> str:
+    """The root of the repository's GitHub Pages site, ending in "/".
+
+    ``<owner>.github.io`` repositories are served at the root of that host;
+    others under ``/<repo>/``. A custom domain answers there too (github.io
+    redirects to it), or is named with ``site_url``.
+    """
+    if site_url.strip():
+        return site_url.strip().rstrip("/") + "/"
+    owner, _, name = repository.partition("/")
+    if not owner or not name:
+        raise ValueError(f"expected OWNER/NAME, got {repository!r}")
+    host = f"{owner.lower()}.github.io"
+    return f"https://{host}/" if name.lower() == host else f"https://{host}/{name}/"
+
+
+def publishable(merged: Results) -> tuple[bool, str]:
+    """Whether deploying ``merged`` can only make the published site better, and why (not)."""
+    if merged.run.reran == 0:
+        return False, "this run has no record of any cell"
+    if merged.baseline_problem and merged.partial:
+        return False, f"this run re-ran only some cells, and {merged.baseline_problem}"
+    base, ours = merged.baseline, merged.run
+    if base is not None and base.run_number is not None and ours.run_number is not None:
+        if (base.run_number, base.run_attempt or 1) > (ours.run_number, ours.run_attempt or 1):
+            return False, (
+                f"the published site comes from run #{base.run_number} (attempt {base.run_attempt or 1}),"
+                f" newer than this run #{ours.run_number} (attempt {ours.run_attempt or 1})"
+            )
+    return True, f"{ours.reran} cells of this run" + (", the others kept from the published site" if base else "")

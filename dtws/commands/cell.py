@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import shlex
-import subprocess
 
-from dtws import docker, matrix, runner
+from dtws import hosts, matrix, runner
 from dtws.commands.options import add_run_options
 from dtws.summary import print_table
 
@@ -21,7 +19,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--docker",
         metavar="IMAGE",
-        help="run the cell inside `docker run IMAGE` (e.g. python:2.7); results under --project",
+        help="run the cell's processes in a container of IMAGE (e.g. python:2.7), the harness and browser here",
+    )
+    parser.add_argument(
+        "--require-interpreter",
+        action="store_true",
+        help="no interpreter for the cell is a harness error, not 'unavailable' (CI, which provides each Python)",
     )
 
 
@@ -31,16 +34,19 @@ def main(args: argparse.Namespace) -> int:
     except matrix.UnknownCell as error:
         print(f"dtws cell: {error.args[0]}")
         return 2
+    project = args.project.resolve()
+    toxworkdir = (args.toxworkdir or project / ".tox").resolve()
+    host: hosts.Host = hosts.Local()
     if args.docker:
-        try:
-            command = docker.command(cell.env, args.docker, args.project, args.results)
-        except (docker.NoUv, ValueError) as error:
-            print(f"dtws cell: {error}")
-            return 2
-        print("$ " + shlex.join(command), flush=True)
-        return subprocess.run(command, check=False).returncode
+        host = hosts.Docker(args.docker, mounts=[project, toxworkdir, runner.cell_dir(args.results, cell).parent])
     rec = runner.run_cell(
-        cell, args.results, project=args.project.resolve(), toxworkdir=args.toxworkdir, timeouts=dict(args.timeout)
+        cell,
+        args.results,
+        project=project,
+        toxworkdir=toxworkdir,
+        timeouts=dict(args.timeout),
+        host=host,
+        require_interpreter=args.require_interpreter,
     )
     print_table([rec])
     print(f"record: {runner.cell_dir(args.results, cell) / 'result.json'}")

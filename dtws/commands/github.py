@@ -1,9 +1,13 @@
-"""The GitHub Actions side of a run: ``matrix`` prints the cell jobs, ``report`` tells a cell's verdict.
+"""The GitHub Actions side of a run, one action per workflow step that needs dtws.
 
-``python -m dtws github matrix [--only CELL]`` prints ``matrix=<json>`` and appends it to $GITHUB_OUTPUT.
-``python -m dtws github report RESULT_JSON`` appends one line to $GITHUB_STEP_SUMMARY, prints
-one annotation, and exits 1 when the cell failed or timed out, so the job shows it and can be
-re-run on its own (the job is continue-on-error: the run goes on).
+``matrix [--only CELL]``: prints ``matrix=<json>`` of the cell jobs (and appends it to $GITHUB_OUTPUT).
+``artifact CELL``: ``name=`` the artifact of this attempt of the cell ($GITHUB_RUN_ATTEMPT).
+``report RESULT_JSON``: one line in $GITHUB_STEP_SUMMARY, one annotation, exit 1 when the job must
+show red (the library failed or timed out, the run was stopped, or the harness failed).
+``pages-url``: ``url=`` the published site's root, for this repository ($GITHUB_REPOSITORY, or
+$DTWS_SITE_URL for a site elsewhere).
+``publish RESULTS_JSON``: ``publish=true`` only when deploying these results cannot make the
+published site worse (see dtws.github.publishable); says why not otherwise.
 """
 
 from __future__ import annotations
@@ -12,33 +16,55 @@ import argparse
 import os
 from pathlib import Path
 
-from dtws import github, matrix, record
+from dtws import github, matrix, record, results
 
-HELP = "the workflow's matrix and per-cell report"
+HELP = "the workflow's matrix, per-cell report, Pages URL and publish check"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", required=True)
     plan = actions.add_parser("matrix", help="print matrix=<json> of the cell jobs")
     plan.add_argument("--only", default="all", help="one cell, or 'all' (default)")
+    artifact = actions.add_parser("artifact", help="print name=<the cell's artifact for this attempt>")
+    artifact.add_argument("cell", help="the cell's tox env name")
     report = actions.add_parser("report", help="job summary line, annotation and exit code of a cell")
     report.add_argument("record", type=Path, help="the cell's result.json")
+    actions.add_parser("pages-url", help="print url=<the published site's root>")
+    publish = actions.add_parser("publish", help="print publish=true|false for merged results")
+    publish.add_argument("results", type=Path, help="the merged results.json")
 
 
-def main(args: argparse.Namespace) -> int:
-    if args.action == "matrix":
-        only = [] if args.only.strip() in ("", "all") else [args.only.strip()]
-        try:
-            line = github.output_line(only)
-        except matrix.UnknownCell as error:
-            print(f"::error title=dtws::{error.args[0]}")
-            return 2
-        print(line)
-        output = os.environ.get("GITHUB_OUTPUT")
-        if output:
-            with open(output, "a", encoding="utf-8") as out:
-                out.write(line + "\n")
-        return 0
+def _output(line: str) -> None:
+    print(line)
+    target = os.environ.get("GITHUB_OUTPUT")
+    if target:
+        with open(target, "a", encoding="utf-8") as out:
+            out.write(line + "\n")
+
+
+def _matrix(args: argparse.Namespace) -> int:
+    only = [] if args.only.strip() in ("", "all") else [args.only.strip()]
+    try:
+        line = github.output_line(only)
+    except matrix.UnknownCell as error:
+        print(f"::error title=dtws::{error.args[0]}")
+        return 2
+    _output(line)
+    return 0
+
+
+def _artifact(args: argparse.Namespace) -> int:
+    try:
+        cell = matrix.get(args.cell)
+    except matrix.UnknownCell as error:
+        print(f"::error title=dtws::{error.args[0]}")
+        return 2
+    attempt = os.environ.get("GITHUB_RUN_ATTEMPT", "1")
+    _output(f"name={github.artifact_name(cell, int(attempt) if attempt.isdigit() else 1)}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
     try:
         rec = record.read(args.record)
     except record.RecordError as error:
@@ -49,4 +75,33 @@ def main(args: argparse.Namespace) -> int:
         with open(summary, "a", encoding="utf-8") as out:
             out.write(github.summary_line(rec))
     print(github.annotation(rec))
-    return 1 if rec.status in ("fail", "timeout", "incomplete") else 0
+    return 1 if rec.status in github.RED else 0
+
+
+def _pages_url(args: argparse.Namespace) -> int:
+    try:
+        url = github.pages_url(os.environ.get("GITHUB_REPOSITORY", ""), os.environ.get("DTWS_SITE_URL", ""))
+    except ValueError as error:
+        print(f"::error title=dtws::GITHUB_REPOSITORY: {error}")
+        return 2
+    _output(f"url={url}")
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    try:
+        merged = results.read(args.results)
+    except results.ResultsError as error:
+        print(f"::error title=dtws::{error}")
+        return 2
+    ok, why = github.publishable(merged)
+    print(f"::notice title=dtws::publishing: {why}" if ok else f"::warning title=dtws::not publishing: {why}")
+    _output(f"publish={'true' if ok else 'false'}")
+    return 0
+
+
+ACTIONS = {"matrix": _matrix, "artifact": _artifact, "report": _report, "pages-url": _pages_url, "publish": _publish}
+
+
+def main(args: argparse.Namespace) -> int:
+    return ACTIONS[args.action](args)

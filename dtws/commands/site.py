@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import tempfile
-import urllib.request
 from pathlib import Path
 
-from dtws import pages, results
+from dtws import pages, published, results
 
 HELP = "build the results site"
 
@@ -26,15 +24,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--previous", metavar="PATH_OR_URL", help="an earlier results.json: mark what changed since")
     parser.add_argument("--project", type=Path, default=Path("."), help="folder of mkdocs.yml (default: .)")
     parser.add_argument("--out", type=Path, default=None, help="built site (default: build/site under the project)")
-
-
-def load_previous(where: str) -> results.Results:
-    """An earlier results.json from a path or an http(s) URL."""
-    if where.startswith(("http://", "https://")):
-        with urllib.request.urlopen(where, timeout=60) as response:
-            data = json.load(response)
-        return results.from_dict(data)
-    return results.read(Path(where))
 
 
 def docs_dir(project: Path) -> Path:
@@ -53,8 +42,8 @@ def main(args: argparse.Namespace) -> int:
     previous = None
     if args.previous:
         try:
-            previous = load_previous(args.previous)
-        except (OSError, ValueError) as error:
+            previous = published.load(args.previous).results
+        except (published.NotPublished, OSError, ValueError) as error:
             print(
                 f"dtws site: the previous results ({args.previous}) could not be read,"
                 f" so nothing is marked as changed: {error}"

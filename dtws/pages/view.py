@@ -1,30 +1,10 @@
-"""What the pages show for the data: symbols, words and CSS classes. Display only, never stored."""
+"""What the pages show for the data (symbols and words come from dtws.marks). Display only, never stored."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from dtws.marks import MARKS, Mark
 from dtws.record import CellRecord
 from dtws.results import Entry
-
-
-@dataclass(frozen=True)
-class Mark:
-    symbol: str
-    word: str
-    css: str
-
-
-MARKS = {
-    "pass": Mark("✓", "Yes", "pass"),
-    "fail": Mark("✗", "No", "fail"),
-    "timeout": Mark("⏱", "Timeout", "timeout"),
-    "skipped": Mark("—", "Skipped", "skipped"),
-    "unavailable": Mark("—", "Unavailable", "unavailable"),
-    "not-run": Mark("—", "Not run", "skipped"),
-    "incomplete": Mark("?", "Incomplete", "incomplete"),
-    "no-result": Mark("?", "No result", "noresult"),
-}
 
 # The review's columns: (heading, the step it shows, or None for the whole cell).
 COLUMNS: tuple[tuple[str, str | None], ...] = (
@@ -36,7 +16,7 @@ COLUMNS: tuple[tuple[str, str | None], ...] = (
 
 
 # Which status a summary shows when a Django series has several Pythons: the best one.
-BEST_FIRST = ("pass", "timeout", "fail", "incomplete", "unavailable", "no-result")
+BEST_FIRST = ("pass", "timeout", "fail", "incomplete", "error", "unavailable", "no-result")
 
 
 def best(entries: list[Entry]) -> str:

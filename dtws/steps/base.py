@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from dtws import procs
+from dtws.hosts import Host
 from dtws.interpreters import Interpreter
 from dtws.matrix import Cell
 from dtws.solutions import Solution
@@ -25,6 +26,7 @@ class Context:
     env: dict[str, str]  # environment of every process of the cell
     log: IO[bytes]
     deadline: float  # time.monotonic() by which the step must be done
+    host: Host  # where the cell's processes run: here, or in its container
 
     @property
     def env_dir(self) -> Path:
@@ -40,10 +42,23 @@ class Context:
     def note(self, line: str) -> None:
         procs.note(self.log, line)
 
+    def run(
+        self, command: list[str], *, env: Mapping[str, str] | None = None, timeout_s: float | None = None
+    ) -> procs.Finished:
+        """Run a process of the cell (where the host puts it) to its end, or to the step's deadline."""
+        spawn, spawn_env = self.host.wrap(command, self.project, self.env if env is None else env)
+        limit = self.deadline - time.monotonic() if timeout_s is None else timeout_s
+        return procs.run(spawn, cwd=self.project, env=spawn_env, log=self.log, timeout_s=limit)
+
+    def server(self, command: list[str], *, env: Mapping[str, str] | None = None) -> procs.Server:
+        """Start a server of the cell (where the host puts it); it listens on 127.0.0.1 of this machine."""
+        spawn, spawn_env = self.host.wrap(command, self.project, self.env if env is None else env)
+        return procs.Server(spawn, cwd=self.project, env=spawn_env, log=self.log)
+
 
 @dataclass
 class Outcome:
-    verdict: str  # pass, fail, timeout, or unavailable (what the step needs is not on this machine)
+    verdict: str  # pass, fail, timeout, unavailable (what it needs is not on this machine), error (harness error)
     command: list[str] | None = None
     exit_code: int | None = None
     detail: str | None = None
@@ -62,7 +77,7 @@ def with_socket_server(ctx: Context, probe: Callable[[int, float, Callable[[str]
     port = procs.free_port()
     command = [str(ctx.python), *ctx.solution.socket_server(port)]
     env = dict(ctx.env, DTWS_SOCKETIO_PORT=str(port))
-    with procs.Server(command, cwd=ctx.project, env=env, log=ctx.log) as server:
+    with ctx.server(command, env=env) as server:
         if not server.wait_for_port(port, ctx.deadline):
             code = server.stop()
             return Outcome("timeout" if code is None else "fail", command, code, "the server never listened")

@@ -78,13 +78,13 @@ def run(ctx: Context) -> Outcome:
     socket_port = procs.free_port()
     env = dict(ctx.env, DTWS_SOCKETIO_PORT=str(socket_port))
     command = [str(ctx.python), *ctx.solution.socket_server(socket_port)]
-    servers = [procs.Server(command, cwd=ctx.project, env=env, log=ctx.log)]
+    servers = [ctx.server(command, env=env)]
     page_port = socket_port
     try:
         if not ctx.solution.serves_page:  # the page comes from Django's own server, pointed at the socket server
             page_port = procs.free_port()
             page_command = ctx.manage("runserver", f"127.0.0.1:{page_port}", "--noreload")
-            servers.append(procs.Server(page_command, cwd=ctx.project, env=env, log=ctx.log))
+            servers.append(ctx.server(page_command, env=env))
         for server, port in zip(servers, (socket_port, page_port), strict=False):
             if not server.wait_for_port(port, ctx.deadline):
                 return Outcome("timeout" if server.stop() is None else "fail", command, None, "a server never listened")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
-from dtws import procs
 from dtws.steps.base import Context, Outcome, from_finished
 
 NEEDS = ("install",)
@@ -13,5 +10,5 @@ TIMEOUT_S = 120.0
 
 def run(ctx: Context) -> Outcome:
     command = ctx.manage("check")
-    finished = procs.run(command, cwd=ctx.project, env=ctx.env, log=ctx.log, timeout_s=ctx.deadline - time.monotonic())
+    finished = ctx.run(command)
     return from_finished(command, finished)

@@ -52,7 +52,7 @@ def probe(ctx: Context, port: int) -> str:
 def run(ctx: Context) -> Outcome:
     port = procs.free_port()
     command = ctx.manage("runserver", f"127.0.0.1:{port}", "--noreload")
-    with procs.Server(command, cwd=ctx.project, env=ctx.env, log=ctx.log) as server:
+    with ctx.server(command) as server:
         if not server.wait_for_port(port, ctx.deadline):
             code = server.stop()
             verdict = "timeout" if code is None else "fail"

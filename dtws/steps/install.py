@@ -1,13 +1,16 @@
 """install: ``tox run -e <cell> --notest``, a fresh env with the cell's deps from the package index.
 
+A failure before the library's own install (no env made, or an env whose pip
+does not run) is a harness error, not the library's failure.
+
 A library whose page needs an npm package (python-socketio's JS client) also
 gets the project's npm packages (``npm ci``), once per dtws process.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
-import sys
 import threading
 import time
 
@@ -17,6 +20,13 @@ from dtws.steps.base import Context, Outcome, from_finished
 NEEDS: tuple[str, ...] = ()
 TIMEOUT_S = 900.0
 _NPM = threading.Lock()
+# virtualenv 20.21 seeds no pip, setuptools or wheel that run on Python 3.3 or
+# 3.4; these are the last releases that do, downloaded when the env is made.
+# Unproven here: this machine has no 3.3 or 3.4 interpreter to try them on.
+SEED_PINS: dict[str, dict[str, str]] = {
+    "3.3": {"VIRTUALENV_PIP": "9.0.3", "VIRTUALENV_SETUPTOOLS": "39.2.0", "VIRTUALENV_WHEEL": "0.29.0"},
+    "3.4": {"VIRTUALENV_PIP": "19.1.1", "VIRTUALENV_SETUPTOOLS": "43.0.0", "VIRTUALENV_WHEEL": "0.33.6"},
+}
 
 
 def _npm(ctx: Context) -> Outcome | None:
@@ -37,23 +47,30 @@ def _npm(ctx: Context) -> Outcome | None:
     return None if outcome.verdict == "pass" else outcome
 
 
+def seed_env(python: str) -> dict[str, str]:
+    """What virtualenv is told to seed an env of ``python`` with, when its own wheels do not run there."""
+    pins = SEED_PINS.get(python)
+    return dict(pins, VIRTUALENV_DOWNLOAD="1") if pins else {}
+
+
 def run(ctx: Context) -> Outcome:
-    command = [
-        sys.executable,
-        "-m",
-        "tox",
-        "run",
-        "-e",
-        ctx.cell.env,
-        "--notest",
-        "--recreate",
-        "--workdir",
-        str(ctx.toxworkdir),
-    ]
-    finished = procs.run(command, cwd=ctx.project, env=ctx.env, log=ctx.log, timeout_s=ctx.deadline - time.monotonic())
+    problem = ctx.host.prepare(ctx.log)
+    if problem is not None:
+        return Outcome("error", None, None, problem)
+    command = [*ctx.host.tox(), "run", "-e", ctx.cell.env, "--notest", "--recreate", "--workdir", str(ctx.toxworkdir)]
+    finished = ctx.run(command, env=dict(ctx.env, **seed_env(ctx.cell.python)))
     outcome = from_finished(command, finished)
-    if outcome.verdict == "pass" and not ctx.python.exists():
-        return Outcome("fail", command, finished.exit_code, f"tox made no interpreter at {ctx.python.name}")
-    if outcome.verdict == "pass" and ctx.solution.npm_file is not None:
+    if outcome.verdict == "timeout":
+        return outcome
+    # What failed before the library's own install is dtws's, tox's or virtualenv's: a harness error.
+    if not os.path.lexists(ctx.python):
+        return Outcome("error", command, finished.exit_code, f"tox made no env (no {ctx.python.name} in {ctx.env_dir})")
+    if outcome.verdict == "fail":
+        pip = ctx.run([str(ctx.python), "-m", "pip", "--version"], timeout_s=max(ctx.deadline - time.monotonic(), 30))
+        if pip.exit_code != 0:
+            why = f"the env's pip does not run on Python {ctx.cell.python}"
+            return Outcome("error", command, finished.exit_code, why)
+        return outcome
+    if ctx.solution.npm_file is not None:
         return _npm(ctx) or outcome
     return outcome

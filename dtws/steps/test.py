@@ -10,7 +10,6 @@ import os
 import re
 import time
 
-from dtws import procs
 from dtws.steps.base import Context, Outcome, from_finished
 
 NEEDS = ("install",)
@@ -24,15 +23,13 @@ def run(ctx: Context) -> Outcome:
     app = ctx.solution.app
     command = [coverage, "run", f"--source=DjangoTestWebsockets,{app}", "manage.py", "test", app]
     env = dict(ctx.env, COVERAGE_FILE=str(ctx.scratch / ".coverage"))
-    finished = procs.run(command, cwd=ctx.project, env=env, log=ctx.log, timeout_s=ctx.deadline - time.monotonic())
+    finished = ctx.run(command, env=env)
     outcome = from_finished(command, finished)
     if finished.timed_out:
         return outcome
     ctx.log.flush()
     start = os.path.getsize(ctx.log.name)
-    procs.run(
-        [coverage, "report"], cwd=ctx.project, env=env, log=ctx.log, timeout_s=max(ctx.deadline - time.monotonic(), 1.0)
-    )
+    ctx.run([coverage, "report"], env=env, timeout_s=max(ctx.deadline - time.monotonic(), 1.0))
     with open(ctx.log.name, "rb") as written:
         written.seek(start)
         total = _TOTAL.search(written.read())

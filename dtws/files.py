@@ -1,0 +1,34 @@
+"""The one atomic writer: a reader sees the old file or the new one, whole, and can always read it."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+# Readable by everyone, whatever uid writes it: a record written as root inside
+# ``docker run`` must be read by the runner user (uid 1001) that uploads it.
+READABLE = 0o644
+
+
+def write_text(target: Path, text: str) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}-", suffix=".tmp", dir=target.parent)
+    try:
+        os.fchmod(handle, READABLE)  # mkstemp makes it 0600
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def write_json(target: Path, data: Any) -> Path:
+    """Strict JSON (no NaN or Infinity), sorted keys, one trailing newline."""
+    return write_text(target, json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n")

@@ -1,0 +1,199 @@
+"""Where a cell's own processes run: on this machine, or inside a container of the cell's Python.
+
+The harness itself (its steps, probes, browser and record) always runs here, on
+the runner. With ``--docker IMAGE``, only the cell's processes run in the
+container: its env (tox, with the image's interpreter), the Django commands and
+the servers. The container shares the host's network, so the probes and the
+browser on the runner reach its servers on 127.0.0.1, and it sees the project,
+the tox work dir and the results at the same paths as the runner does, so every
+path in a command means the same file on both sides. The record is written by
+the runner user; what the container wrote is handed back to that user.
+
+tox runs in the container too (it needs Python 3.7+, which the old images do
+not have): the host's ``uv`` makes it a venv with a Python uv provides, and
+installs the same tox and virtualenv releases the harness uses.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import IO
+
+from dtws import interpreters, procs
+
+_ASK = "import sys; print('%d.%d.%d' % sys.version_info[:3])"
+TOX_VENV = "/opt/dtws-tox"
+TOX_PYTHON = "3.12"  # what uv gives tox inside the container
+_NEVER_PASSED = ("PATH", "HOME", "PWD", "SHELL", "USER", "LOGNAME", "TMPDIR")
+
+
+class HostError(RuntimeError):
+    """dtws could not provide the cell's processes a place to run: a harness error, never the library's."""
+
+
+def _tox_requirements() -> list[str]:
+    return [f"tox=={version('tox')}", f"virtualenv=={version('virtualenv')}"]
+
+
+class Local:
+    """The cell's processes run here, with an interpreter found on this machine."""
+
+    where = "on this machine (looked in pyenv and on PATH)"
+
+    def interpreter(self, series: str, log: IO[bytes]) -> interpreters.Interpreter | None:
+        return interpreters.find(series)
+
+    def tox(self) -> list[str]:
+        return [sys.executable, "-m", "tox"]
+
+    def wrap(self, command: Sequence[str], cwd: Path, env: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
+        return list(command), dict(env)
+
+    def prepare(self, log: IO[bytes]) -> str | None:
+        return None
+
+    def after_step(self, log: IO[bytes]) -> None:
+        return None
+
+    def close(self, log: IO[bytes]) -> None:
+        return None
+
+
+@dataclass
+class Docker:
+    """The cell's processes run in a container of ``image``, started once per cell."""
+
+    image: str
+    mounts: list[Path]  # folders the container sees at the same path (project, tox work dir, results)
+    name: str = field(default_factory=lambda: f"dtws-{uuid.uuid4().hex[:12]}")
+    docker: str = "docker"
+    started: bool = False
+
+    @property
+    def where(self) -> str:
+        return f"in the image {self.image}"
+
+    def _run(self, args: Sequence[str], log: IO[bytes], timeout_s: float = 600) -> procs.Finished:
+        return procs.run([self.docker, *args], cwd=Path.cwd(), env=os.environ, log=log, timeout_s=timeout_s)
+
+    def _last_line(self, log: IO[bytes]) -> str:
+        log.flush()
+        with open(log.name, "rb") as written:
+            lines = [line for line in written.read().decode("utf-8", "replace").splitlines() if line.strip()]
+        own = [line for line in lines if not line.startswith("[dtws]")]
+        return (own or lines or ["no output"])[-1].strip()[:300]
+
+    def start(self, log: IO[bytes]) -> None:
+        if shutil.which(self.docker) is None:
+            raise HostError(f"docker is not on PATH, so the image {self.image} cannot run")
+        if self._run(["image", "inspect", "--format", "{{.Id}}", self.image], log).exit_code != 0:
+            pulled = self._run(["pull", self.image], log)
+            if pulled.exit_code != 0:
+                raise HostError(f"image {self.image} could not be pulled: {self._last_line(log)}")
+        uv = shutil.which("uv")
+        if uv is None:
+            raise HostError("--docker needs the uv binary on PATH (pip install uv) to bring tox into the container")
+        volumes = []
+        for folder in dict.fromkeys(path.resolve() for path in self.mounts):
+            folder.mkdir(parents=True, exist_ok=True)
+            volumes += ["-v", f"{folder}:{folder}"]
+        cache = Path.home() / ".cache"
+        for tool in ("pip", "uv"):
+            (cache / tool).mkdir(parents=True, exist_ok=True)
+            volumes += ["-v", f"{cache / tool}:/root/.cache/{tool}"]
+        run = [
+            "run",
+            "--detach",
+            "--rm",
+            "--network",
+            "host",
+            "--name",
+            self.name,
+            "--label",
+            "dtws.cell=1",
+            *volumes,
+            "-v",
+            f"{uv}:/usr/local/bin/uv:ro",
+            self.image,
+            "sleep",
+            "infinity",
+        ]
+        if self._run(run, log).exit_code != 0:
+            raise HostError(f"a container of {self.image} could not start: {self._last_line(log)}")
+        self.started = True
+
+    def interpreter(self, series: str, log: IO[bytes]) -> interpreters.Interpreter | None:
+        if not self.started:
+            self.start(log)
+        executable = f"python{series}"
+        done = subprocess.run(
+            [self.docker, "exec", self.name, executable, "-c", _ASK],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        found = done.stdout.strip()
+        if done.returncode != 0 or not found.startswith(series + "."):
+            procs.note(log, f"{executable} in {self.image}: {(done.stderr or done.stdout).strip()[:300]}")
+            return None
+        where = subprocess.run(
+            [self.docker, "exec", self.name, "sh", "-c", f"command -v {executable}"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        ).stdout.strip()
+        return interpreters.Interpreter(found, Path(where or executable))
+
+    def tox(self) -> list[str]:
+        return [f"{TOX_VENV}/bin/python", "-m", "tox"]
+
+    def wrap(self, command: Sequence[str], cwd: Path, env: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
+        """``docker exec`` of ``command``, given the variables the harness set (not the runner's own)."""
+        passed = [
+            item
+            for key, value in sorted(env.items())
+            if key not in _NEVER_PASSED and os.environ.get(key) != value
+            for item in ("-e", f"{key}={value}")
+        ]
+        return [self.docker, "exec", "-w", str(cwd), *passed, self.name, *command], dict(os.environ)
+
+    def prepare(self, log: IO[bytes]) -> str | None:
+        """tox in the container; None, or why it could not be had (a harness error)."""
+        inner = [
+            ["uv", "venv", TOX_VENV, "--python", TOX_PYTHON, "--quiet"],
+            ["uv", "pip", "install", "--python", f"{TOX_VENV}/bin/python", "--quiet", *_tox_requirements()],
+        ]
+        for command in inner:
+            spawn, env = self.wrap(command, Path("/"), {})
+            finished = procs.run(spawn, cwd=Path.cwd(), env=env, log=log, timeout_s=600)
+            if finished.exit_code != 0:
+                return f"tox could not be installed in the container: {self._last_line(log)}"
+        return None
+
+    def after_step(self, log: IO[bytes]) -> None:
+        """Kill whatever the step left running in the container (``docker exec`` does not pass signals on)."""
+        if self.started:
+            self._run(["exec", self.name, "sh", "-c", "kill -KILL -1 2>/dev/null; true"], log, timeout_s=60)
+
+    def close(self, log: IO[bytes]) -> None:
+        """Hand what the container wrote back to this user, then remove it."""
+        if not self.started:
+            return
+        owner = f"{os.getuid()}:{os.getgid()}"
+        folders = [str(path.resolve()) for path in self.mounts] + ["/root/.cache/pip", "/root/.cache/uv"]
+        self._run(["exec", self.name, "chown", "-R", owner, *folders], log, timeout_s=300)
+        self._run(["rm", "--force", self.name], log, timeout_s=120)
+        self.started = False
+
+
+Host = Local | Docker

@@ -1,0 +1,112 @@
+"""The published site as an input: its results.json, and the files of a cell page, from a URL or a folder.
+
+A run that re-ran only some cells carries every other cell forward from here,
+so that a partial run never makes the published site worse.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from dtws import record, results
+
+TIMEOUT_S = 60
+MAX_FILE_BYTES = 50 * 1024 * 1024
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class NotPublished(LookupError):
+    """There is no published results.json there (yet): nothing to keep, nothing to degrade."""
+
+
+@dataclass(frozen=True)
+class Published:
+    results: results.Results
+    base: str  # the site's root: an http(s) URL ending in "/", or a local folder
+
+    def fetch(self, relative: str, target: Path) -> bool:
+        """Copy the site's file ``relative`` (a cell page's own file) to ``target``; False if it is not there."""
+        parts = relative.split("/")
+        if not all(_NAME.match(part) for part in parts):
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if _is_url(self.base):
+                with urllib.request.urlopen(urllib.parse.urljoin(self.base, relative), timeout=TIMEOUT_S) as answer:
+                    _copy_capped(answer, target)
+            else:
+                source = Path(self.base, *parts)
+                if source.is_symlink() or not source.is_file():
+                    return False
+                with source.open("rb") as data:
+                    _copy_capped(data, target)
+        except (OSError, urllib.error.URLError, ValueError):
+            target.unlink(missing_ok=True)
+            return False
+        return True
+
+
+def _is_url(where: str) -> bool:
+    return where.startswith(("http://", "https://"))
+
+
+def _copy_capped(source: object, target: Path) -> None:
+    with target.open("wb") as out:
+        copied = 0
+        while chunk := source.read(1 << 16):  # type: ignore[attr-defined]
+            copied += len(chunk)
+            if copied > MAX_FILE_BYTES:
+                raise ValueError(f"over {MAX_FILE_BYTES} bytes")
+            out.write(chunk)
+
+
+def load(where: str) -> Published:
+    """The results.json at ``where`` (a URL, a file, or a built site's folder) and its site's root.
+
+    NotPublished when there is none; results.ResultsError or OSError when it cannot be read.
+    """
+    if _is_url(where):
+        base = where.rsplit("/", 1)[0] + "/" if where.endswith(".json") else where.rstrip("/") + "/"
+        url = urllib.parse.urljoin(base, results.FILENAME)
+        try:
+            with urllib.request.urlopen(url, timeout=TIMEOUT_S) as answer:
+                data = json.loads(answer.read(MAX_FILE_BYTES).decode("utf-8"))
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                raise NotPublished(f"{url}: not found (nothing published yet)") from None
+            raise OSError(f"{url}: HTTP {error.code}") from None
+        except (urllib.error.URLError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise OSError(f"{url}: {error}") from None
+        try:
+            return Published(results.from_dict(data), base)
+        except results.ResultsError as error:
+            raise results.ResultsError(f"{url}: {error}") from None
+    path = Path(where)
+    if path.is_dir():
+        path = path / results.FILENAME
+    if not path.exists():
+        raise NotPublished(f"{path}: missing (nothing published yet)")
+    return Published(results.read(path), str(path.parent))
+
+
+def copy_cell(published: Published, entry: results.Entry, target: Path) -> list[str]:
+    """The kept cell's record and the logs and screenshots its published page had; what could not be had."""
+    assert entry.record is not None
+    record.write(entry.record, target)
+    page = f"cells/{entry.library}/{entry.cell}/"
+    missing = []
+    for step in entry.record.steps:
+        if not step.log:
+            continue
+        name = step.log.rsplit("/", 1)[-1]
+        if not published.fetch(page + "logs/" + name, target / "logs" / name):
+            missing.append(name)
+        if name.endswith(".log"):
+            published.fetch(page + "logs/" + name[: -len(".log")] + ".png", target / "logs" / (name[:-4] + ".png"))
+    return missing
