@@ -119,7 +119,7 @@ def pages_url(repository: str, site_url: str = "") -> str:
         return site_url.strip().rstrip("/") + "/"
     owner, _, name = repository.partition("/")
     if not owner or not name:
-        raise ValueError(f"expected OWNER/NAME, got {repository!r}")
+        raise ValueError(f"GITHUB_REPOSITORY: expected OWNER/NAME, got {repository!r}")
     host = f"{owner.lower()}.github.io"
     return f"https://{host}/" if name.lower() == host else f"https://{host}/{name}/"
 

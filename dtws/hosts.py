@@ -81,23 +81,25 @@ class Docker:
     def where(self) -> str:
         return f"in the image {self.image}"
 
-    def _run(self, args: Sequence[str], log: IO[bytes], timeout_s: float = 600) -> procs.Finished:
-        return procs.run([self.docker, *args], cwd=Path.cwd(), env=os.environ, log=log, timeout_s=timeout_s)
-
-    def _last_line(self, log: IO[bytes]) -> str:
+    def _run(self, args: Sequence[str], log: IO[bytes], timeout_s: float = 600) -> tuple[procs.Finished, str]:
+        """Run ``docker ARGS``; its outcome, and the first line it printed that names an error (else its last)."""
+        log.flush()
+        since = os.path.getsize(log.name)
+        finished = procs.run([self.docker, *args], cwd=Path.cwd(), env=os.environ, log=log, timeout_s=timeout_s)
         log.flush()
         with open(log.name, "rb") as written:
-            lines = [line for line in written.read().decode("utf-8", "replace").splitlines() if line.strip()]
-        own = [line for line in lines if not line.startswith("[dtws]")]
-        return (own or lines or ["no output"])[-1].strip()[:300]
+            written.seek(since)
+            lines = [line.strip() for line in written.read().decode("utf-8", "replace").splitlines()]
+        said = [line for line in lines if line and not line.startswith("[dtws]")] or ["no output"]
+        return finished, next((line for line in said if "rror" in line), said[-1])[:300]
 
     def start(self, log: IO[bytes]) -> None:
         if shutil.which(self.docker) is None:
             raise HostError(f"docker is not on PATH, so the image {self.image} cannot run")
-        if self._run(["image", "inspect", "--format", "{{.Id}}", self.image], log).exit_code != 0:
-            pulled = self._run(["pull", self.image], log)
+        if self._run(["image", "inspect", "--format", "{{.Id}}", self.image], log)[0].exit_code != 0:
+            pulled, why = self._run(["pull", self.image], log)
             if pulled.exit_code != 0:
-                raise HostError(f"image {self.image} could not be pulled: {self._last_line(log)}")
+                raise HostError(f"image {self.image} could not be pulled: {why}")
         uv = shutil.which("uv")
         if uv is None:
             raise HostError("--docker needs the uv binary on PATH (pip install uv) to bring tox into the container")
@@ -109,9 +111,9 @@ class Docker:
         for tool in ("pip", "uv"):
             (cache / tool).mkdir(parents=True, exist_ok=True)
             volumes += ["-v", f"{cache / tool}:/root/.cache/{tool}"]
-        run = [
-            "run",
-            "--detach",
+        # create, then start: the same as `run --detach`, and what a wrapper of `docker run` leaves alone.
+        create = [
+            "create",
             "--rm",
             "--network",
             "host",
@@ -126,9 +128,11 @@ class Docker:
             "sleep",
             "infinity",
         ]
-        if self._run(run, log).exit_code != 0:
-            raise HostError(f"a container of {self.image} could not start: {self._last_line(log)}")
-        self.started = True
+        for args in (create, ["start", self.name]):
+            finished, why = self._run(args, log)
+            if finished.exit_code != 0:
+                raise HostError(f"a container of {self.image} could not start: {why}")
+            self.started = True  # created: close() removes it, whatever comes next
 
     def interpreter(self, series: str, log: IO[bytes]) -> interpreters.Interpreter | None:
         if not self.started:
@@ -174,10 +178,9 @@ class Docker:
             ["uv", "pip", "install", "--python", f"{TOX_VENV}/bin/python", "--quiet", *_tox_requirements()],
         ]
         for command in inner:
-            spawn, env = self.wrap(command, Path("/"), {})
-            finished = procs.run(spawn, cwd=Path.cwd(), env=env, log=log, timeout_s=600)
+            finished, why = self._run(["exec", self.name, *command], log)
             if finished.exit_code != 0:
-                return f"tox could not be installed in the container: {self._last_line(log)}"
+                return f"tox could not be installed in the container: {why}"
         return None
 
     def after_step(self, log: IO[bytes]) -> None:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from dtws import record
+from pathlib import Path
+
+import pytest
+
+from dtws import interpreters, matrix, record, runner
 from dtws.runner import _conclude
+from tests.conftest import PROJECT
 
 
 def concluded(*verdicts: tuple[str, str]) -> record.CellRecord:
@@ -31,3 +36,20 @@ def test_a_step_whose_tool_is_missing_makes_the_cell_unavailable_not_failed() ->
 def test_a_stopped_run_is_incomplete() -> None:
     rec = concluded(("install", "pass"), ("check", "not-run"))
     assert (rec.status, rec.reason) == ("incomplete", None)
+
+
+def test_a_harness_error_is_its_own_status_never_the_librarys_failure() -> None:
+    rec = concluded(("install", "error"), ("check", "skipped"))
+    assert (rec.status, rec.reason) == ("error", "install: install said so")
+
+
+def test_an_env_tox_cannot_make_is_a_harness_error(tmp_path: Path) -> None:
+    """A real tox that fails before the library is installed (its work dir is a file): not the library's ✗."""
+    if interpreters.find("3.12") is None:
+        pytest.skip("no Python 3.12 on this machine")
+    workdir = tmp_path / "not-a-folder"
+    workdir.write_text("")
+    rec = runner.run_cell(matrix.get("py312-django52"), tmp_path / "results", project=PROJECT, toxworkdir=workdir)
+    assert rec.status == "error"
+    assert rec.reason == f"install: tox made no env (no python in {workdir / 'py312-django52'})"
+    assert [step.verdict for step in rec.steps[1:]] == ["skipped"] * (len(rec.steps) - 1)

@@ -44,21 +44,12 @@ def _output(line: str) -> None:
 
 def _matrix(args: argparse.Namespace) -> int:
     only = [] if args.only.strip() in ("", "all") else [args.only.strip()]
-    try:
-        line = github.output_line(only)
-    except matrix.UnknownCell as error:
-        print(f"::error title=dtws::{error.args[0]}")
-        return 2
-    _output(line)
+    _output(github.output_line(only))
     return 0
 
 
 def _artifact(args: argparse.Namespace) -> int:
-    try:
-        cell = matrix.get(args.cell)
-    except matrix.UnknownCell as error:
-        print(f"::error title=dtws::{error.args[0]}")
-        return 2
+    cell = matrix.get(args.cell)
     attempt = os.environ.get("GITHUB_RUN_ATTEMPT", "1")
     _output(f"name={github.artifact_name(cell, int(attempt) if attempt.isdigit() else 1)}")
     return 0
@@ -79,22 +70,12 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _pages_url(args: argparse.Namespace) -> int:
-    try:
-        url = github.pages_url(os.environ.get("GITHUB_REPOSITORY", ""), os.environ.get("DTWS_SITE_URL", ""))
-    except ValueError as error:
-        print(f"::error title=dtws::GITHUB_REPOSITORY: {error}")
-        return 2
-    _output(f"url={url}")
+    _output(f"url={github.pages_url(os.environ.get('GITHUB_REPOSITORY', ''), os.environ.get('DTWS_SITE_URL', ''))}")
     return 0
 
 
 def _publish(args: argparse.Namespace) -> int:
-    try:
-        merged = results.read(args.results)
-    except results.ResultsError as error:
-        print(f"::error title=dtws::{error}")
-        return 2
-    ok, why = github.publishable(merged)
+    ok, why = github.publishable(results.read(args.results))
     print(f"::notice title=dtws::publishing: {why}" if ok else f"::warning title=dtws::not publishing: {why}")
     _output(f"publish={'true' if ok else 'false'}")
     return 0
@@ -104,4 +85,11 @@ ACTIONS = {"matrix": _matrix, "artifact": _artifact, "report": _report, "pages-u
 
 
 def main(args: argparse.Namespace) -> int:
-    return ACTIONS[args.action](args)
+    """Every refusal is one ::error line and exit code 2 (a missing record in `report` is the job's red: 1)."""
+    try:
+        return ACTIONS[args.action](args)
+    except matrix.UnknownCell as error:
+        print(f"::error title=dtws::{error.args[0]}")
+    except (results.ResultsError, ValueError) as error:
+        print(f"::error title=dtws::{error}")
+    return 2
