@@ -16,7 +16,12 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 
 # The library under test (the cell's solution) brings its own integration:
 # each one is a Django app whose ``integration`` module lists what it adds.
-SOLUTION_APPS = {"django-socketio": "myapp", "channels": "chat_channels", "python-socketio": "chat_pysocketio"}
+SOLUTION_APPS = {
+    "django-socketio": "myapp",
+    "channels": "chat_channels",
+    "python-socketio": "chat_pysocketio",
+    "faults": "faults_app",
+}
 SOLUTION = os.environ.get("DTWS_SOLUTION", "django-socketio")
 _integration = import_module(SOLUTION_APPS[SOLUTION] + ".integration")
 

@@ -27,7 +27,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import IO
 
-from dtws import interpreters, procs
+from dtws import interpreters, procs, reaper
 
 _ASK = "import sys; print('%d.%d.%d' % sys.version_info[:3])"
 TOX_VENV = "/opt/dtws-tox"
@@ -60,8 +60,10 @@ class Local:
     def prepare(self, log: IO[bytes]) -> str | None:
         return None
 
-    def after_step(self, log: IO[bytes]) -> None:
-        return None
+    def after_step(self, log: IO[bytes], cell: str) -> None:
+        """End what the step left outside its process group (a child that called setsid)."""
+        for item in reaper.end(procs.RUN_ID, cell):
+            procs.note(log, f"ended pid {item.pid}, which the step left running: {item.cmdline[:200]}")
 
     def close(self, log: IO[bytes]) -> None:
         return None
@@ -119,8 +121,11 @@ class Docker:
             "host",
             "--name",
             self.name,
+            # The run's marks: its watchdog, or the next run, removes the container if the harness dies.
             "--label",
-            "dtws.cell=1",
+            f"dtws.run={procs.RUN_ID}",
+            "--label",
+            f"dtws.harness={reaper.harness_mark()}",
             *volumes,
             "-v",
             f"{uv}:/usr/local/bin/uv:ro",
@@ -183,7 +188,7 @@ class Docker:
                 return f"tox could not be installed in the container: {why}"
         return None
 
-    def after_step(self, log: IO[bytes]) -> None:
+    def after_step(self, log: IO[bytes], cell: str) -> None:
         """Kill whatever the step left running in the container (``docker exec`` does not pass signals on)."""
         if self.started:
             self._run(["exec", self.name, "sh", "-c", "kill -KILL -1 2>/dev/null; true"], log, timeout_s=60)

@@ -42,6 +42,9 @@ class Library:
     factor: str  # the tox env factor after py{XY}-django{AB}; "" for the first library
     djangos: tuple[str, ...] | None  # the Django series its own docs claim; None: every series here
     pythons: tuple[str, ...] | None  # the Pythons its own docs claim; None: every one Django supports
+    # Only dtws's own tests run it: its cells are selectable by name, but no cell of the matrix
+    # (not in CELLS, the workflow or the site).
+    test_only: bool = False
 
 
 LIBRARIES: tuple[Library, ...] = (
@@ -60,6 +63,8 @@ LIBRARIES: tuple[Library, ...] = (
         ("3.2", "4.2", "5.2", "6.0", "6.1"),
         ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15"),
     ),
+    # The harness's own fault drills (faults_app): hangs, floods, crashes, escapes.
+    Library("faults", "faults", ("5.2",), ("3.12",), test_only=True),
 )
 LIBRARY = LIBRARIES[0].name
 
@@ -102,10 +107,12 @@ class Cell:
         return (self.python, self.django) in REVIEW_CELLS
 
 
-def _build() -> tuple[Cell, ...]:
+def _build(test_only: bool) -> tuple[Cell, ...]:
     cells: list[Cell] = []
     for lib in LIBRARIES:
-        pairs = set(REVIEW_CELLS)
+        if lib.test_only != test_only:
+            continue
+        pairs = set() if lib.test_only else set(REVIEW_CELLS)
         for django, pythons in DJANGO_PYTHONS.items():
             if lib.djangos is None or django in lib.djangos:
                 pairs.update((python, django) for python in pythons if lib.pythons is None or python in lib.pythons)
@@ -114,7 +121,8 @@ def _build() -> tuple[Cell, ...]:
     return tuple(cells)
 
 
-CELLS: tuple[Cell, ...] = _build()
+CELLS: tuple[Cell, ...] = _build(test_only=False)
+TEST_CELLS: tuple[Cell, ...] = _build(test_only=True)
 
 
 class UnknownCell(LookupError):
@@ -123,7 +131,7 @@ class UnknownCell(LookupError):
 
 def get(name: str) -> Cell:
     """The cell whose tox env name is ``name``."""
-    for cell in CELLS:
+    for cell in CELLS + TEST_CELLS:
         if cell.env == name:
             return cell
     known = ", ".join(cell.env for cell in CELLS)

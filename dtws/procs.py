@@ -3,6 +3,11 @@
 Every group started here is remembered until it is gone, so that a harness
 that is told to stop (SIGTERM, Ctrl-C) can kill all of them: no process of a
 cell outlives the cell.
+
+What a process prints goes through a pump, never straight into its log: the
+first HEAD_BYTES in full, then only the last TAIL_BYTES, with a line that says
+how many bytes were dropped between. A step that prints without stopping can
+fill neither the disk nor the harness's memory.
 """
 
 from __future__ import annotations
@@ -12,17 +17,26 @@ import shlex
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from dtws import reaper
+
 _LIVE: set[int] = set()
 _LOCK = threading.Lock()
 _STOPPING = threading.Event()
 GRACE_S = 3.0
+HEAD_BYTES = 2 * 1024 * 1024  # what a process may write to its log in full
+TAIL_BYTES = 512 * 1024  # past that, only its last bytes are kept
+_DROPPED: dict[str, int] = {}  # log path -> bytes dropped from it
+RUN_ID = uuid.uuid4().hex  # this harness's run: every process it starts carries it (dtws.reaper)
+_WATCHED = threading.Event()  # this harness's watchdog is running
 
 
 class Stopped(Exception):
@@ -34,6 +48,54 @@ class Finished:
     exit_code: int | None
     timed_out: bool
     duration_s: float
+
+
+class _Pump(threading.Thread):
+    """Copies a process's output into its log: the head in full, then only the tail; counts the rest."""
+
+    def __init__(self, source: IO[bytes], log: IO[bytes]) -> None:
+        super().__init__(daemon=True, name=f"pump {log.name}")
+        self.source, self.log = source, log
+        self.written = 0
+        self.tail = bytearray()
+        self.dropped = 0
+
+    def run(self) -> None:
+        fd = self.source.fileno()
+        while chunk := os.read(fd, 1 << 16):
+            room = HEAD_BYTES - self.written
+            if room > 0:
+                self._write(chunk[:room])
+                self.written += min(room, len(chunk))
+                chunk = chunk[room:]
+            if chunk:
+                self.tail += chunk
+                if len(self.tail) > TAIL_BYTES:
+                    cut = len(self.tail) - TAIL_BYTES
+                    del self.tail[:cut]
+                    self.dropped += cut
+        if self.dropped:
+            with _LOCK:
+                _DROPPED[str(self.log.name)] = _DROPPED.get(str(self.log.name), 0) + self.dropped
+            self._write(
+                f"\n[dtws] output cut: {self.dropped} bytes dropped here; the first {HEAD_BYTES} and the last"
+                f" {len(self.tail)} bytes are kept\n".encode()
+            )
+        self._write(bytes(self.tail) + (b"\n" if self.dropped and not self.tail.endswith(b"\n") else b""))
+        self.source.close()
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self.log.write(data)
+            self.log.flush()
+        except ValueError:  # the log was closed: an escaped process printed after its step ended
+            pass
+
+
+def dropped(log: IO[bytes]) -> int:
+    """Bytes dropped from this log so far by the cap on what a process may write."""
+    with _LOCK:
+        return _DROPPED.get(str(log.name), 0)
 
 
 def _group_alive(pgid: int) -> bool:
@@ -97,30 +159,56 @@ def note(log: IO[bytes], line: str) -> None:
     log.flush()
 
 
-def _spawn(command: Sequence[str], cwd: Path, env: Mapping[str, str], log: IO[bytes]) -> subprocess.Popen[bytes]:
+def begin() -> None:
+    """Once per harness, before its first cell: end what earlier runs left, and start this run's watchdog."""
+    with _LOCK:
+        if not _WATCHED.is_set():
+            for line in reaper.sweep():
+                sys.stderr.write(f"dtws: ended what an earlier run left: {line}\n")
+            reaper.start_watchdog(RUN_ID)
+            _WATCHED.set()
+
+
+def marks() -> dict[str, str]:
+    """The environment marks of this run's processes (dtws.reaper)."""
+    begin()
+    return {reaper.RUN: RUN_ID, reaper.RUN_PID: reaper.harness_mark()}
+
+
+def _spawn(
+    command: Sequence[str], cwd: Path, env: Mapping[str, str], log: IO[bytes]
+) -> tuple[subprocess.Popen[bytes], _Pump]:
     if stopping():
         raise Stopped("the run is stopping")
     note(log, "$ " + shlex.join(command))
     process = subprocess.Popen(
         list(command),
         cwd=cwd,
-        env=dict(env),
+        env={**env, **marks()},
         stdin=subprocess.DEVNULL,
-        stdout=log,
+        stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    assert process.stdout is not None
+    pump = _Pump(process.stdout, log)
+    pump.start()
     with _LOCK:
         _LIVE.add(process.pid)
     if stopping():
         kill_group(process.pid)
-    return process
+    return process, pump
+
+
+def _drain(pump: _Pump) -> None:
+    """Let the pump write what is left; a process that escaped the group may hold the pipe: do not wait for it."""
+    pump.join(timeout=GRACE_S)
 
 
 def run(command: Sequence[str], *, cwd: Path, env: Mapping[str, str], log: IO[bytes], timeout_s: float) -> Finished:
     """Run to the end or to the timeout; either way the whole group is gone afterwards."""
     started = time.monotonic()
-    process = _spawn(command, cwd, env, log)
+    process, pump = _spawn(command, cwd, env, log)
     timed_out = False
     try:
         process.wait(timeout=max(timeout_s, 0.0))
@@ -129,6 +217,7 @@ def run(command: Sequence[str], *, cwd: Path, env: Mapping[str, str], log: IO[by
     finally:
         kill_group(process.pid)
         process.wait()
+        _drain(pump)
     duration = time.monotonic() - started
     if timed_out:
         note(log, f"timeout: killed the process group after {duration:.1f} s (limit {timeout_s:g} s)")
@@ -143,7 +232,7 @@ class Server:
     def __init__(self, command: Sequence[str], *, cwd: Path, env: Mapping[str, str], log: IO[bytes]) -> None:
         self.log = log
         self.started = time.monotonic()
-        self.process = _spawn(command, cwd, env, log)
+        self.process, self.pump = _spawn(command, cwd, env, log)
 
     def wait_for_port(self, port: int, deadline: float) -> bool:
         """True once 127.0.0.1:port accepts; False if the server exits or the deadline passes."""
@@ -165,6 +254,7 @@ class Server:
         own = self.process.poll()
         kill_group(self.process.pid)
         self.process.wait()
+        _drain(self.pump)
         if own is None:
             note(self.log, f"stopped the server after {time.monotonic() - self.started:.1f} s")
         return own

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -99,11 +101,18 @@ def clean(data: bytes) -> str:
     return _CONTROL.sub("", _ANSI.sub("", text))
 
 
-def first_error(text: str) -> ErrorLine | None:
+def first_error_in(path: Path) -> ErrorLine | None:
+    """first_error of a log file, read a line at a time: a log is never read into memory whole."""
+    with path.open("rb") as log:
+        return first_error(text for raw in log for text in clean(raw).splitlines())
+
+
+def first_error(text: str | Iterable[str]) -> ErrorLine | None:
     """The first exception line closing a traceback or a ``File ..., line N`` report, or a compiler's fatal error."""
     last_file: tuple[str, int] | None = None
     seen_context = False
-    for index, raw in enumerate(text.splitlines()):
+    lines = text.splitlines() if isinstance(text, str) else text
+    for index, raw in enumerate(lines):
         line = raw.rstrip()
         compiler = _COMPILER.match(line)
         if compiler:

@@ -13,7 +13,7 @@ Schema (``schema_version`` 1)::
       "coverage_percent": number or null,
       "steps": [ {"name", "needs", "verdict", "command", "exit_code",
                   "duration_s", "timeout_s", "started_at", "log",
-                  "error_line", "detail"} ... ],
+                  "error_line", "detail", "log_dropped_bytes"} ... ],
       "provenance": {"python_version", "python_executable", "platform",
                      "packages": {name: version}, "django_version",
                      "library_version", "commit", "commit_dirty", "run_id",
@@ -26,6 +26,11 @@ unavailable (no interpreter), error (dtws, tox, docker or the CI plumbing
 failed, not the library: a harness error), and not-run (the run was stopped
 before it). A cell's status ``error`` is a harness error too, never the
 library's failure.
+
+``log_dropped_bytes``: how many bytes of the step's output were not written
+to its log (a process may write its first 2 MiB in full, then only its last
+512 KiB are kept); 0 when none were. Fields added after the first records
+(this one) may be missing from a record and read as their default.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ class Step:
     log: str | None = None
     error_line: str | None = None
     detail: str | None = None
+    log_dropped_bytes: int = 0
 
 
 @dataclass
@@ -110,6 +116,9 @@ def write(record: CellRecord, directory: Path) -> Path:
     return files.write_json(directory / FILENAME, to_dict(record))
 
 
+# Fields added since schema_version 1 first shipped: optional when read.
+_ADDED = ("log_dropped_bytes",)
+
 _TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),
     "str | None": (str, type(None)),
@@ -129,6 +138,8 @@ def _build(cls: type, data: Any, where: str) -> Any:
     kwargs: dict[str, Any] = {}
     for spec in fields(cls):
         if spec.name not in data:
+            if spec.name in _ADDED:
+                continue
             raise RecordError(f"{where}: missing field {spec.name!r}")
         value = data[spec.name]
         if spec.name == "steps":

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
-from dtws import __version__, hosts, interpreters, procs, reasons, record
+from dtws import __version__, hosts, interpreters, procs, reaper, reasons, record
 from dtws.matrix import Cell
 from dtws.solutions import SOLUTIONS
 from dtws.steps import STEPS
@@ -151,6 +151,7 @@ def run_cell(
     """
     if procs.stopping():
         raise procs.Stopped(f"{cell.env} not started: the run is stopping")
+    procs.begin()
     out = cell_dir(results, cell)
     if out.exists():
         shutil.rmtree(out)
@@ -191,7 +192,7 @@ def run_cell(
     rec.provenance.python_executable = str(interpreter.executable)
     record.write(rec, out)
     solution = SOLUTIONS[cell.library]
-    env = dict(_cell_env(interpreter), DTWS_SOLUTION=solution.setting)
+    env = dict(_cell_env(interpreter), DTWS_SOLUTION=solution.setting, **{reaper.CELL: cell.env})
     workdir = toxworkdir or project / ".tox"
     try:
         for spec, step in zip(STEPS, rec.steps, strict=True):
@@ -215,7 +216,7 @@ def run_cell(
                     project=project,
                     toxworkdir=workdir,
                     scratch=scratch,
-                    env=env,
+                    env=dict(env, DTWS_STEP=spec.name),
                     log=log,
                     deadline=started + (step.timeout_s or spec.timeout_s),
                     host=host,
@@ -229,7 +230,8 @@ def run_cell(
                     log.write(traceback.format_exc().encode())
                     outcome = Outcome("error", None, None, f"dtws error: {type(error).__name__}: {error}")
                 finally:
-                    host.after_step(log)
+                    host.after_step(log, cell.env)
+                    step.log_dropped_bytes = procs.dropped(log)
             step.duration_s = round(time.monotonic() - started, 3)
             if outcome is None or procs.stopping():
                 step.detail = "the run was stopped during this step"
@@ -243,7 +245,7 @@ def run_cell(
             if "coverage_percent" in outcome.facts:
                 rec.coverage_percent = outcome.facts["coverage_percent"]
             if step.verdict != "pass":
-                found = reasons.first_error(reasons.clean(log_path.read_bytes()))
+                found = reasons.first_error_in(log_path)
                 step.error_line = str(found) if found else None
             if spec.name == "install":
                 packages = _freeze(ctx)

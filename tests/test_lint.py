@@ -17,7 +17,7 @@ IN_CELL = [
     "manage.py",
     *sorted(
         str(p.relative_to(PROJECT))
-        for d in ("DjangoTestWebsockets", "myapp", "chat_channels")
+        for d in ("DjangoTestWebsockets", "myapp", "chat_channels", "chat_pysocketio", "faults_app")
         for p in (PROJECT / d).rglob("*.py")
     ),
 ]

@@ -38,6 +38,7 @@ def test_the_reviews_seven_cells_are_cells() -> None:
 
 def test_the_cells_are_the_reviews_and_what_each_library_claims() -> None:
     by_library = {lib.name: [c for c in matrix.CELLS if c.library == lib.name] for lib in matrix.LIBRARIES}
+    assert by_library["faults"] == []
     assert len(by_library["django-socketio"]) == 39
     assert [c.env for c in by_library["django-socketio-workaround"]] == [
         "py27-django18-workaround",
@@ -80,7 +81,16 @@ def test_an_unknown_cell_names_the_known_ones() -> None:
 def test_tox_envlist_equals_the_matrix() -> None:
     listed = tox("-l").split()
     assert len(listed) == len(set(listed))
-    assert sorted(listed) == sorted(cell.env for cell in matrix.CELLS)
+    assert sorted(listed) == sorted(cell.env for cell in matrix.CELLS + matrix.TEST_CELLS)
+
+
+def test_the_test_only_library_is_selectable_but_no_cell_of_the_matrix() -> None:
+    drill = matrix.get("py312-django52-faults")
+    assert drill.library == "faults" and drill in matrix.TEST_CELLS
+    assert all(cell.library != "faults" for cell in matrix.CELLS)
+    with pytest.raises(matrix.UnknownCell) as error:
+        matrix.get("py99-django99")
+    assert "faults" not in str(error.value)
 
 
 def test_tox_installs_what_the_matrix_says() -> None:

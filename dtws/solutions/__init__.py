@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 
-from dtws.solutions import channels, django_socketio, python_socketio
+from dtws.solutions import channels, django_socketio, faults, python_socketio
 
 Trace = Callable[[str], None]
 
@@ -57,4 +57,6 @@ SOLUTIONS: dict[str, Solution] = {
     "django-socketio-workaround": _solution("django-socketio-workaround", django_socketio),
     "channels": _solution("channels", channels),
     "python-socketio": _solution("python-socketio", python_socketio),
+    # Test-only (dtws.matrix: test_only): its processes misbehave on demand.
+    "faults": _solution("faults", faults),
 }
