@@ -7,6 +7,11 @@ newest attempt of each cell: the highest attempt number, then the latest
 finish. A record that is missing, empty, truncated, unreadable or of an
 unknown schema version becomes a cell that says why; nothing stops the merge.
 
+Nothing outside a record's own folder is read: a result.json that is a
+symlink is not read, and a record folder's symlinks (and anything that is
+neither a file nor a folder) are not copied; each is listed in ``problems``.
+The pages trust what is copied here to be the record's own.
+
 Given the published results (``published``), a cell this run has no good
 record of keeps its published record and logs, marked ``kept``: a run that
 re-ran one cell never makes the published site worse.
@@ -14,6 +19,7 @@ re-ran one cell never makes the published site worse.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import shutil
@@ -82,6 +88,15 @@ def _scan(roots: Sequence[Path]) -> Iterable[Path]:
             yield from sorted(root.rglob(record.FILENAME))
 
 
+def _not_a_file(path: Path) -> str | None:
+    """Why a found result.json is not read: a link may point anywhere, and a FIFO would block the reader."""
+    if path.is_symlink():
+        return "a symlink"
+    if not path.is_file():
+        return "not a regular file"
+    return None
+
+
 def merge(
     roots: Sequence[Path],
     out: Path,
@@ -100,6 +115,10 @@ def merge(
             problems.append(f"{root}: no such folder")
     resolved_roots = [root.resolve() for root in roots]
     for path in _scan(roots):
+        refused = _not_a_file(path)
+        if refused:
+            problems.append(f"{path}: {refused}, not read")
+            continue
         cell = _owner(path.resolve(), resolved_roots)
         try:
             rec: record.CellRecord | None = record.read(path)
@@ -137,10 +156,7 @@ def merge(
         if good:
             newest = max(good, key=_newness)
             target = out / RECORDS / cell.library / cell.env
-            try:
-                shutil.copytree(newest.path.parent, target, ignore=shutil.ignore_patterns(".scratch", ".*.tmp"))
-            except (OSError, shutil.Error) as error:
-                problems.append(f"{newest.path.parent}: some files could not be copied ({error})")
+            _copy_record(newest.path.parent, target, problems)
             entry.record = newest.record
             entry.record_dir = str(target.relative_to(out))
             dropped.extend(
@@ -165,6 +181,47 @@ def merge(
         problems=problems + dropped,
         baseline=baseline.results.run if baseline else None,
     )
+
+
+# What a cell's run leaves in its folder that is no part of its record.
+_NOT_RECORD = (".scratch", ".*.tmp")
+
+
+def _copy_record(source: Path, target: Path, problems: list[str], relative: str = "") -> None:
+    """Copy the record folder ``source`` to ``target``, its own files and folders only.
+
+    shutil.copytree follows symlinks: a record whose log is a link to
+    /etc/passwd would put that file on the site. Here a link is never
+    followed, nor anything but a regular file or a folder copied (a FIFO would
+    block); each is left out and listed in ``problems``. Files are opened
+    through ``published.open_inside``, so a folder swapped for a link meanwhile
+    is refused too.
+    """
+    here = source / relative if relative else source
+    (target / relative).mkdir(parents=True, exist_ok=True)
+    try:
+        with os.scandir(here) as listing:
+            items = sorted(listing, key=lambda item: item.name)
+    except OSError as error:
+        problems.append(f"{here}: could not be listed ({error.strerror}), so its files were not copied")
+        return
+    for item in items:
+        if any(fnmatch.fnmatchcase(item.name, pattern) for pattern in _NOT_RECORD):
+            continue
+        inner = f"{relative}/{item.name}" if relative else item.name
+        if item.is_symlink():
+            problems.append(f"{source / inner}: a symlink, not followed (left out of the record)")
+        elif item.is_dir(follow_symlinks=False):
+            _copy_record(source, target, problems, inner)
+        elif not item.is_file(follow_symlinks=False):
+            problems.append(f"{source / inner}: not a regular file (left out of the record)")
+        else:
+            try:
+                with published.open_inside(source, inner) as data, (target / inner).open("wb") as out:
+                    shutil.copyfileobj(data, out)
+            except OSError as error:
+                (target / inner).unlink(missing_ok=True)
+                problems.append(f"{source / inner}: could not be copied ({error})")
 
 
 def _keep(baseline: published.Published, old: Entry, out: Path, problems: list[str]) -> Entry:

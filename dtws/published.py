@@ -1,18 +1,23 @@
 """The published site as an input: its results.json, and the files of a cell page, from a URL or a folder.
 
 A run that re-ran only some cells carries every other cell forward from here,
-so that a partial run never makes the published site worse.
+so that a partial run never makes the published site worse. A local folder is
+read through no symlink (``open_inside``, which the merge and the pages use
+too): nothing outside the folder is ever read.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from dtws import record, results
 
@@ -41,15 +46,40 @@ class Published:
                 with urllib.request.urlopen(urllib.parse.urljoin(self.base, relative), timeout=TIMEOUT_S) as answer:
                     _copy_capped(answer, target)
             else:
-                source = Path(self.base, *parts)
-                if source.is_symlink() or not source.is_file():
-                    return False
-                with source.open("rb") as data:
+                with open_inside(Path(self.base), relative) as data:
                     _copy_capped(data, target)
         except (OSError, urllib.error.URLError, ValueError):
             target.unlink(missing_ok=True)
             return False
         return True
+
+
+def open_inside(root: Path, relative: str) -> BinaryIO:
+    """The regular file ``root/relative`` ("/"-separated), opened without following a link on the way.
+
+    A record or a site folder may hold symlinks (a log linked to /etc/passwd,
+    a folder linked to /): a path through one, a path with "..", or a file that
+    is not a regular one (a FIFO would block) is refused with OSError, so
+    nothing outside ``root`` is ever read. Each folder is opened from the one
+    before it with O_NOFOLLOW, so a folder swapped for a link meanwhile is
+    refused too. ``root`` itself is the caller's, and may be a link.
+    """
+    parts = relative.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        raise OSError(f"{relative}: not a path inside {root}")
+    folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for part in parts[:-1]:
+            inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        handle = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder)
+    finally:
+        os.close(folder)
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise OSError(f"{relative}: not a regular file")
+    return os.fdopen(handle, "rb")
 
 
 def _is_url(where: str) -> bool:

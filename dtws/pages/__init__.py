@@ -4,23 +4,33 @@ Generated: ``index.md`` (the table), ``cells/<library>/<cell>/index.md`` (one
 page per cell, with its logs beside it), ``results.json`` and
 ``badges/<library>.json`` (shields.io endpoints). Templates autoescape: every
 text that came from a record or a log is escaped before it reaches a page.
+
+Only a record's own files reach the site: a log or screenshot is read through
+``published.open_inside``, never through a symlink nor from outside its
+record folder. A log is copied whole up to ``logs.LIMIT`` bytes, else cut to
+its head and tail, and its page says where the full log is (the cell's
+artifact of its run, or its record folder for a local run).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import jinja2
 import markupsafe
 
+from dtws import github, matrix, published
 from dtws.pages import logs, view
 from dtws.results import FILENAME, Entry, Results
 
 GENERATED = ("index.md", "cells", "badges", FILENAME)
+# A browser screenshot is some 100 kB; a bigger "screenshot" is not one, and is not published.
+SCREENSHOT_LIMIT = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,22 @@ class Change:
     entry: Entry
     before: str
     after: str
+
+
+@dataclass(frozen=True)
+class FullLog:
+    """Where the full logs of a cell are, for a page that shows a cut one: its run's artifact, or its folder."""
+
+    artifact: str | None  # the artifact's name, when the record is of a GitHub Actions run
+    run: str | None  # the run's id
+    url: str | None  # the run's page (http or https only)
+    folder: str  # the record folder, <library>/<cell>, for a local run
+
+    def __str__(self) -> str:
+        """As the line in the middle of a cut log says it (plain text: the log is a text file)."""
+        if self.artifact is None:
+            return _one_line(f"the record folder {self.folder}")
+        return _one_line(f"the artifact {self.artifact} of run {self.run}" + (f" ({self.url})" if self.url else ""))
 
 
 def escape(value: object) -> markupsafe.Markup:
@@ -48,6 +74,33 @@ def link(url: str | None) -> str | None:
     if url and url.lower().startswith(("https://", "http://")):
         return url
     return None
+
+
+_RUN_PAGE = re.compile(r"^(https?://[^?#]*/actions/runs/[0-9]+)(?:[/?#]|$)", re.IGNORECASE)
+
+
+def run_page(job_url: str | None) -> str | None:
+    """The page of the run of a job (where its artifacts are listed), from the job's URL; only http(s)."""
+    url = link(job_url)
+    found = _RUN_PAGE.match(url or "")
+    return found.group(1) if found else url
+
+
+def _one_line(text: str) -> str:
+    """Text from a record as one line: the line in the middle of a cut log must stay one line."""
+    return " ".join(text.split())
+
+
+def full_log(entry: Entry) -> FullLog:
+    """Where the full logs of ``entry``'s record are: the artifact its cell job uploaded, or its record folder."""
+    folder = f"{entry.library}/{entry.cell}"
+    rec = entry.record
+    if rec is None or not rec.provenance.run_id:
+        return FullLog(None, None, None, folder)
+    cell = next((c for c in matrix.CELLS if c.library == entry.library and c.env == entry.cell), None)
+    attempt = rec.provenance.run_attempt or 1
+    name = github.artifact_name(cell, attempt) if cell else f"cell-{entry.library}-{entry.cell}"
+    return FullLog(name, rec.provenance.run_id, run_page(rec.provenance.job_url), folder)
 
 
 def _environment() -> jinja2.Environment:
@@ -92,6 +145,39 @@ def _clear(docs: Path) -> None:
             target.unlink()
 
 
+def _copy_log(results_dir: Path, relative: str, page_dir: Path, where: FullLog) -> logs.ShownLog | None:
+    """Copy a step's log beside its page (cut when big) and give it as shown; None if the record has no such file.
+
+    ``relative`` (record folder + the record's log path) is read only if it is
+    a regular file inside the record folder reached through no symlink.
+    """
+    try:
+        with published.open_inside(results_dir, relative) as data:
+            ends = logs.read(data)
+    except OSError:
+        return None
+    (page_dir / "logs").mkdir(exist_ok=True)
+    logs.copy(ends, page_dir / "logs" / PurePosixPath(relative).name, str(where))
+    return logs.show(ends, str(where))
+
+
+def _copy_screenshot(results_dir: Path, log: str, page_dir: Path) -> str | None:
+    """Copy the screenshot a step took (its log's name, .png), if it has one of its own; its name."""
+    suffix = PurePosixPath(log).suffix
+    relative = (log[: -len(suffix)] if suffix else log) + ".png"
+    try:
+        with published.open_inside(results_dir, relative) as data:
+            image = data.read(SCREENSHOT_LIMIT + 1)
+    except OSError:
+        return None
+    if len(image) > SCREENSHOT_LIMIT:
+        return None
+    (page_dir / "logs").mkdir(exist_ok=True)
+    name = PurePosixPath(relative).name
+    (page_dir / "logs" / name).write_bytes(image)
+    return name
+
+
 def build(results_dir: Path, docs: Path, results: Results, previous: Results | None = None) -> None:
     """Write the generated pages of ``results`` (read from ``results_dir``) into ``docs``."""
     _clear(docs)
@@ -107,26 +193,17 @@ def build(results_dir: Path, docs: Path, results: Results, previous: Results | N
         page_dir.mkdir(parents=True, exist_ok=True)
         shown: dict[str, logs.ShownLog | None] = {}
         screenshots: dict[str, str] = {}
+        where = full_log(entry)
         if entry.record is not None and entry.record_dir is not None:
-            folder = (results_dir / entry.record_dir).resolve()
             for step in entry.record.steps:
                 if step.log:
-                    source = (folder / step.log).resolve()
-                    if not source.is_relative_to(folder):  # a record names only its own files
-                        shown[step.name] = None
-                        continue
-                    shown[step.name] = logs.load(source)
-                    for evidence in (
-                        source,
-                        source.with_suffix(".png"),
-                    ):  # the log, and a screenshot if the step took one
-                        if evidence.is_file():
-                            (page_dir / "logs").mkdir(exist_ok=True)
-                            shutil.copyfile(evidence, page_dir / "logs" / evidence.name)
-                            if evidence.suffix == ".png":
-                                screenshots[step.name] = evidence.name
+                    shown[step.name] = _copy_log(results_dir, f"{entry.record_dir}/{step.log}", page_dir, where)
+                    screenshot = _copy_screenshot(results_dir, f"{entry.record_dir}/{step.log}", page_dir)
+                    if screenshot is not None:
+                        screenshots[step.name] = screenshot
         page = env.get_template("cell.md.j2").render(
             entry=entry,
+            full_log=where,
             screenshots=screenshots,
             rec=entry.record,
             shown=shown,
