@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from dtws import hosts, matrix, runner
-from dtws.commands.options import add_run_options
+from dtws.commands.options import LockError, add_run_options, results_lock, run_options_problem
 from dtws.summary import print_table
 
 # Stopped by SIGTERM or Ctrl-C, it kills the cells' processes and still writes their records.
@@ -29,11 +29,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    """Refusals (a bad cell name or folder, a results folder in use) are one line and exit code 2."""
     try:
         cell = matrix.get(args.cell)
     except matrix.UnknownCell as error:
         print(f"dtws cell: {error.args[0]}")
         return 2
+    problem = run_options_problem(args)
+    if problem:
+        print(f"dtws cell: {problem}")
+        return 2
+    try:
+        with results_lock(args.results):
+            return _run(cell, args)
+    except LockError as error:
+        print(f"dtws cell: {error}")
+        return 2
+
+
+def _run(cell: matrix.Cell, args: argparse.Namespace) -> int:
     project = args.project.resolve()
     toxworkdir = (args.toxworkdir or project / ".tox").resolve()
     host: hosts.Host = hosts.Local()

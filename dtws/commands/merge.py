@@ -2,6 +2,10 @@
 
 With ``--published`` (the published site's results.json, a URL or a path), every
 cell this run has no record of keeps its published verdict, record and logs.
+
+Inputs that hold no result.json at all are refused (a wrong folder, or a download
+that found nothing, would otherwise give results where every cell says "no
+result"), unless ``--allow-empty`` says that is meant.
 """
 
 from __future__ import annotations
@@ -9,8 +13,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from dtws import published, results
+from dtws import published, record, results
 from dtws.merge import MergeError, merge
+from dtws.summary import terminal_text
 
 HELP = "merge cell records into results.json"
 
@@ -25,6 +30,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH_OR_URL",
         help="the published results.json: cells this run did not re-run keep their published record",
     )
+    parser.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="merge even when the folders hold no result.json (every cell then says 'no result', or is kept)",
+    )
+
+
+def _holds_records(folder: Path) -> bool:
+    """A file given as an input is read as a record; a folder must hold a result.json somewhere."""
+    return folder.is_file() or next(folder.rglob(record.FILENAME), None) is not None
 
 
 def main(args: argparse.Namespace) -> int:
@@ -32,22 +47,29 @@ def main(args: argparse.Namespace) -> int:
     if missing:
         print(f"dtws merge: no such folder: {', '.join(missing)}")
         return 2
+    if not args.allow_empty and not any(_holds_records(folder) for folder in args.folders):
+        folders = ", ".join(str(folder) for folder in args.folders)
+        print(f"dtws merge: no {record.FILENAME} in {folders}; pass --allow-empty to merge nothing on purpose")
+        return 2
     baseline, problem = None, None
     if args.published:
         try:
             baseline = published.load(args.published)
         except published.NotPublished as why:
-            print(f"dtws merge: nothing published yet, nothing to keep ({why})")
+            print(terminal_text(f"dtws merge: nothing published yet, nothing to keep ({why})"))
         except (OSError, results.ResultsError) as error:
             problem = f"the published results ({args.published}) could not be read: {error}"
-            print(f"dtws merge: {problem}; only this run's cells are in the results")
+            print(terminal_text(f"dtws merge: {problem}; only this run's cells are in the results"))
     try:
         merged = merge(args.folders, args.out, baseline=baseline)
+        merged.baseline_problem = problem
+        path = results.write(merged, args.out)
     except MergeError as error:
         print(f"dtws merge: {error}")
         return 2
-    merged.baseline_problem = problem
-    path = results.write(merged, args.out)
+    except OSError as error:
+        print(f"dtws merge: {error.filename or args.out}: {error.strerror or error} (writing --out {args.out})")
+        return 2
     have = sum(entry.record is not None for entry in merged.cells)
     kept = sum(entry.kept for entry in merged.cells)
     print(
@@ -57,7 +79,7 @@ def main(args: argparse.Namespace) -> int:
     )
     for entry in merged.cells:
         if entry.problem and "no record of this cell was found" not in entry.problem:
-            print(f"  {entry.library} {entry.cell}: {entry.problem}")
+            print(terminal_text(f"  {entry.library} {entry.cell}: {entry.problem}"))
     for item in merged.problems:
-        print(f"  {item}")
+        print(terminal_text(f"  {item}"))
     return 0

@@ -1,11 +1,25 @@
-"""Options shared by the commands that run cells."""
+"""Options shared by the commands that run cells, their checks, and the lock on a results folder.
+
+Every problem of these options or of the folders they name is found before
+any cell starts and told in one line (the command exits 2): a cell run that
+dies part-way on a bad folder would leave half a record and a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
+import fcntl
+import math
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from dtws.steps import NAMES
+
+LOCK = ".dtws.lock"
+PROJECT_FILES = ("manage.py", "tox.ini")
 
 
 def _timeout(text: str) -> tuple[str, float]:
@@ -16,9 +30,20 @@ def _timeout(text: str) -> tuple[str, float]:
         value = float(seconds)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {seconds!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"a timeout must be positive: {text!r}")
+    if not math.isfinite(value) or value <= 0:  # float() takes "nan" and "inf", which no deadline can use
+        raise argparse.ArgumentTypeError(f"a timeout must be a positive, finite number of seconds: {text!r}")
     return name, value
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (``--jobs 0`` would start no cell and wait forever)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -37,3 +62,77 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         metavar="STEP=SECONDS",
         help="override a step's timeout (repeatable)",
     )
+
+
+def folder_problem(option: str, path: Path) -> str | None:
+    """Why ``path`` cannot be the folder ``option`` names, or None.
+
+    The folder is made when missing, and a probe file is written in it and
+    removed: only doing so proves it writable (permissions, read-only mounts,
+    a file on the way), where asking os.access would not.
+    """
+    if path.exists() and not path.is_dir():
+        return f"{option} {path} is a file, not a folder"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".dtws-probe-"):
+            pass
+    except OSError as error:
+        return f"{option} {path} cannot be made or written: {error.strerror or error}"
+    return None
+
+
+def run_options_problem(args: argparse.Namespace) -> str | None:
+    """The first problem of --project, --results and --toxworkdir, in one line, or None."""
+    project: Path = args.project
+    missing = [name for name in PROJECT_FILES if not (project / name).is_file()]
+    if missing:
+        where = f"--project {project}" if project != Path(".") else f"this folder ({Path.cwd()})"
+        return f"{where} has no {' and '.join(missing)} (run from the repository root or pass --project)"
+    return folder_problem("--results", args.results) or folder_problem(
+        "--toxworkdir", args.toxworkdir or project / ".tox"
+    )
+
+
+class LockError(Exception):
+    """The results folder cannot be locked for this run; the message says why, in one line."""
+
+
+def _holder(fd: int) -> str:
+    try:
+        pid = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    except OSError:
+        return ""
+    return f" (pid {pid})" if pid.isdigit() else ""
+
+
+@contextmanager
+def results_lock(results: Path) -> Iterator[None]:
+    """Hold ``results/.dtws.lock`` (flock, exclusive) while the body runs; LockError at once if another dtws holds it.
+
+    Two runs on one results folder would delete and rewrite each other's
+    cell folders. The holder's pid is written into the file to name it to the
+    refused run. The file stays (removing it would let a third run lock a new
+    file while the second still holds the old one); the lock goes with its
+    descriptor, when the body ends or the process dies, and the descriptor is
+    not inherited by the cells' processes.
+    """
+    path = results / LOCK
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as error:
+        raise LockError(f"cannot open the lock file {path}: {error.strerror or error}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockError(
+                f"another dtws is running on {results}{_holder(fd)}; wait for it or use another --results"
+            ) from None
+        except OSError as error:  # e.g. a file system without locks
+            raise LockError(f"cannot lock {path}: {error.strerror or error}") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)

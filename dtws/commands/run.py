@@ -9,33 +9,85 @@ import argparse
 import os
 import shutil
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from dtws import interpreters, matrix, procs, runner
-from dtws.commands.options import add_run_options
+from dtws.commands.options import LockError, add_run_options, positive_int, results_lock, run_options_problem
 from dtws.record import CellRecord
-from dtws.summary import print_table
+from dtws.summary import print_table, terminal_text
 
 # Stopped by SIGTERM or Ctrl-C, it kills the cells' processes and still writes their records.
 RECORDS_ON_STOP = True
 HELP = "run the whole local matrix"
+LINE_WIDTH = 200
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_run_options(parser)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="cells at once (default: the core count)")
+    parser.add_argument(
+        "--jobs", type=positive_int, default=os.cpu_count() or 1, help="cells at once (default: the core count)"
+    )
     parser.add_argument("cells", nargs="*", help="only these cells (default: all)")
 
 
+class Progress:
+    """The lines printed while cells run, from every worker thread.
+
+    Each line is one write of the whole line and its newline under one lock,
+    so two threads' lines never share a line; the finished cells are counted
+    under the same lock as their line is printed, so the counter never skips
+    or repeats a number.
+    """
+
+    def __init__(self, total: int, started: float) -> None:
+        self._lock = threading.Lock()
+        self._total = total
+        self._finished = 0
+        self._started = started
+
+    def say(self, line: str) -> None:
+        with self._lock:
+            self._write(line)
+
+    def finished(self, cell: matrix.Cell, rec: CellRecord) -> None:
+        with self._lock:
+            self._finished += 1
+            elapsed = time.monotonic() - self._started
+            status, reason = terminal_text(rec.status), terminal_text(rec.reason or "")
+            self._write(
+                f"[{self._finished}/{self._total}] {cell.env:<16} {status:<11} {elapsed:6.0f}s  {reason}"[:LINE_WIDTH]
+            )
+
+    @staticmethod
+    def _write(line: str) -> None:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+
 def main(args: argparse.Namespace) -> int:
+    """Refusals (a bad cell name or folder, a results folder in use) are one line and exit code 2."""
     try:
         cells = [matrix.get(name) for name in args.cells] if args.cells else list(matrix.CELLS)
     except matrix.UnknownCell as error:
         print(f"dtws run: {error.args[0]}")
         return 2
+    problem = run_options_problem(args)
+    if problem:
+        print(f"dtws run: {problem}")
+        return 2
+    try:
+        with results_lock(args.results):
+            return _run(cells, args)
+    except LockError as error:
+        print(f"dtws run: {error}")
+        return 2
+
+
+def _run(cells: list[matrix.Cell], args: argparse.Namespace) -> int:
     here = [cell for cell in cells if interpreters.find(cell.python) is not None]
-    print(f"{len(cells)} cells, {len(here)} with an interpreter on this machine, {max(args.jobs, 1)} at a time")
+    print(f"{len(cells)} cells, {len(here)} with an interpreter on this machine, {args.jobs} at a time")
     for cell in cells:  # no record of an earlier run may pass for one of this run
         shutil.rmtree(runner.cell_dir(args.results, cell), ignore_errors=True)
     records: dict[str, CellRecord] = {}
@@ -45,25 +97,21 @@ def main(args: argparse.Namespace) -> int:
         if cell not in here:
             records[cell.env] = runner.run_cell(cell, args.results, project=project, toxworkdir=args.toxworkdir)
     timeouts = dict(args.timeout)
+    progress = Progress(len(here), started)
 
     def start(cell: matrix.Cell) -> CellRecord:
-        print(f"  started {cell.env}", flush=True)
-        return runner.run_cell(cell, args.results, project=project, toxworkdir=args.toxworkdir, timeouts=timeouts)
+        progress.say(f"  started {cell.env}")
+        rec = runner.run_cell(cell, args.results, project=project, toxworkdir=args.toxworkdir, timeouts=timeouts)
+        progress.finished(cell, rec)
+        return rec
 
-    with ThreadPoolExecutor(max_workers=max(args.jobs, 1)) as pool:
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         futures = {pool.submit(start, cell): cell for cell in here}
-        for done, future in enumerate(as_completed(futures), start=1):
-            cell = futures[future]
+        for future in as_completed(futures):
             try:
-                rec = future.result()
+                records[futures[future].env] = future.result()
             except procs.Stopped:
                 continue
-            records[cell.env] = rec
-            elapsed = time.monotonic() - started
-            print(
-                f"[{done}/{len(here)}] {cell.env:<16} {rec.status:<11} {elapsed:6.0f}s  {rec.reason or ''}"[:200],
-                flush=True,
-            )
     print()
     print_table(records[cell.env] for cell in cells if cell.env in records)
     print(f"\nrecords: {args.results}/<library>/<cell>/result.json")

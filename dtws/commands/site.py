@@ -9,6 +9,8 @@ import tempfile
 from pathlib import Path
 
 from dtws import pages, published, results
+from dtws.commands.options import folder_problem
+from dtws.summary import terminal_text
 
 HELP = "build the results site"
 
@@ -45,14 +47,20 @@ def main(args: argparse.Namespace) -> int:
             previous = published.load(args.previous).results
         except (published.NotPublished, OSError, ValueError) as error:
             print(
-                f"dtws site: the previous results ({args.previous}) could not be read,"
-                f" so nothing is marked as changed: {error}"
+                terminal_text(
+                    f"dtws site: the previous results ({args.previous}) could not be read,"
+                    f" so nothing is marked as changed: {error}"
+                )
             )
     project = args.project.resolve()
     if not (project / "mkdocs.yml").is_file():
         print(f"dtws site: no mkdocs.yml in {project}; run it from the repository root or pass --project")
         return 2
     out = (args.out or project / "build" / "site").resolve()
+    problem = folder_problem("--out", out)
+    if problem:  # found before the pages are written, not as mkdocs's traceback after
+        print(f"dtws site: {problem}")
+        return 2
     pages.build(args.results, docs_dir(project), current, previous)
     with tempfile.TemporaryFile() as log:
         done = subprocess.run(
@@ -76,7 +84,7 @@ def main(args: argparse.Namespace) -> int:
         log.seek(0)
         output = log.read().decode("utf-8", "replace")
     if done.returncode != 0:
-        print(output)
+        print("\n".join(terminal_text(line) for line in output.splitlines()))
         print(f"dtws site: mkdocs build --strict failed (exit code {done.returncode})")
         return 1
     print(f"site: {out / 'index.html'}  (serve it: python -m dtws preview)")
