@@ -1,15 +1,43 @@
+"""Shared fixtures; each test is marked from the fixtures it uses, so the fast suite is one ``-m`` away.
+
+A test that uses ``local_run`` or ``toxworkdir`` runs real cells (``cells``:
+installs from the package index), one that uses ``browser`` drives Chromium
+(``browser``), one that uses ``django_files`` asks PyPI (``network``); every
+other test is ``fast``: ``pytest -m fast`` runs them in seconds.
+"""
+
 from __future__ import annotations
 
+import gc
+import json
 import os
 import subprocess
 import sys
+import urllib.request
+import warnings
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from dtws.steps.browser import FLAGS, chromium
 
 PROJECT = Path(__file__).resolve().parent.parent
+
+FIXTURE_MARKS = {"local_run": "cells", "toxworkdir": "cells", "browser": "browser", "django_files": "network"}
+HEAVY = ("cells", "browser", "network")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for fixture in getattr(item, "fixturenames", ()):
+            if fixture in FIXTURE_MARKS:
+                item.add_marker(FIXTURE_MARKS[fixture])
+        if not any(item.get_closest_marker(mark) for mark in HEAVY):
+            item.add_marker("fast")
+
 
 # `python -m dtws ...` as a user runs it, from the project folder.
 dtws = partial(subprocess.run, cwd=PROJECT, capture_output=True, text=True, check=False, timeout=1200)
@@ -63,3 +91,31 @@ def local_run(
     results = tmp_path_factory.mktemp("results")
     done = dtws(dtws_args("run", "--results", str(results), "--toxworkdir", str(toxworkdir), *CELLS))
     return done, results
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, driven by Playwright (it downloads no browser)."""
+    executable = chromium()
+    if executable is None:
+        pytest.fail("no Chromium: install Debian's chromium (apt-get install chromium), as make test does")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=list(FLAGS))
+        yield launched
+        launched.close()
+    # Playwright's driver leaves an asyncio subprocess object that warns when
+    # collected; collect it here, where that one warning is expected.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+
+
+@pytest.fixture(scope="session")
+def django_files() -> list[dict[str, str]]:
+    """Every file of Django on PyPI (its simple API, JSON)."""
+    request = urllib.request.Request(
+        "https://pypi.org/simple/django/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        files: list[dict[str, str]] = json.load(response)["files"]
+    return files

@@ -2,43 +2,24 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import shutil
 import subprocess
 import time
 import urllib.request
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from dtws import procs
 from dtws.solutions import SOLUTIONS
-from dtws.steps.browser import FLAGS, chromium
 from tests.conftest import PROJECT, dtws_args
 from tests.test_site import build, hostile_copy
 
 LocalRun = tuple[subprocess.CompletedProcess[str], Path]
 SCREENSHOTS = PROJECT / "build" / "screenshots"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = chromium()
-    if executable is None:
-        pytest.fail("no Chromium: install Debian's chromium (apt-get install chromium), as make test does")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=list(FLAGS))
-        yield launched
-        launched.close()
-    # Playwright's driver leaves an asyncio subprocess object that warns when
-    # collected; collect it here, where that one warning is expected.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
 
 
 @pytest.fixture(scope="module")

@@ -6,22 +6,19 @@ layout ``dtws run`` writes: ``<root>/<library>/<cell>/result.json`` + ``logs/``.
 
 from __future__ import annotations
 
-import gc
 import re
 import subprocess
 import time
 import tracemalloc
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+from playwright.sync_api import Browser
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import sync_playwright
 
 from dtws import matrix, pages, procs, published, record, results
 from dtws.merge import merge
 from dtws.pages import logs
-from dtws.steps.browser import FLAGS, chromium
 from tests.conftest import PROJECT, dtws, dtws_args
 from tests.test_site import site_project
 
@@ -278,7 +275,7 @@ def test_the_cut_marker_of_a_small_log_is_only_read_where_dtws_puts_it(tmp_path:
     assert re.search(r"99 bytes not shown", "\n".join(line.text for line in shown.lines))
 
 
-def test_hostile_records_render_inert_in_chromium(tmp_path: Path) -> None:
+def test_hostile_records_render_inert_in_chromium(tmp_path: Path, browser: Browser) -> None:
     """The built pages of a symlinked and a huge log, opened as a reader opens them: in Chromium."""
     passwd = secret(tmp_path)
     folder = write_record(tmp_path / "run", logs_={"test": big_log()}, run_id="77", attempt=2)
@@ -288,36 +285,29 @@ def test_hostile_records_render_inert_in_chromium(tmp_path: Path) -> None:
     out = tmp_path / "results"
     assert dtws(dtws_args("merge", str(tmp_path / "run"), "--out", str(out))).returncode == 0
     assert dtws(dtws_args("site", str(out), "--project", str(project))).returncode == 0
-    executable = chromium()
-    assert executable is not None, "no Chromium: install Debian's chromium, as make test does"
     port = procs.free_port()
     site = project / "build" / "site"
     server = subprocess.Popen(dtws_args("preview", "--site", str(site), "--port", str(port)), cwd=PROJECT)
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=executable, args=list(FLAGS))
-            page = browser.new_page()
-            url = f"http://127.0.0.1:{port}/cells/django-socketio/py27-django18/"
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    page.goto(url)
-                    break
-                except PlaywrightError:
-                    assert time.monotonic() < deadline
-                    time.sleep(0.2)
-            text = page.inner_text("body")
-            assert "root:x:0:0" not in text
-            assert "The log logs/check.log is missing from this record." in text
-            assert "cell-django-socketio-py27-django18-attempt2" in text and "bytes not shown here" in text
-            download = page.request.get(url + "logs/test.log")
-            assert download.ok and len(download.body()) < 500_000 and download.body().startswith(HEAD)
-            search = page.request.get(f"http://127.0.0.1:{port}/search/search_index.json")
-            assert search.ok and b"root:x:0:0" not in search.body()
-            browser.close()
+        page = browser.new_page()
+        url = f"http://127.0.0.1:{port}/cells/django-socketio/py27-django18/"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                page.goto(url)
+                break
+            except PlaywrightError:
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+        text = page.inner_text("body")
+        assert "root:x:0:0" not in text
+        assert "The log logs/check.log is missing from this record." in text
+        assert "cell-django-socketio-py27-django18-attempt2" in text and "bytes not shown here" in text
+        download = page.request.get(url + "logs/test.log")
+        assert download.ok and len(download.body()) < 500_000 and download.body().startswith(HEAD)
+        search = page.request.get(f"http://127.0.0.1:{port}/search/search_index.json")
+        assert search.ok and b"root:x:0:0" not in search.body()
+        page.close()
     finally:
         server.terminate()
         server.wait(timeout=10)
-    with warnings.catch_warnings():  # Playwright's driver leaves an asyncio subprocess that warns when collected
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()

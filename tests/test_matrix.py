@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import io
-import json
 import re
 import subprocess
 import sys
@@ -106,24 +105,14 @@ def test_tox_installs_what_the_matrix_says() -> None:
             assert {"gevent-socketio==0.2.1", "gevent==0.13.6"} <= set(deps)
 
 
-def _django_files() -> list[dict[str, str]]:
-    request = urllib.request.Request(
-        "https://pypi.org/simple/django/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        files: list[dict[str, str]] = json.load(response)["files"]
-    return files
-
-
-def test_the_newest_django_release_is_in_the_matrix() -> None:
+def test_the_newest_django_release_is_in_the_matrix(django_files: list[dict[str, str]]) -> None:
     finals = re.compile(r"^[Dd]jango-(\d+)\.(\d+)(?:\.\d+)?-py.*\.whl$")
-    series = {(int(m.group(1)), int(m.group(2))) for f in _django_files() if (m := finals.match(f["filename"]))}
+    series = {(int(m.group(1)), int(m.group(2))) for f in django_files if (m := finals.match(f["filename"]))}
     newest = ".".join(map(str, max(series)))
     assert newest in matrix.DJANGO_PYTHONS
 
 
-def _newest_release_metadata(series: str) -> str:
-    files = _django_files()
+def _newest_release_metadata(series: str, files: list[dict[str, str]]) -> str:
     pattern = re.compile(rf"^[Dd]jango-({re.escape(series)}(?:\.\d+)?)-py.*\.whl$")
     wheels = [(m.group(1), f["url"]) for f in files if (m := pattern.match(f["filename"]))]
     _version, url = max(wheels, key=lambda item: tuple(int(p) for p in item[0].split(".")))
@@ -138,8 +127,8 @@ def _newest_release_metadata(series: str) -> str:
 
 
 @pytest.mark.parametrize("series", sorted(matrix.DJANGO_PYTHONS))
-def test_django_series_pythons_match_djangos_own_claims(series: str) -> None:
+def test_django_series_pythons_match_djangos_own_claims(series: str, django_files: list[dict[str, str]]) -> None:
     """The newest release of each series lists exactly the matrix's Pythons in its classifiers."""
-    metadata = _newest_release_metadata(series)
+    metadata = _newest_release_metadata(series, django_files)
     claimed = set(re.findall(r"^Classifier: Programming Language :: Python :: (\d\.\d+)\s*$", metadata, re.MULTILINE))
     assert claimed == set(matrix.DJANGO_PYTHONS[series])
