@@ -93,14 +93,29 @@ def _started(pid: int) -> str | None:
     return stat[stat.rfind(")") + 2 :].split()[19]
 
 
+def _namespace() -> str:
+    """This process's pid namespace: a pid means the same process only within one."""
+    try:
+        return os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return ""
+
+
 def harness_mark() -> str:
-    """This process as the harness of a run: ``<pid>:<start time>``."""
-    return f"{os.getpid()}:{_started(os.getpid())}"
+    """This process as the harness of a run: ``<pid>:<start time>:<pid namespace>``."""
+    return f"{os.getpid()}:{_started(os.getpid())}:{_namespace()}"
 
 
 def harness_alive(marks: dict[str, str]) -> bool:
-    """Whether the harness that started a marked process still runs (same pid, same start time)."""
-    pid, _, started = marks.get(RUN_PID, "").partition(":")
+    """Whether the harness that started a marked process still runs (same pid, same start time).
+
+    A harness of another pid namespace (a dtws inside a container, seen from the host) cannot be
+    judged from here by its pid: it counts as alive, and its processes are its own to end.
+    """
+    pid, _, rest = marks.get(RUN_PID, "").partition(":")
+    started, _, namespace = rest.partition(":")
+    if namespace != _namespace():
+        return True
     return pid.isdigit() and _alive(int(pid)) and _started(int(pid)) == started
 
 
