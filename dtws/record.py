@@ -18,7 +18,7 @@ Schema (``schema_version`` 1)::
                      "packages": {name: version}, "django_version",
                      "library_version", "commit", "commit_dirty", "run_id",
                      "run_attempt", "job_url", "dtws_version",
-                     "started_at", "finished_at"}
+                     "started_at", "finished_at", "installer"}
     }
 
 Step verdicts: pass, fail, timeout, skipped (a step it needs did not pass),
@@ -26,6 +26,9 @@ unavailable (no interpreter), error (dtws, tox, docker or the CI plumbing
 failed, not the library: a harness error), and not-run (the run was stopped
 before it). A cell's status ``error`` is a harness error too, never the
 library's failure.
+
+``installer``: what installed the env's packages, ``uv`` or ``pip`` (tox.ini's
+install_command for the cell's Python), from the install step's log.
 
 ``log_dropped_bytes``: how many bytes of the step's output were not written
 to its log (a process may write its first 2 MiB in full, then only its last
@@ -85,6 +88,7 @@ class Provenance:
     dtws_version: str | None = None
     started_at: str | None = None
     finished_at: str | None = None
+    installer: str | None = None
 
 
 @dataclass
@@ -117,7 +121,7 @@ def write(record: CellRecord, directory: Path) -> Path:
 
 
 # Fields added since schema_version 1 first shipped: optional when read.
-_ADDED = ("log_dropped_bytes",)
+_ADDED = ("log_dropped_bytes", "installer")
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),

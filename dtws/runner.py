@@ -10,6 +10,7 @@ import os
 import platform
 import shutil
 import subprocess
+import sys
 import time
 import traceback
 from collections.abc import Mapping
@@ -93,7 +94,10 @@ def _lookup(packages: Mapping[str, str], name: str) -> str | None:
 
 def _cell_env(interpreter: interpreters.Interpreter) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in _DROPPED_ENV}
-    env["PATH"] = os.pathsep.join([str(interpreter.executable.parent), env.get("PATH", "")])
+    # The cell's interpreter first; then the harness's own tools (uv, which tox.ini's install_command runs).
+    env["PATH"] = os.pathsep.join(
+        [str(interpreter.executable.parent), str(Path(sys.executable).parent), env.get("PATH", "")]
+    )
     env["PYTHONUNBUFFERED"] = "1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
@@ -252,6 +256,7 @@ def run_cell(
                 rec.provenance.packages = packages
                 rec.provenance.django_version = _lookup(packages, "Django")
                 rec.provenance.library_version = _lookup(packages, solution.package)
+                rec.provenance.installer = outcome.installer
             record.write(rec, out)
     finally:
         with open(host_log, "ab") as log:

@@ -221,3 +221,16 @@ def test_a_run_stopped_part_way_leaves_an_incomplete_record(tmp_path: Path) -> N
     assert rec.step("install").detail == "the run was stopped during this step"
     assert "[dtws] $ " in log_of(tmp_path, rec, "install")
     assert processes_mentioning(str(workdir)) == []
+
+
+def test_the_record_says_which_installer_made_the_env(
+    local_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    """uv for the Pythons it supports (3.8 on), pip (virtualenv's) for the older ones: tox.ini's install_command."""
+    _done, results = local_run
+    assert cell_record(results, "py312-django52-channels").provenance.installer == "uv"
+    assert cell_record(results, "py312-django52").provenance.installer == "uv"
+    assert cell_record(results, "py27-django18").provenance.installer == "pip"
+    assert "install_deps> uv pip install --python " in log_of(
+        results, cell_record(results, "py312-django52-channels"), "install"
+    )

@@ -63,6 +63,7 @@ class Outcome:
     exit_code: int | None = None
     detail: str | None = None
     facts: dict[str, float] = field(default_factory=dict)
+    installer: str | None = None  # the install step's: what installed the env's packages
 
 
 def from_finished(command: list[str], finished: procs.Finished, detail: str | None = None) -> Outcome:

@@ -53,24 +53,52 @@ def seed_env(python: str) -> dict[str, str]:
     return dict(pins, VIRTUALENV_DOWNLOAD="1") if pins else {}
 
 
+def _tox_said(ctx: Context, since: int) -> tuple[str | None, str | None]:
+    """From tox's output (read a line at a time): the installer it ran, and its own failure, if it had one.
+
+    tox prints ``<env>: install_deps> <install command> ...`` before it installs,
+    and ``<env>: failed with <why>`` when it failed itself (a command it may not
+    run, an interpreter it cannot find), as opposed to the install failing.
+    """
+    installer = failure = None
+    with open(ctx.log.name, "rb") as log:
+        log.seek(since)
+        for raw in log:
+            line = raw.decode("utf-8", "replace").strip()
+            name, _, rest = line.partition(": ")
+            if name != ctx.cell.env:
+                continue
+            if rest.startswith("install_deps> ") and installer is None:
+                installer = "uv" if rest.split()[1] == "uv" else "pip"
+            elif rest.startswith("failed with ") and failure is None:
+                failure = rest
+    return installer, failure
+
+
 def run(ctx: Context) -> Outcome:
     problem = ctx.host.prepare(ctx.log)
     if problem is not None:
         return Outcome("error", None, None, problem)
     command = [*ctx.host.tox(), "run", "-e", ctx.cell.env, "--notest", "--recreate", "--workdir", str(ctx.toxworkdir)]
+    ctx.log.flush()
+    since = os.path.getsize(ctx.log.name)
     finished = ctx.run(command, env=dict(ctx.env, **seed_env(ctx.cell.python)))
     outcome = from_finished(command, finished)
+    outcome.installer, failure = _tox_said(ctx, since)
     if outcome.verdict == "timeout":
         return outcome
     # What failed before the library's own install is dtws's, tox's or virtualenv's: a harness error.
+    if failure is not None:
+        return Outcome("error", command, finished.exit_code, f"tox {failure}", installer=outcome.installer)
     if not os.path.lexists(ctx.python):
         return Outcome("error", command, finished.exit_code, f"tox made no env (no {ctx.python.name} in {ctx.env_dir})")
     if outcome.verdict == "fail":
         pip = ctx.run([str(ctx.python), "-m", "pip", "--version"], timeout_s=max(ctx.deadline - time.monotonic(), 30))
         if pip.exit_code != 0:
             why = f"the env's pip does not run on Python {ctx.cell.python}"
-            return Outcome("error", command, finished.exit_code, why)
+            return Outcome("error", command, finished.exit_code, why, installer=outcome.installer)
         return outcome
-    if ctx.solution.npm_file is not None:
-        return _npm(ctx) or outcome
-    return outcome
+    npm = _npm(ctx) if ctx.solution.npm_file is not None else None
+    if npm is not None:
+        npm.installer = outcome.installer
+    return npm or outcome
