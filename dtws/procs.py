@@ -59,10 +59,12 @@ class _Pump(threading.Thread):
         self.written = 0
         self.tail = bytearray()
         self.dropped = 0
+        self.received = 0  # bytes read from the process so far
 
     def run(self) -> None:
         fd = self.source.fileno()
         while chunk := os.read(fd, 1 << 16):
+            self.received += len(chunk)
             room = HEAD_BYTES - self.written
             if room > 0:
                 self._write(chunk[:room])
@@ -248,6 +250,16 @@ class Server:
                 time.sleep(0.1)
         note(self.log, f"127.0.0.1:{port} did not accept connections in time")
         return False
+
+    def settle(self, deadline: float, quiet_s: float = 0.2) -> None:
+        """Wait until the server has printed nothing for ``quiet_s`` (or has exited), at most until ``deadline``."""
+        seen, since = self.pump.received, time.monotonic()
+        while time.monotonic() < deadline and self.process.poll() is None:
+            time.sleep(0.02)
+            if self.pump.received != seen:
+                seen, since = self.pump.received, time.monotonic()
+            elif time.monotonic() - since >= quiet_s:
+                return
 
     def stop(self) -> int | None:
         """Stop the group; the server's own exit code if it had already exited, else None."""

@@ -87,8 +87,8 @@ def with_socket_server(ctx: Context, probe: Callable[[int, float, Callable[[str]
         except Exception as error:  # a probe's every failure is the step's evidence
             ctx.note(f"probe failed: {type(error).__name__}: {error}")
             verdict = "timeout" if isinstance(error, TimeoutError) else "fail"
-            # Give the server a moment to print the traceback behind a failure.
-            time.sleep(0.5)
+            # The traceback behind a failure may still be on its way: wait until the server is quiet.
+            server.settle(deadline=min(ctx.deadline, time.monotonic() + 2.0))
             return Outcome(verdict, command, server.stop(), f"{type(error).__name__}: {error}")
         ctx.note(detail)
         return Outcome("pass", command, server.stop(), detail)
