@@ -17,7 +17,7 @@ $(BIN)/.installed: pyproject.toml
 
 # Debian's packages: chromium for the browser step and tests (Playwright drives it; it
 # downloads no browser), shellcheck for the workflow lint test (actionlint runs it).
-$(CHROMIUM) $(SHELLCHECK):
+$(CHROMIUM) $(SHELLCHECK) &:
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium shellcheck
 

@@ -71,7 +71,10 @@ def install_seconds(results: Path, cells: list[matrix.Cell]) -> tuple[float, flo
     """Summed over the cells: the install steps' time, and every other step's."""
     install = other = 0.0
     for cell in cells:
-        data = json.loads((results / cell.library / cell.env / record.FILENAME).read_text())
+        try:
+            data = json.loads((results / cell.library / cell.env / record.FILENAME).read_text())
+        except (OSError, ValueError):
+            continue
         for step in data["steps"]:
             seconds = step["duration_s"] or 0.0
             install, other = (install + seconds, other) if step["name"] == "install" else (install, other + seconds)
@@ -80,6 +83,9 @@ def install_seconds(results: Path, cells: list[matrix.Cell]) -> tuple[float, flo
 
 def main() -> int:
     cells = local_cells(sys.argv[1:])
+    if not cells:
+        print("no cell has an interpreter on this machine")
+        return 2
     before = verdicts(PROJECT / "results", cells)
     print(f"{len(cells)} cells with a local interpreter, {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="dtws-bench-") as scratch:

@@ -6,10 +6,10 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-# Readable by everyone, whatever uid writes it: a record written as root inside
-# ``docker run`` must be read by the runner user (uid 1001) that uploads it.
+# Readable by everyone, whatever uid writes it: the runner user (uid 1001 on
+# GitHub) uploads and merges what dtws wrote, whoever ran it (root, sudo, a container).
 READABLE = 0o644
 
 
@@ -32,3 +32,17 @@ def write_text(target: Path, text: str) -> Path:
 def write_json(target: Path, data: Any) -> Path:
     """Strict JSON (no NaN or Infinity), sorted keys, one trailing newline."""
     return write_text(target, json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n")
+
+
+def open_log(path: Path) -> BinaryIO:
+    """A step's log, opened to append, never through a link.
+
+    A cell's processes can write into the folders they share with the harness
+    (in a container, as root): a link planted where a log goes, or in place of
+    its folder, is removed, never followed.
+    """
+    for link in (path.parent, path):
+        if link.is_symlink():
+            link.unlink()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return open(path, "ab", opener=lambda name, flags: os.open(name, flags | os.O_NOFOLLOW, READABLE))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from dtws import matrix
 from dtws.marks import MARKS
+from dtws.reasons import terminal_text
 from dtws.record import CellRecord
 from dtws.results import Results
 
@@ -33,10 +34,6 @@ class Source:
 
     runner: str
     image: str  # a docker image of the Python, or "" for setup-python on the runner
-
-    @property
-    def how(self) -> str:
-        return f"docker {self.image}" if self.image else f"setup-python on {self.runner}"
 
 
 def source(python: str) -> Source:
@@ -63,8 +60,11 @@ def job(cell: matrix.Cell) -> dict[str, str | bool]:
 
 
 def github_matrix(only: Sequence[str] = ()) -> dict[str, list[dict[str, str | bool]]]:
-    """The ``strategy.matrix`` of the cell jobs: every cell, or the ``only`` ones."""
+    """The ``strategy.matrix`` of the cell jobs: every cell, or the ``only`` ones (cells of the matrix only)."""
     cells = [matrix.get(name) for name in only] if only else list(matrix.CELLS)
+    for cell in cells:
+        if cell not in matrix.CELLS:
+            raise matrix.UnknownCell(f"{cell.env} is a test-only cell (dtws's own tests run it), not one of the matrix")
     return {"include": [job(cell) for cell in cells]}
 
 
@@ -83,16 +83,21 @@ def _escape(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def _markdown(text: str) -> str:
+    """Record text for the job summary (Markdown): one line, as code, so nothing in it is markup."""
+    return "`" + terminal_text(text).replace("`", "'") + "`"
+
+
 def summary_line(rec: CellRecord) -> str:
     verdicts = ", ".join(f"{step.name} {step.verdict}" for step in rec.steps)
-    reason = f": {rec.reason}" if rec.reason else ""
+    reason = f": {_markdown(rec.reason)}" if rec.reason else ""
     return f"- {MARKS[rec.status].symbol} **{rec.library} {rec.cell}** {_said(rec.status)}{reason} ({verdicts})\n"
 
 
 def annotation(rec: CellRecord) -> str:
     level = {"pass": "notice", "unavailable": "warning"}.get(rec.status, "error")
     title = _escape(f"{rec.library} {rec.cell}: {_said(rec.status)}").replace(",", "%2C").replace("::", "%3A%3A")
-    return f"::{level} title={title}::{_escape(rec.reason or 'every step passed')}"
+    return f"::{level} title={title}::{_escape(terminal_text(rec.reason or 'every step passed'))}"
 
 
 def artifact_name(cell: matrix.Cell, attempt: int) -> str:

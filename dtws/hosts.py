@@ -83,11 +83,15 @@ class Docker:
     def where(self) -> str:
         return f"in the image {self.image}"
 
-    def _run(self, args: Sequence[str], log: IO[bytes], timeout_s: float = 600) -> tuple[procs.Finished, str]:
+    def _run(
+        self, args: Sequence[str], log: IO[bytes], timeout_s: float = 600, cleanup: bool = False
+    ) -> tuple[procs.Finished, str]:
         """Run ``docker ARGS``; its outcome, and the first line it printed that names an error (else its last)."""
         log.flush()
         since = os.path.getsize(log.name)
-        finished = procs.run([self.docker, *args], cwd=Path.cwd(), env=os.environ, log=log, timeout_s=timeout_s)
+        finished = procs.run(
+            [self.docker, *args], cwd=Path.cwd(), env=os.environ, log=log, timeout_s=timeout_s, cleanup=cleanup
+        )
         log.flush()
         with open(log.name, "rb") as written:
             written.seek(since)
@@ -143,25 +147,21 @@ class Docker:
         if not self.started:
             self.start(log)
         executable = f"python{series}"
-        done = subprocess.run(
-            [self.docker, "exec", self.name, executable, "-c", _ASK],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        found = done.stdout.strip()
-        if done.returncode != 0 or not found.startswith(series + "."):
-            procs.note(log, f"{executable} in {self.image}: {(done.stderr or done.stdout).strip()[:300]}")
-            return None
-        where = subprocess.run(
-            [self.docker, "exec", self.name, "sh", "-c", f"command -v {executable}"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        ).stdout.strip()
+        try:
+            done = self._ask([executable, "-c", _ASK])
+            found = done.stdout.strip()
+            if done.returncode != 0 or not found.startswith(series + "."):
+                procs.note(log, f"{executable} in {self.image}: {(done.stderr or done.stdout).strip()[:300]}")
+                return None
+            where = self._ask(["sh", "-c", f"command -v {executable}"]).stdout.strip()
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise HostError(f"the container of {self.image} did not answer: {error}") from None
         return interpreters.Interpreter(found, Path(where or executable))
+
+    def _ask(self, command: list[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [self.docker, "exec", self.name, *command], capture_output=True, text=True, timeout=120, check=False
+        )
 
     def tox(self) -> list[str]:
         return [f"{TOX_VENV}/bin/python", "-m", "tox"]
@@ -191,7 +191,7 @@ class Docker:
     def after_step(self, log: IO[bytes], cell: str) -> None:
         """Kill whatever the step left running in the container (``docker exec`` does not pass signals on)."""
         if self.started:
-            self._run(["exec", self.name, "sh", "-c", "kill -KILL -1 2>/dev/null; true"], log, timeout_s=60)
+            self._run(["exec", self.name, "sh", "-c", "kill -KILL -1 2>/dev/null; true"], log, 60, cleanup=True)
 
     def close(self, log: IO[bytes]) -> None:
         """Hand what the container wrote back to this user, then remove it."""
@@ -199,9 +199,9 @@ class Docker:
             return
         owner = f"{os.getuid()}:{os.getgid()}"
         folders = [str(path.resolve()) for path in self.mounts] + ["/root/.cache/pip", "/root/.cache/uv"]
-        self._run(["exec", self.name, "chown", "-R", owner, *folders], log, timeout_s=300)
-        self._run(["rm", "--force", self.name], log, timeout_s=120)
         self.started = False
+        self._run(["exec", self.name, "chown", "-R", owner, *folders], log, 300, cleanup=True)
+        self._run(["rm", "--force", self.name], log, 120, cleanup=True)
 
 
 Host = Local | Docker

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from dtws import reaper
+from dtws import reaper, reasons
 
 _LIVE: set[int] = set()
 _LOCK = threading.Lock()
@@ -37,6 +37,7 @@ TAIL_BYTES = 512 * 1024  # past that, only its last bytes are kept
 _DROPPED: dict[str, int] = {}  # log path -> bytes dropped from it
 RUN_ID = uuid.uuid4().hex  # this harness's run: every process it starts carries it (dtws.reaper)
 _WATCHED = threading.Event()  # this harness's watchdog is running
+_BEGIN = threading.Lock()
 
 
 class Stopped(Exception):
@@ -162,11 +163,14 @@ def note(log: IO[bytes], line: str) -> None:
 
 
 def begin() -> None:
-    """Once per harness, before its first cell: end what earlier runs left, and start this run's watchdog."""
-    with _LOCK:
+    """Once per harness, before its first cell: end what earlier runs left, and start this run's watchdog.
+
+    Its own lock: a stop signal handled meanwhile takes _LOCK (kill_all), which must never wait on this.
+    """
+    with _BEGIN:
         if not _WATCHED.is_set():
             for line in reaper.sweep():
-                sys.stderr.write(f"dtws: ended what an earlier run left: {line}\n")
+                sys.stderr.write(f"dtws: ended what an earlier run left: {reasons.terminal_text(line)}\n")
             reaper.start_watchdog(RUN_ID)
             _WATCHED.set()
 
@@ -178,9 +182,9 @@ def marks() -> dict[str, str]:
 
 
 def _spawn(
-    command: Sequence[str], cwd: Path, env: Mapping[str, str], log: IO[bytes]
+    command: Sequence[str], cwd: Path, env: Mapping[str, str], log: IO[bytes], cleanup: bool = False
 ) -> tuple[subprocess.Popen[bytes], _Pump]:
-    if stopping():
+    if stopping() and not cleanup:
         raise Stopped("the run is stopping")
     note(log, "$ " + shlex.join(command))
     process = subprocess.Popen(
@@ -207,10 +211,21 @@ def _drain(pump: _Pump) -> None:
     pump.join(timeout=GRACE_S)
 
 
-def run(command: Sequence[str], *, cwd: Path, env: Mapping[str, str], log: IO[bytes], timeout_s: float) -> Finished:
-    """Run to the end or to the timeout; either way the whole group is gone afterwards."""
+def run(
+    command: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    log: IO[bytes],
+    timeout_s: float,
+    cleanup: bool = False,
+) -> Finished:
+    """Run to the end or to the timeout; either way the whole group is gone afterwards.
+
+    ``cleanup``: a command that cleans up after a cell, which runs even when the run is stopping.
+    """
     started = time.monotonic()
-    process, pump = _spawn(command, cwd, env, log)
+    process, pump = _spawn(command, cwd, env, log, cleanup)
     timed_out = False
     try:
         process.wait(timeout=max(timeout_s, 0.0))

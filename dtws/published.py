@@ -8,10 +8,12 @@ too): nothing outside the folder is ever read.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
 import stat
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -43,12 +45,14 @@ class Published:
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             if _is_url(self.base):
-                with urllib.request.urlopen(urllib.parse.urljoin(self.base, relative), timeout=TIMEOUT_S) as answer:
+                with urllib.request.urlopen(
+                    _fresh(urllib.parse.urljoin(self.base, relative)), timeout=TIMEOUT_S
+                ) as answer:
                     _copy_capped(answer, target)
             else:
                 with open_inside(Path(self.base), relative) as data:
                     _copy_capped(data, target)
-        except (OSError, urllib.error.URLError, ValueError):
+        except (OSError, urllib.error.URLError, http.client.HTTPException, ValueError):
             target.unlink(missing_ok=True)
             return False
         return True
@@ -82,6 +86,13 @@ def open_inside(root: Path, relative: str) -> BinaryIO:
     return os.fdopen(handle, "rb")
 
 
+def _fresh(url: str) -> urllib.request.Request:
+    """A request past Pages' CDN, which may serve a copy from before the last deploy for minutes."""
+    return urllib.request.Request(
+        f"{url}?dtws={time.time_ns()}", headers={"Cache-Control": "no-cache", "Pragma": "no-cache"}
+    )
+
+
 def _is_url(where: str) -> bool:
     return where.startswith(("http://", "https://"))
 
@@ -105,13 +116,13 @@ def load(where: str) -> Published:
         base = where.rsplit("/", 1)[0] + "/" if where.endswith(".json") else where.rstrip("/") + "/"
         url = urllib.parse.urljoin(base, results.FILENAME)
         try:
-            with urllib.request.urlopen(url, timeout=TIMEOUT_S) as answer:
+            with urllib.request.urlopen(_fresh(url), timeout=TIMEOUT_S) as answer:
                 data = json.loads(answer.read(MAX_FILE_BYTES).decode("utf-8"))
         except urllib.error.HTTPError as error:
             if error.code == 404:
                 raise NotPublished(f"{url}: not found (nothing published yet)") from None
             raise OSError(f"{url}: HTTP {error.code}") from None
-        except (urllib.error.URLError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        except (urllib.error.URLError, http.client.HTTPException, ValueError) as error:
             raise OSError(f"{url}: {error}") from None
         try:
             return Published(results.from_dict(data), base)
@@ -120,9 +131,17 @@ def load(where: str) -> Published:
     path = Path(where)
     if path.is_dir():
         path = path / results.FILENAME
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         raise NotPublished(f"{path}: missing (nothing published yet)")
-    return Published(results.read(path), str(path.parent))
+    try:
+        with open_inside(path.parent, path.name) as answer:
+            data = json.loads(answer.read(MAX_FILE_BYTES).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise results.ResultsError(f"{path}: unreadable: {error}") from None
+    try:
+        return Published(results.from_dict(data), str(path.parent))
+    except results.ResultsError as error:
+        raise results.ResultsError(f"{path}: {error}") from None
 
 
 def copy_cell(published: Published, entry: results.Entry, target: Path) -> list[str]:

@@ -48,7 +48,7 @@ def _environ(pid: str) -> dict[str, str]:
     found = {}
     for item in raw.split(b"\0"):
         key, sep, value = item.partition(b"=")
-        if sep and key in (b"DTWS_RUN", b"DTWS_RUN_PID", b"DTWS_CELL"):
+        if sep and key.decode("ascii", "replace") in (RUN, RUN_PID, CELL):
             found[key.decode()] = value.decode("utf-8", "replace")
     return found
 

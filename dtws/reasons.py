@@ -135,3 +135,21 @@ def first_error(text: str | Iterable[str]) -> ErrorLine | None:
             file, number = last_file if last_file else (None, None)
             return ErrorLine(match["type"], message, file, number, explain(match["type"], message, file), index)
     return None
+
+
+# Whatever breaks a line (in a terminal or for str.splitlines), and tabs: one space each run.
+_LINE_BREAKS = re.compile(r"[\t\n\x0b\x0c\r\x1c-\x1e\x85\u2028\u2029]+")
+# Every C0 and C1 control character and DEL, and the bidi overrides that reorder what a terminal shows,
+# once reasons.clean has taken the escape sequences out.
+_NOT_FOR_TERMINALS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` from a record or a log, safe to print as one line: no escape sequence, no control character.
+
+    A record can come from anywhere (a downloaded artifact, a library's
+    output quoted in a reason): printed raw, its escape sequences could clear
+    the screen, retitle the terminal or forge lines of the output.
+    """
+    one_line = _LINE_BREAKS.sub(" ", text)
+    return _NOT_FOR_TERMINALS.sub("", clean(one_line.encode("utf-8", "replace")))

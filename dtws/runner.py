@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
-from dtws import __version__, hosts, interpreters, procs, reaper, reasons, record
+from dtws import __version__, files, hosts, interpreters, procs, reaper, reasons, record
 from dtws.matrix import Cell
 from dtws.solutions import SOLUTIONS
 from dtws.steps import STEPS
@@ -156,7 +156,7 @@ def run_cell(
     if procs.stopping():
         raise procs.Stopped(f"{cell.env} not started: the run is stopping")
     procs.begin()
-    out = cell_dir(results, cell)
+    out = cell_dir(results.resolve(), cell)  # the cell's processes run in the project folder
     if out.exists():
         shutil.rmtree(out)
     logs = out / "logs"
@@ -169,7 +169,7 @@ def run_cell(
 
     host = host or hosts.Local()
     host_log = logs / f"{STEPS[0].name}.log"  # the container's life is told in the first step's log
-    with open(host_log, "ab") as log:
+    with files.open_log(host_log) as log:
         try:
             interpreter = host.interpreter(cell.python, log)
         except hosts.HostError as error:
@@ -212,7 +212,7 @@ def run_cell(
             step.log = str(log_path.relative_to(out))
             step.started_at = now()
             started = time.monotonic()
-            with open(log_path, "ab") as log:
+            with files.open_log(log_path) as log:
                 ctx = Context(
                     cell=cell,
                     solution=solution,
@@ -259,7 +259,7 @@ def run_cell(
                 rec.provenance.installer = outcome.installer
             record.write(rec, out)
     finally:
-        with open(host_log, "ab") as log:
+        with files.open_log(host_log) as log:
             host.close(log)
         _conclude(rec)
         rec.provenance.finished_at = now()

@@ -22,7 +22,8 @@ import pytest
 from dtws import interpreters, matrix, procs, record, runner
 from dtws.cli import main
 from dtws.commands.options import LOCK
-from dtws.summary import print_table, terminal_text
+from dtws.reasons import terminal_text
+from dtws.summary import print_table
 from tests.conftest import PROJECT, dtws, dtws_args
 
 # What a record's reason may carry: clear the screen, retitle the terminal, a C1 CSI, a NUL, a

@@ -131,7 +131,7 @@ def test_a_cell_ci_cannot_give_its_python_is_a_red_harness_error(tmp_path: Path)
     )
     assert report.returncode == 1
     assert report.stdout.startswith("::error title=django-socketio py33-django18: harness error::install: no Python")
-    assert summary.read_text().startswith("- ⚠ **django-socketio py33-django18** harness error: install: no Python")
+    assert summary.read_text().startswith("- ⚠ **django-socketio py33-django18** harness error: `install: no Python")
 
 
 def test_one_cell_from_workflow_dispatch(tmp_path: Path) -> None:

@@ -52,7 +52,9 @@ def _run(cell: matrix.Cell, args: argparse.Namespace) -> int:
     toxworkdir = (args.toxworkdir or project / ".tox").resolve()
     host: hosts.Host = hosts.Local()
     if args.docker:
-        host = hosts.Docker(args.docker, mounts=[project, toxworkdir, runner.cell_dir(args.results, cell).parent])
+        host = hosts.Docker(
+            args.docker, mounts=[project, toxworkdir, runner.cell_dir(args.results, cell).resolve() / ".scratch"]
+        )
     rec = runner.run_cell(
         cell,
         args.results,

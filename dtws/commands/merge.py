@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dtws import published, record, results
 from dtws.merge import MergeError, merge
-from dtws.summary import terminal_text
+from dtws.reasons import terminal_text
 
 HELP = "merge cell records into results.json"
 

@@ -15,8 +15,9 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from dtws import interpreters, matrix, procs, runner
 from dtws.commands.options import LockError, add_run_options, positive_int, results_lock, run_options_problem
+from dtws.reasons import terminal_text
 from dtws.record import CellRecord
-from dtws.summary import print_table, terminal_text
+from dtws.summary import print_table
 
 # Stopped by SIGTERM or Ctrl-C, it kills the cells' processes and still writes their records.
 RECORDS_ON_STOP = True
@@ -69,7 +70,8 @@ class Progress:
 def main(args: argparse.Namespace) -> int:
     """Refusals (a bad cell name or folder, a results folder in use) are one line and exit code 2."""
     try:
-        cells = [matrix.get(name) for name in args.cells] if args.cells else list(matrix.CELLS)
+        # A cell named twice runs once (two threads must never share its folder).
+        cells = [matrix.get(name) for name in dict.fromkeys(args.cells)] if args.cells else list(matrix.CELLS)
     except matrix.UnknownCell as error:
         print(f"dtws run: {error.args[0]}")
         return 2
@@ -92,16 +94,17 @@ def _run(cells: list[matrix.Cell], args: argparse.Namespace) -> int:
         shutil.rmtree(runner.cell_dir(args.results, cell), ignore_errors=True)
     records: dict[str, CellRecord] = {}
     project = args.project.resolve()
+    toxworkdir = args.toxworkdir.resolve() if args.toxworkdir else None
     started = time.monotonic()
     for cell in cells:
         if cell not in here:
-            records[cell.env] = runner.run_cell(cell, args.results, project=project, toxworkdir=args.toxworkdir)
+            records[cell.env] = runner.run_cell(cell, args.results, project=project, toxworkdir=toxworkdir)
     timeouts = dict(args.timeout)
     progress = Progress(len(here), started)
 
     def start(cell: matrix.Cell) -> CellRecord:
         progress.say(f"  started {cell.env}")
-        rec = runner.run_cell(cell, args.results, project=project, toxworkdir=args.toxworkdir, timeouts=timeouts)
+        rec = runner.run_cell(cell, args.results, project=project, toxworkdir=toxworkdir, timeouts=timeouts)
         progress.finished(cell, rec)
         return rec
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from dtws import pages, published, results
 from dtws.commands.options import folder_problem
-from dtws.summary import terminal_text
+from dtws.reasons import terminal_text
 
 HELP = "build the results site"
 

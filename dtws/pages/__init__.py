@@ -129,10 +129,14 @@ def changes(current: Results, previous: Results | None) -> list[Change]:
     return found
 
 
+# Cells that say nothing about the library: no interpreter, a harness error, a stopped run.
+_NOT_JUDGED = ("unavailable", "error", "incomplete")
+
+
 def badge(library: str, entries: list[Entry]) -> dict[str, object]:
-    ran = [e for e in entries if e.record is not None and e.record.status != "unavailable"]
+    ran = [e for e in entries if e.record is not None and e.record.status not in _NOT_JUDGED]
     working = sum(e.record is not None and e.record.status == "pass" for e in ran)
-    color = "red" if working == 0 else "brightgreen" if working == len(ran) else "orange"
+    color = "lightgrey" if not ran else "red" if working == 0 else "brightgreen" if working == len(ran) else "orange"
     return {"schemaVersion": 1, "label": library, "message": f"works on {working} of {len(ran)} cells", "color": color}
 
 

@@ -47,10 +47,17 @@ def _ms_left(ctx: Context) -> float:
     return left(ctx.deadline) * 1000
 
 
+class BrowserDidNotStart(RuntimeError):
+    """Chromium or Playwright's driver failed before the page was opened: dtws's failure, not the library's."""
+
+
 def _in_browser(ctx: Context, executable: str, url: str, socket_port: int) -> str:
     text = f"dtws-browser-{uuid.uuid4().hex[:12]}"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=list(FLAGS))
+        try:
+            browser = playwright.chromium.launch(executable_path=executable, args=list(FLAGS))
+        except Exception as error:  # whatever stops the browser from starting
+            raise BrowserDidNotStart(f"{executable} did not start: {str(error).splitlines()[0]}") from error
         try:
             page = browser.new_page()
             page.on("console", lambda message: ctx.note(f"console {message.type}: {message.text}"))
@@ -79,17 +86,23 @@ def run(ctx: Context) -> Outcome:
     env = dict(ctx.env, DTWS_SOCKETIO_PORT=str(socket_port))
     command = [str(ctx.python), *ctx.solution.socket_server(socket_port)]
     servers = [ctx.server(command, env=env)]
+    commands = [command]
     page_port = socket_port
     try:
         if not ctx.solution.serves_page:  # the page comes from Django's own server, pointed at the socket server
             page_port = procs.free_port()
             page_command = ctx.manage("runserver", f"127.0.0.1:{page_port}", "--noreload")
             servers.append(ctx.server(page_command, env=env))
-        for server, port in zip(servers, (socket_port, page_port), strict=False):
+            commands.append(page_command)
+        for server, started, port in zip(servers, commands, (socket_port, page_port), strict=False):
             if not server.wait_for_port(port, ctx.deadline):
-                return Outcome("timeout" if server.stop() is None else "fail", command, None, "a server never listened")
+                verdict = "timeout" if server.stop() is None else "fail"
+                return Outcome(verdict, started, None, "a server never listened")
         try:
             detail = _in_browser(ctx, executable, f"http://127.0.0.1:{page_port}/", socket_port)
+        except BrowserDidNotStart as error:
+            ctx.note(str(error))
+            return Outcome("error", command, None, str(error))
         except Exception as error:  # every failure of the page or of the second client is the step's evidence
             ctx.note(f"browser check failed: {type(error).__name__}: {error}")
             verdict = "timeout" if time.monotonic() >= ctx.deadline else "fail"

@@ -30,7 +30,7 @@ SEED_PINS: dict[str, dict[str, str]] = {
 
 
 def _npm(ctx: Context) -> Outcome | None:
-    """None when the npm file is there (or was made); a failed Outcome otherwise."""
+    """None when the npm file is there (or was made); otherwise a harness error (npm is dtws's, not the library's)."""
     assert ctx.solution.npm_file is not None
     with _NPM:
         if (ctx.project / ctx.solution.npm_file).is_file():
@@ -38,12 +38,14 @@ def _npm(ctx: Context) -> Outcome | None:
             return None
         npm = shutil.which("npm")
         if npm is None:
-            return Outcome("fail", None, None, f"npm is not on PATH, and the page needs {ctx.solution.npm_file}")
+            return Outcome("error", None, None, f"npm is not on PATH, and the page needs {ctx.solution.npm_file}")
         command = [npm, "ci", "--no-audit", "--no-fund"]
         finished = procs.run(
             command, cwd=ctx.project, env=ctx.env, log=ctx.log, timeout_s=ctx.deadline - time.monotonic()
         )
     outcome = from_finished(command, finished)
+    if outcome.verdict == "fail":
+        outcome.verdict, outcome.detail = "error", f"npm ci failed, and the page needs {ctx.solution.npm_file}"
     return None if outcome.verdict == "pass" else outcome
 
 
