@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from dtws import hosts, matrix, runner
-from dtws.commands.options import LockError, add_run_options, results_lock, run_options_problem
+from dtws.commands.options import add_run_options, checked_and_locked
 from dtws.summary import print_table
 
 # Stopped by SIGTERM or Ctrl-C, it kills the cells' processes and still writes their records.
@@ -35,16 +35,7 @@ def main(args: argparse.Namespace) -> int:
     except matrix.UnknownCell as error:
         print(f"dtws cell: {error.args[0]}")
         return 2
-    problem = run_options_problem(args)
-    if problem:
-        print(f"dtws cell: {problem}")
-        return 2
-    try:
-        with results_lock(args.results):
-            return _run(cell, args)
-    except LockError as error:
-        print(f"dtws cell: {error}")
-        return 2
+    return checked_and_locked("cell", args, lambda: _run(cell, args))
 
 
 def _run(cell: matrix.Cell, args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ import fcntl
 import math
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -136,3 +136,17 @@ def results_lock(results: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def checked_and_locked(command: str, args: argparse.Namespace, run: Callable[[], int]) -> int:
+    """``run`` once the run options are sound and the results folder is ours; else one line, exit code 2."""
+    problem = run_options_problem(args)
+    if problem:
+        print(f"dtws {command}: {problem}")
+        return 2
+    try:
+        with results_lock(args.results):
+            return run()
+    except LockError as error:
+        print(f"dtws {command}: {error}")
+        return 2

@@ -14,7 +14,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from dtws import interpreters, matrix, procs, runner
-from dtws.commands.options import LockError, add_run_options, positive_int, results_lock, run_options_problem
+from dtws.commands.options import add_run_options, checked_and_locked, positive_int
 from dtws.reasons import terminal_text
 from dtws.record import CellRecord
 from dtws.summary import print_table
@@ -75,16 +75,7 @@ def main(args: argparse.Namespace) -> int:
     except matrix.UnknownCell as error:
         print(f"dtws run: {error.args[0]}")
         return 2
-    problem = run_options_problem(args)
-    if problem:
-        print(f"dtws run: {problem}")
-        return 2
-    try:
-        with results_lock(args.results):
-            return _run(cells, args)
-    except LockError as error:
-        print(f"dtws run: {error}")
-        return 2
+    return checked_and_locked("run", args, lambda: _run(cells, args))
 
 
 def _run(cells: list[matrix.Cell], args: argparse.Namespace) -> int:
