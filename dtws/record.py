@@ -18,7 +18,8 @@ Schema (``schema_version`` 1)::
                      "packages": {name: version}, "django_version",
                      "library_version", "commit", "commit_dirty", "run_id",
                      "run_attempt", "job_url", "dtws_version",
-                     "started_at", "finished_at", "installer"}
+                     "started_at", "finished_at", "installer",
+                     "project_hash", "checked_at"}
     }
 
 Step verdicts: pass, fail, timeout, skipped (a step it needs did not pass),
@@ -29,6 +30,10 @@ library's failure.
 
 ``installer``: what installed the env's packages, ``uv`` or ``pip`` (tox.ini's
 install_command for the cell's Python), from the install step's log.
+
+``project_hash``: sha256 of the project's cell files when the cell ran
+(dtws.changed). ``checked_at``: the last time ``run --changed`` found the cell
+unchanged and kept this record instead of running it again.
 
 ``log_dropped_bytes``: how many bytes of the step's output were not written
 to its log (a process may write its first 2 MiB in full, then only its last
@@ -89,6 +94,8 @@ class Provenance:
     started_at: str | None = None
     finished_at: str | None = None
     installer: str | None = None
+    project_hash: str | None = None
+    checked_at: str | None = None
 
 
 @dataclass
@@ -121,7 +128,7 @@ def write(record: CellRecord, directory: Path) -> Path:
 
 
 # Fields added since schema_version 1 first shipped: optional when read.
-_ADDED = ("log_dropped_bytes", "installer")
+_ADDED = ("log_dropped_bytes", "installer", "project_hash", "checked_at")
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
-from dtws import __version__, files, hosts, interpreters, procs, reaper, reasons, record
+from dtws import __version__, changed, files, hosts, interpreters, procs, reaper, reasons, record
 from dtws.matrix import Cell
 from dtws.solutions import SOLUTIONS
 from dtws.steps import STEPS
@@ -57,6 +57,7 @@ def _provenance(project: Path) -> record.Provenance:
         or (f"{server}/{repo}/actions/runs/{run_id}" if server and repo and run_id else None),
         dtws_version=__version__,
         started_at=now(),
+        project_hash=changed.project_hash(project),
     )
 
 

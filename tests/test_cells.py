@@ -7,6 +7,7 @@ will say, reached by running the cells.
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import subprocess
 import time
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from dtws import interpreters, record
+from dtws import interpreters, merge, pages, record, results
 from tests.conftest import CELLS, PROJECT, dtws, dtws_args, processes_mentioning
 
 pytestmark = pytest.mark.cells
@@ -234,3 +235,36 @@ def test_the_record_says_which_installer_made_the_env(
     assert "install_deps> uv pip install --python " in log_of(
         results, cell_record(results, "py312-django52-channels"), "install"
     )
+
+
+def test_run_changed_keeps_what_would_not_change_and_runs_what_did(tmp_path: Path) -> None:
+    """A nightly run: right after a full run nothing runs again; a changed project file runs the cell again."""
+    project = tmp_path / "project"
+    shutil.copytree(
+        PROJECT, project, ignore=shutil.ignore_patterns(".tox", ".venv", "results", "build", "node_modules")
+    )
+    cell = "py312-django52-channels"
+    common = ["--results", str(tmp_path / "results"), "--toxworkdir", str(tmp_path / "tox"), "--project", str(project)]
+    first = dtws(dtws_args("run", *common, cell))
+    assert first.returncode == 0, first.stdout + first.stderr
+    before = cell_record(tmp_path / "results", cell)
+    assert before.status == "pass" and before.provenance.project_hash and before.provenance.checked_at is None
+
+    again = dtws(dtws_args("run", "--changed", *common, cell))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert f"unchanged since {before.provenance.finished_at}: {cell}" in again.stdout
+    assert "1 of 1 cells unchanged" in again.stdout and "started " not in again.stdout
+    kept = cell_record(tmp_path / "results", cell)
+    assert kept.provenance.finished_at == before.provenance.finished_at and kept.provenance.checked_at is not None
+    merged = merge.merge([tmp_path / "results"], tmp_path / "merged")
+    results.write(merged, tmp_path / "merged")
+    pages.build(tmp_path / "merged", tmp_path / "docs", merged)
+    page = (tmp_path / "docs" / "cells" / "channels" / cell / "index.md").read_text()
+    assert f"Unchanged since {before.provenance.finished_at}: checked again {kept.provenance.checked_at}" in page
+
+    with (project / "tox.ini").open("a") as tox_ini:
+        tox_ini.write("# a change to a file that runs in the cells\n")
+    changed = dtws(dtws_args("run", "--changed", *common, cell))
+    assert f"runs: {cell} (the project's cell files changed)" in changed.stdout
+    rerun = cell_record(tmp_path / "results", cell)
+    assert rerun.provenance.finished_at != before.provenance.finished_at and rerun.provenance.checked_at is None

@@ -13,7 +13,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
-from dtws import interpreters, matrix, procs, runner
+from dtws import changed, interpreters, matrix, procs, record, runner
 from dtws.commands.options import add_run_options, checked_and_locked, positive_int
 from dtws.reasons import terminal_text
 from dtws.record import CellRecord
@@ -29,6 +29,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_run_options(parser)
     parser.add_argument(
         "--jobs", type=positive_int, default=os.cpu_count() or 1, help="cells at once (default: the core count)"
+    )
+    parser.add_argument(
+        "--changed",
+        action="store_true",
+        help="run only the cells whose interpreter, project files or resolved deps differ from their record",
     )
     parser.add_argument("cells", nargs="*", help="only these cells (default: all)")
 
@@ -78,12 +83,39 @@ def main(args: argparse.Namespace) -> int:
     return checked_and_locked("run", args, lambda: _run(cells, args))
 
 
+def _keep_unchanged(cells: list[matrix.Cell], args: argparse.Namespace) -> dict[str, CellRecord]:
+    """``--changed``: the records of the cells that would give them again, marked as checked now."""
+    project = args.project.resolve()
+    digest = changed.project_hash(project)
+    started = time.monotonic()
+    resolved = changed.resolve(cells, project, args.jobs)
+    kept = {}
+    for cell in cells:
+        folder = runner.cell_dir(args.results, cell)
+        try:
+            rec: CellRecord | None = record.read(folder / record.FILENAME)
+        except record.RecordError:
+            rec = None
+        why = changed.why_run(cell, rec, resolved[cell.env], digest)
+        if why is None and rec is not None:
+            rec.provenance.checked_at = runner.now()
+            record.write(rec, folder)
+            kept[cell.env] = rec
+            print(f"  unchanged since {rec.provenance.finished_at}: {cell.env}")
+        else:
+            print(f"  runs: {cell.env} ({why})")
+    print(f"{len(kept)} of {len(cells)} cells unchanged (checked in {time.monotonic() - started:.1f} s)")
+    return kept
+
+
 def _run(cells: list[matrix.Cell], args: argparse.Namespace) -> int:
+    records: dict[str, CellRecord] = _keep_unchanged(cells, args) if args.changed else {}
+    every = cells
+    cells = [cell for cell in cells if cell.env not in records]
     here = [cell for cell in cells if interpreters.find(cell.python) is not None]
     print(f"{len(cells)} cells, {len(here)} with an interpreter on this machine, {args.jobs} at a time")
     for cell in cells:  # no record of an earlier run may pass for one of this run
         shutil.rmtree(runner.cell_dir(args.results, cell), ignore_errors=True)
-    records: dict[str, CellRecord] = {}
     project = args.project.resolve()
     toxworkdir = args.toxworkdir.resolve() if args.toxworkdir else None
     started = time.monotonic()
@@ -107,7 +139,7 @@ def _run(cells: list[matrix.Cell], args: argparse.Namespace) -> int:
             except procs.Stopped:
                 continue
     print()
-    print_table(records[cell.env] for cell in cells if cell.env in records)
+    print_table(records[cell.env] for cell in every if cell.env in records)
     print(f"\nrecords: {args.results}/<library>/<cell>/result.json")
     missing = [cell.env for cell in cells if cell.env not in records]
     if missing or procs.stopping():

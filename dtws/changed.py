@@ -1,0 +1,126 @@
+"""``run --changed``: which cells would give their last record again, and so need not run.
+
+A cell's verdict depends on its interpreter, the project's files that run in it
+or probe it, and the releases its env installs. A cell is unchanged when its
+interpreter is the same release as its record's, the project's cell files hash
+the same as when the record was made, and uv resolves its deps (tox.ini's, for
+its Python) to exactly the versions its record's env had. Whatever cannot be
+told (no record, a record that did not finish, a Python uv cannot resolve for,
+a failed resolution) runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from dtws import interpreters, matrix, record
+
+# What runs in a cell or probes it: a change in any of these may change a verdict.
+CELL_FILES = ("tox.ini", "manage.py", "package-lock.json")
+CELL_FOLDERS = ("DjangoTestWebsockets", "myapp", "chat_channels", "chat_pysocketio", "faults_app", "dtws")
+_SUFFIXES = (".py", ".html", ".js", ".css", ".toml", ".j2", ".ini", ".json", ".txt")
+# uv resolves for these Pythons (tox.ini installs their deps with uv too).
+UV_PYTHONS = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
+_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;]+)")
+
+
+def project_hash(project: Path) -> str:
+    """sha256 of the project's cell files, by path and content."""
+    digest = hashlib.sha256()
+    paths = [project / name for name in CELL_FILES]
+    for folder in CELL_FOLDERS:
+        paths.extend(
+            path
+            for path in (project / folder).rglob("*")
+            if path.suffix in _SUFFIXES and "__pycache__" not in path.parts
+        )
+    for path in sorted(paths):
+        if path.is_file():
+            digest.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _deps(cells: Iterable[matrix.Cell], project: Path) -> dict[str, list[str]]:
+    """Each cell's tox.ini deps, from one `tox config`."""
+    envs = [cell.env for cell in cells]
+    if not envs:
+        return {}
+    done = subprocess.run(
+        [sys.executable, "-m", "tox", "config", "-e", ",".join(envs), "-k", "deps"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    sections = dict(re.findall(r"\[testenv:([^\]]+)\]\ndeps =\n((?:  .*\n?)+)", done.stdout))
+    return {env: [line.strip() for line in text.splitlines() if line.strip()] for env, text in sections.items()}
+
+
+def _resolve(python: str, deps: list[str], project: Path) -> dict[str, str] | None:
+    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    try:
+        done = subprocess.run(
+            [uv, "pip", "compile", "-", "--python-version", python, "--no-header", "--no-annotate", "--quiet"]
+            + ["--no-python-downloads"],  # it needs no interpreter of that version, and must not fetch one
+            cwd=project,
+            input="\n".join(deps) + "\n",
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    return {_name(m.group(1)): m.group(2) for line in done.stdout.splitlines() if (m := _PIN.match(line.strip()))}
+
+
+def _name(package: str) -> str:
+    return re.sub(r"[-_.]+", "-", package).lower()
+
+
+def resolve(cells: list[matrix.Cell], project: Path, jobs: int) -> dict[str, dict[str, str] | None]:
+    """What each cell's env would install now (name -> version), or None where uv cannot tell."""
+    resolvable = [cell for cell in cells if cell.python in UV_PYTHONS]
+    deps = _deps(resolvable, project)
+    found: dict[str, dict[str, str] | None] = {cell.env: None for cell in cells}
+    with ThreadPoolExecutor(max_workers=max(jobs, 1) * 2) as pool:
+        answers = {
+            cell.env: pool.submit(_resolve, cell.python, deps[cell.env], project)
+            for cell in resolvable
+            if cell.env in deps
+        }
+        for env, answer in answers.items():
+            found[env] = answer.result()
+    return found
+
+
+def why_run(
+    cell: matrix.Cell, rec: record.CellRecord | None, resolved: dict[str, str] | None, project: str
+) -> str | None:
+    """Why the cell must run again, or None when it would give its record again."""
+    if rec is None:
+        return "no record"
+    if rec.status not in ("pass", "fail", "timeout"):
+        return f"its record says {rec.status}"
+    if rec.provenance.project_hash != project:
+        return "the project's cell files changed"
+    here = interpreters.find(cell.python)
+    if here is None or here.version != rec.provenance.python_version:
+        return "another interpreter"
+    if resolved is None:
+        return "its deps cannot be resolved ahead" if cell.python in UV_PYTHONS else "no resolver for its Python"
+    installed = {_name(name): version for name, version in rec.provenance.packages.items()}
+    moved = sorted(name for name, version in resolved.items() if installed.get(name) != version)
+    if moved:
+        return "new releases: " + ", ".join(f"{name} {resolved[name]}" for name in moved[:5])
+    return None
