@@ -28,6 +28,8 @@ CELL_FOLDERS = ("DjangoTestWebsockets", "myapp", "chat_channels", "chat_pysocket
 _SUFFIXES = (".py", ".html", ".js", ".css", ".toml", ".j2", ".ini", ".json", ".txt")
 # uv resolves for these Pythons (tox.ini installs their deps with uv too).
 UV_PYTHONS = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
+# What virtualenv seeds into every env: an install keeps the seeded release when it satisfies the deps.
+SEEDED = ("pip", "setuptools", "wheel")
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;]+)")
 
 
@@ -65,11 +67,15 @@ def _deps(cells: Iterable[matrix.Cell], project: Path) -> dict[str, list[str]]:
 
 
 def _resolve(python: str, deps: list[str], project: Path) -> dict[str, str] | None:
+    """What uv would install for ``deps`` with the cell's own interpreter (its exact version and markers)."""
     uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    interpreter = interpreters.find(python)
+    if interpreter is None:
+        return None
     try:
         done = subprocess.run(
-            [uv, "pip", "compile", "-", "--python-version", python, "--no-header", "--no-annotate", "--quiet"]
-            + ["--no-python-downloads"],  # it needs no interpreter of that version, and must not fetch one
+            [uv, "pip", "compile", "-", "--python", str(interpreter.executable), "--no-header", "--no-annotate"]
+            + ["--quiet", "--no-python-downloads"],
             cwd=project,
             input="\n".join(deps) + "\n",
             capture_output=True,
@@ -120,7 +126,7 @@ def why_run(
     if resolved is None:
         return "its deps cannot be resolved ahead" if cell.python in UV_PYTHONS else "no resolver for its Python"
     installed = {_name(name): version for name, version in rec.provenance.packages.items()}
-    moved = sorted(name for name, version in resolved.items() if installed.get(name) != version)
+    moved = sorted(name for name, version in resolved.items() if name not in SEEDED and installed.get(name) != version)
     if moved:
         return "new releases: " + ", ".join(f"{name} {resolved[name]}" for name in moved[:5])
     return None
