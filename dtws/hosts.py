@@ -24,13 +24,15 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import IO
 
 from dtws import interpreters, procs, reaper
 
 _ASK = "import sys; print('%d.%d.%d' % sys.version_info[:3])"
 TOX_VENV = "/opt/dtws-tox"
+# The official images run as root: pip's and uv's caches there, shared with the runner's.
+CONTAINER_CACHE = PurePosixPath("/root", ".cache")
 TOX_PYTHON = "3.12"  # what uv gives tox inside the container
 _NEVER_PASSED = ("PATH", "HOME", "PWD", "SHELL", "USER", "LOGNAME", "TMPDIR")
 
@@ -116,7 +118,7 @@ class Docker:
         cache = Path.home() / ".cache"
         for tool in ("pip", "uv"):
             (cache / tool).mkdir(parents=True, exist_ok=True)
-            volumes += ["-v", f"{cache / tool}:/root/.cache/{tool}"]
+            volumes += ["-v", f"{cache / tool}:{CONTAINER_CACHE}/{tool}"]
         # create, then start: the same as `run --detach`, and what a wrapper of `docker run` leaves alone.
         create = [
             "create",
@@ -198,7 +200,9 @@ class Docker:
         if not self.started:
             return
         owner = f"{os.getuid()}:{os.getgid()}"
-        folders = [str(path.resolve()) for path in self.mounts] + ["/root/.cache/pip", "/root/.cache/uv"]
+        folders = [str(path.resolve()) for path in self.mounts] + [
+            f"{CONTAINER_CACHE}/{tool}" for tool in ("pip", "uv")
+        ]
         self.started = False
         self._run(["exec", self.name, "chown", "-R", owner, *folders], log, 300, cleanup=True)
         self._run(["rm", "--force", self.name], log, 120, cleanup=True)
