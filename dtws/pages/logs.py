@@ -98,13 +98,3 @@ def copy(ends: Ends, target: Path, where: str = SOMEWHERE) -> None:
         if ends.omitted:
             out.write(b"\n" + marker(ends.omitted, where).encode("utf-8") + b"\n")
             out.write(ends.tail)
-
-
-def load(path: Path, where: str = SOMEWHERE) -> ShownLog | None:
-    """The log at ``path`` as the page shows it (its head and tail only, when big); None if it cannot be read."""
-    try:
-        with path.open("rb") as data:
-            ends = read(data)
-    except OSError:
-        return None
-    return show(ends, where)
