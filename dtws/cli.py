@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from types import FrameType
 
-from dtws import __version__, procs
+from dtws import __version__, chromium, procs
 from dtws.commands import COMMANDS
 
 
@@ -40,6 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     finally:
+        chromium.close_all()
         procs.kill_all()
         for sig, before in previous.items():
             signal.signal(sig, before)

@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from dtws.steps.browser import FLAGS, chromium
+from dtws.chromium import FLAGS
+from dtws.chromium import find as chromium
 
 PROJECT = Path(__file__).resolve().parent.parent
 

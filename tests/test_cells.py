@@ -7,6 +7,8 @@ will say, reached by running the cells.
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import signal
 import subprocess
@@ -137,6 +139,31 @@ def test_channels_works_where_django_socketio_does_not(
     assert cell_record(results, "py312-django52").status == "fail"
 
 
+def test_one_chromium_serves_every_cell_of_a_run(local_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    """The run's browser steps open their pages in fresh contexts of one Chromium, started once."""
+    _done, results = local_run
+    launches = []
+    for cell in ("py312-django52-channels", "py312-django52-pysocketio"):
+        log = log_of(results, cell_record(results, cell), "browser")
+        launches += re.findall(r"in a fresh context of the run's Chromium \(launch ([0-9a-f]{12})\)", log)
+    assert len(launches) == 2 and len(set(launches)) == 1, launches
+
+
+def test_a_chromium_that_does_not_start_is_a_harness_error(toxworkdir: Path, tmp_path: Path) -> None:
+    """Not the library's ✗: the browser is dtws's, and the cell says the harness failed."""
+    broken = tmp_path / "chromium"
+    broken.write_text("#!/bin/sh\necho 'chromium: cannot open the profile' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    cell = "py312-django52-channels"
+    args = dtws_args("cell", cell, "--results", str(tmp_path / "results"), "--toxworkdir", str(toxworkdir))
+    done = dtws(args, env={**os.environ, "DTWS_CHROMIUM": str(broken)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    rec = cell_record(tmp_path / "results", cell)
+    assert verdicts(rec)["round-trip"] == "pass" and verdicts(rec)["browser"] == "error"
+    assert rec.status == "error"
+    assert rec.reason is not None and rec.reason.startswith(f"browser: {broken} did not start: ")
+
+
 def test_python_socketio_works_where_django_socketio_does_not(
     local_run: tuple[subprocess.CompletedProcess[str], Path],
 ) -> None:
@@ -258,8 +285,8 @@ def test_run_changed_keeps_what_would_not_change_and_runs_what_did(tmp_path: Pat
     assert kept.provenance.finished_at == before.provenance.finished_at and kept.provenance.checked_at is not None
     merged = merge.merge([tmp_path / "results"], tmp_path / "merged")
     results.write(merged, tmp_path / "merged")
-    pages.build(tmp_path / "merged", tmp_path / "docs", merged)
-    page = (tmp_path / "docs" / "cells" / "channels" / cell / "index.md").read_text()
+    pages.write_cells(pages.plan(tmp_path / "merged", merged), tmp_path / "site")
+    page = (tmp_path / "site" / "cells" / "channels" / cell / "index.html").read_text()
     assert f"Unchanged since {before.provenance.finished_at}: checked again {kept.provenance.checked_at}" in page
 
     with (project / "tox.ini").open("a") as tox_ini:

@@ -1,45 +1,27 @@
 """browser: the index page in a real Chromium shows a message that a second client sends.
 
 The page loads the library's own JS client, served locally; the message comes
-from a second, non-browser client of the library's protocol. Chromium is
-Debian's ``chromium`` (or ``DTWS_CHROMIUM``, or Chrome where that is what the
-machine has), driven by Playwright; without one the step is ``unavailable``.
+from a second, non-browser client of the library's protocol. The page opens in
+a fresh context of the run's one Chromium (dtws.chromium); without a Chromium
+the step is ``unavailable``, and one that does not start is a harness error.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
-import shutil
 import time
 import uuid
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.async_api import BrowserContext
 
-from dtws import procs
+from dtws import chromium, procs
 from dtws.protocols import left
 from dtws.steps.base import Context, Outcome
 
 NEEDS = ("install", "round-trip")
 TIMEOUT_S = 90.0
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-# As root in a sandbox and on a closed network: no sandbox, no background traffic.
-FLAGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
-
-
-def chromium() -> str | None:
-    named = os.environ.get("DTWS_CHROMIUM")
-    if named:
-        return named if os.access(named, os.X_OK) else None
-    return next((found for name in BROWSERS if (found := shutil.which(name))), None)
 
 
 def _ms_left(ctx: Context) -> float:
@@ -47,41 +29,29 @@ def _ms_left(ctx: Context) -> float:
     return left(ctx.deadline) * 1000
 
 
-class BrowserDidNotStart(RuntimeError):
-    """Chromium or Playwright's driver failed before the page was opened: dtws's failure, not the library's."""
-
-
-def _in_browser(ctx: Context, executable: str, url: str, socket_port: int) -> str:
+async def _visit(ctx: Context, browser: chromium.Chromium, context: BrowserContext, url: str, socket_port: int) -> None:
+    """Open the page, wait until it is connected, have a second client send a text, wait for the page to show it."""
     text = f"dtws-browser-{uuid.uuid4().hex[:12]}"
-    with sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(executable_path=executable, args=list(FLAGS))
-        except Exception as error:  # whatever stops the browser from starting
-            raise BrowserDidNotStart(f"{executable} did not start: {str(error).splitlines()[0]}") from error
-        try:
-            page = browser.new_page()
-            page.on("console", lambda message: ctx.note(f"console {message.type}: {message.text}"))
-            ctx.note(f"open {url} in {executable}")
-            page.goto(url, timeout=_ms_left(ctx))
-            page.wait_for_function(
-                "document.getElementById('status').textContent === 'connected'", timeout=_ms_left(ctx)
-            )
-            ctx.note("the page says: connected")
-            ctx.solution.send(socket_port, text, ctx.deadline, ctx.note)
-            page.locator("#messages li", has_text=text).wait_for(timeout=_ms_left(ctx))
-            ctx.note("the page shows: " + " | ".join(page.locator("#messages li").all_inner_texts()))
-            shot = Path(ctx.log.name).with_suffix(".png")
-            page.screenshot(path=str(shot))
-            ctx.note(f"screenshot: {shot.name}")
-        finally:
-            browser.close()
-    return f"the page, in {os.path.basename(executable)}, showed a message a second client sent"
+    page = await context.new_page()
+    page.on("console", lambda message: ctx.note(f"console {message.type}: {message.text}"))
+    ctx.note(f"open {url} in a fresh context of the run's Chromium (launch {browser.launch_id})")
+    await page.goto(url, timeout=_ms_left(ctx))
+    await page.wait_for_function("document.getElementById('status').textContent === 'connected'", timeout=_ms_left(ctx))
+    ctx.note("the page says: connected")
+    # The second client is blocking code of the protocol's own: it runs beside the event loop, not on it.
+    await asyncio.get_running_loop().run_in_executor(None, ctx.solution.send, socket_port, text, ctx.deadline, ctx.note)
+    await page.locator("#messages li", has_text=text).wait_for(timeout=_ms_left(ctx))
+    ctx.note("the page shows: " + " | ".join(await page.locator("#messages li").all_inner_texts()))
+    shot = Path(ctx.log.name).with_suffix(".png")
+    await page.screenshot(path=str(shot))
+    ctx.note(f"screenshot: {shot.name}")
 
 
 def run(ctx: Context) -> Outcome:
-    executable = chromium()
+    executable = chromium.find()
     if executable is None:
-        return Outcome("unavailable", None, None, f"no Chromium on this machine (looked for {', '.join(BROWSERS)})")
+        looked = ", ".join(chromium.BROWSERS)
+        return Outcome("unavailable", None, None, f"no Chromium on this machine (looked for {looked})")
     socket_port = procs.free_port()
     env = dict(ctx.env, DTWS_SOCKETIO_PORT=str(socket_port))
     command = [str(ctx.python), *ctx.solution.socket_server(socket_port)]
@@ -98,15 +68,19 @@ def run(ctx: Context) -> Outcome:
             if not server.wait_for_port(port, ctx.deadline):
                 verdict = "timeout" if server.stop() is None else "fail"
                 return Outcome(verdict, started, None, "a server never listened")
+        url = f"http://127.0.0.1:{page_port}/"
         try:
-            detail = _in_browser(ctx, executable, f"http://127.0.0.1:{page_port}/", socket_port)
-        except BrowserDidNotStart as error:
+            browser = chromium.shared(executable)
+            browser.run(lambda context: _visit(ctx, browser, context, url, socket_port), ctx.deadline)
+        except chromium.DidNotStart as error:
             ctx.note(str(error))
             return Outcome("error", command, None, str(error))
         except Exception as error:  # every failure of the page or of the second client is the step's evidence
             ctx.note(f"browser check failed: {type(error).__name__}: {error}")
             verdict = "timeout" if time.monotonic() >= ctx.deadline else "fail"
-            return Outcome(verdict, command, None, f"{type(error).__name__}: {str(error).splitlines()[0]}")
+            first = (str(error).splitlines() or [""])[0]
+            return Outcome(verdict, command, None, f"{type(error).__name__}: {first}")
+        detail = f"the page, in {os.path.basename(executable)}, showed a message a second client sent"
         ctx.note(detail)
         return Outcome("pass", command, None, detail)
     finally:
