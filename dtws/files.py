@@ -29,9 +29,13 @@ def write_text(target: Path, text: str) -> Path:
     return target
 
 
-def write_json(target: Path, data: Any) -> Path:
-    """Strict JSON (no NaN or Infinity), sorted keys, one trailing newline."""
-    return write_text(target, json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n")
+def write_json(target: Path, data: Any, *, compact: bool = False) -> Path:
+    """Strict JSON (no NaN or Infinity), sorted keys, one trailing newline; indented unless ``compact``.
+
+    ``compact`` is for big files that programs read: json's C encoder writes it several times faster.
+    """
+    layout: dict[str, Any] = {"separators": (",", ":")} if compact else {"indent": 2}
+    return write_text(target, json.dumps(data, sort_keys=True, allow_nan=False, **layout) + "\n")
 
 
 def open_log(path: Path) -> BinaryIO:

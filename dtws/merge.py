@@ -42,21 +42,31 @@ class Found:
     error: str | None
 
 
-# A cell's folder as `dtws run` names it (<library>/<cell>) and as its artifact is named.
-_BY_FOLDER = {(cell.library, cell.env): cell for cell in matrix.CELLS}
-_BY_ARTIFACT = {f"cell-{cell.library}-{cell.env}": cell for cell in matrix.CELLS}
 _ATTEMPT = re.compile(r"-attempt[0-9]+$")
 
 
-def _owner(path: Path, roots: Sequence[Path]) -> matrix.Cell | None:
-    """The cell a result.json belongs to, from its folders: ``<library>/<cell>`` or ``cell-<library>-<cell>``."""
-    for parent in path.parents:
-        if parent in roots:
-            break
-        found = _BY_ARTIFACT.get(_ATTEMPT.sub("", parent.name)) or _BY_FOLDER.get((parent.parent.name, parent.name))
-        if found is not None:
-            return found
-    return None
+class _Owners:
+    """The cells merged, by the folders a result.json of each may be found in.
+
+    A cell's folder as `dtws run` names it (``<library>/<cell>``) and as its
+    artifact is named (``cell-<library>-<cell>``).
+    """
+
+    def __init__(self, cells: Sequence[matrix.Cell]) -> None:
+        self.by_folder = {(cell.library, cell.env): cell for cell in cells}
+        self.by_artifact = {f"cell-{cell.library}-{cell.env}": cell for cell in cells}
+
+    def of(self, path: Path, roots: Sequence[Path]) -> matrix.Cell | None:
+        """The cell a result.json belongs to, from its folders."""
+        for parent in path.parents:
+            if parent in roots:
+                break
+            found = self.by_artifact.get(_ATTEMPT.sub("", parent.name)) or self.by_folder.get(
+                (parent.parent.name, parent.name)
+            )
+            if found is not None:
+                return found
+        return None
 
 
 def _newness(found: Found) -> tuple[int, str]:
@@ -102,12 +112,15 @@ def merge(
     out: Path,
     run: RunInfo | None = None,
     baseline: published.Published | None = None,
+    cells: Sequence[matrix.Cell] = matrix.CELLS,
 ) -> Results:
     """Merge into ``out`` (made anew), keeping ``baseline``'s cells this run has no record of.
 
-    MergeError if ``out`` is unusable.
+    ``cells`` are the cells merged (default: the matrix; the scale benchmark
+    gives a synthetic one). MergeError if ``out`` is unusable.
     """
     _check_out(roots, out)
+    owners = _Owners(cells)
     found: dict[matrix.Cell, list[Found]] = {}
     problems: list[str] = []
     for root in roots:
@@ -119,14 +132,14 @@ def merge(
         if refused:
             problems.append(f"{path}: {refused}, not read")
             continue
-        cell = _owner(path.resolve(), resolved_roots)
+        cell = owners.of(path.resolve(), resolved_roots)
         try:
             rec: record.CellRecord | None = record.read(path)
             error = None
         except record.RecordError as failure:
             rec, error = None, str(failure)
         if rec is not None:
-            known = next((c for c in matrix.CELLS if c.env == rec.cell and c.library == rec.library), None)
+            known = owners.by_folder.get((rec.library, rec.cell))
             if known is None:
                 problems.append(f"{path}: a record of {rec.library} {rec.cell}, which is not a cell of the matrix")
                 continue
@@ -142,7 +155,7 @@ def merge(
     dropped: list[str] = []
     entries = []
     kept = {(e.library, e.cell): e for e in baseline.results.cells if e.record is not None} if baseline else {}
-    for cell in matrix.CELLS:
+    for cell in cells:
         candidates = found.get(cell, [])
         good = [item for item in candidates if item.record is not None]
         entry = Entry(

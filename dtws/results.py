@@ -84,7 +84,7 @@ class Results:
 
 
 def write(results: Results, directory: Path) -> Path:
-    return files.write_json(directory / FILENAME, asdict(results))
+    return files.write_json(directory / FILENAME, asdict(results), compact=True)
 
 
 def from_dict(data: Any) -> Results:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from dtws import procs
+from dtws import procs, record
 from dtws.solutions import SOLUTIONS
 from tests.conftest import PROJECT, dtws_args
 from tests.test_site import build, hostile_copy
@@ -30,6 +30,10 @@ def served(local_run: LocalRun, tmp_path_factory: pytest.TempPathFactory) -> Ite
     folders = tmp / "folders"
     shutil.copytree(local, folders / "local")
     hostile = hostile_copy(local, tmp)
+    folder = hostile / "django-socketio" / "py27-django18"
+    rec = record.read(folder / record.FILENAME)
+    rec.reason = f"<img src=x onerror=window.__pwned=3> {rec.reason}"
+    record.write(rec, folder)
     shutil.rmtree(folders / "local" / "django-socketio" / "py27-django18")
     site = build(tmp, folders / "local", hostile)
     port = procs.free_port()
@@ -54,6 +58,7 @@ def test_read_the_table_follow_a_cell_see_its_steps(browser: Browser, served: st
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(served)
     row = page.locator("tr[data-cell='py312-django52']")
+    row.wait_for()  # the table is drawn by table.js
     cells = row.locator("td.dtws-verdict").all_inner_texts()
     assert cells == ["✗ No", "— Skipped", "— Skipped", "✗ No"]
     assert "SyntaxError" in row.locator("td.dtws-reason").inner_text()
@@ -66,6 +71,47 @@ def test_read_the_table_follow_a_cell_see_its_steps(browser: Browser, served: st
     assert "except IndexError, KeyError:" in install.inner_text()
     assert page.locator("pre[data-step='install'] mark").inner_text().strip().startswith("SyntaxError")
     page.screenshot(path=str(SCREENSHOTS / "cell.png"), full_page=False)
+    page.close()
+
+
+def version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def test_filter_and_sort_the_table_of_every_cell(browser: Browser, served: str) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(served)
+    rows = page.locator("#dtws-cells tbody tr")
+    rows.first.wait_for()
+    shown = page.locator("p.dtws-shown")
+    assert shown.inner_text() == "92 of 92 cells shown."
+
+    page.select_option("select[name=library]", "channels")
+    page.select_option("select[name=status]", "pass")
+    picked = rows.evaluate_all("rows => rows.map(row => [row.dataset.library, row.dataset.status])")
+    assert picked and all(item == ["channels", "pass"] for item in picked)
+    assert shown.inner_text() == f"{len(picked)} of 92 cells shown."
+
+    page.select_option("select[name=library]", "")
+    page.select_option("select[name=status]", "")
+    page.select_option("select[name=django]", "4.2")
+    page.locator("th[data-sort=python]").click()
+    pythons = [text.split()[0] for text in page.locator("#dtws-cells tbody td:nth-child(2)").all_inner_texts()]
+    assert "3.9" in pythons and "3.10" in pythons  # by version, not as text
+    assert pythons == sorted(pythons, key=version)
+    page.locator("th[data-sort=python]").click()
+    again = [text.split()[0] for text in page.locator("#dtws-cells tbody td:nth-child(2)").all_inner_texts()]
+    assert again == sorted(pythons, key=version, reverse=True)
+    assert page.locator("th[data-sort=python]").get_attribute("aria-sort") == "descending"
+
+    page.select_option("select[name=django]", "")
+    page.fill("input[name=text]", "onerror")  # the text filter reads the reasons, whose markup stays text
+    assert rows.evaluate_all("rows => rows.map(row => row.dataset.cell)") == ["py27-django18"]
+    assert "<img src=x onerror=window.__pwned=3>" in page.locator("#dtws-cells td.dtws-reason").inner_text()
+    assert page.locator("#dtws-cells td.dtws-reason img").count() == 0
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "filtered.png"), full_page=False)
     page.close()
 
 

@@ -77,9 +77,11 @@ def merged(roots: list[Path], out: Path, baseline: published.Published | None = 
 
 
 def docs_of(out: Path, docs: Path) -> Path:
-    """The generated pages of the merged folder ``out``, as ``dtws site`` writes them before mkdocs."""
+    """The pages of the merged folder ``out`` that dtws writes: those mkdocs builds, and the cell pages."""
     docs.mkdir(parents=True, exist_ok=True)
-    pages.build(out, docs, results.read(out / results.FILENAME))
+    site = pages.plan(out, results.read(out / results.FILENAME))
+    pages.write_docs(site, docs)
+    pages.write_cells(site, docs)
     return docs
 
 
@@ -88,7 +90,7 @@ def leaked(folder: Path) -> list[Path]:
 
 
 def cell_page(docs: Path, env: str = "py27-django18") -> str:
-    return (docs / "cells" / "django-socketio" / env / "index.md").read_text(encoding="utf-8")
+    return (docs / "cells" / "django-socketio" / env / "index.html").read_text(encoding="utf-8")
 
 
 def test_merge_never_follows_a_symlink(tmp_path: Path) -> None:

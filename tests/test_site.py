@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from dtws import record
+from dtws import pages, record
 from tests.conftest import PROJECT, dtws, dtws_args
 
 LocalRun = tuple[subprocess.CompletedProcess[str], Path]
@@ -32,9 +32,7 @@ def site_project(tmp_path: Path) -> Path:
     project = tmp_path / "project"
     project.mkdir()
     shutil.copy(PROJECT / "mkdocs.yml", project)
-    shutil.copytree(
-        PROJECT / "site", project / "site", ignore=shutil.ignore_patterns("index.md", "cells", "badges", "results.json")
-    )
+    shutil.copytree(PROJECT / "site", project / "site", ignore=shutil.ignore_patterns(*pages.GENERATED))
     return project
 
 
@@ -65,6 +63,11 @@ def page(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
+def library_page(built: Path, library: str = "django-socketio") -> BeautifulSoup:
+    """A library's page: its cells as a plain table (the front page draws its table with JavaScript)."""
+    return page(built / "libraries" / library / "index.html")
+
+
 def row(soup: BeautifulSoup, cell: str) -> dict[str, str]:
     tr = soup.find("tr", attrs={"data-cell": cell})
     assert isinstance(tr, Tag), cell
@@ -79,7 +82,7 @@ def built(local_run: LocalRun, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 
 def test_the_table_cell_by_cell(built: Path) -> None:
-    soup = page(built / "index.html")
+    soup = library_page(built)
     assert row(soup, "py27-django18") | {"Python": "", "Django": "", "Coverage": "", "Why": ""} == {
         "Python": "",
         "Django": "",
@@ -106,7 +109,7 @@ def test_the_table_cell_by_cell(built: Path) -> None:
     assert row(soup, "py27-django19")["Why"].endswith("django.utils.importlib was removed in Django 1.9")
     assert row(soup, "py33-django18")["Does it work?"] == "— Unavailable"
     assert row(soup, "py313-django61")["Does it work?"] == "? No result"
-    channels = row(soup, "py312-django52-channels")
+    channels = row(library_page(built, "channels"), "py312-django52-channels")
     assert [channels[c] for c in ("Installs?", "Django server works?", "WebSocket server works?", "Does it work?")] == [
         "✓ Yes",
         "✓ Yes",
@@ -128,16 +131,36 @@ def test_the_summary_matrix(built: Path) -> None:
     assert summary["django-socketio"]["1.8"] == "✗ No"
     assert summary["django-socketio-workaround"]["1.8"] == "✗ No"
     link = soup.select_one("table.dtws-summary tr[data-library='channels'] a")
-    assert link is not None and link["href"] == "#channels"
-    assert soup.find("h2", id="channels") is not None
+    assert link is not None and link["href"] == "libraries/channels/"
+    assert library_page(built, "channels").find("h1").get_text().rstrip("¶") == "channels"  # type: ignore[union-attr]
 
 
 def test_every_cell_links_to_its_page(built: Path) -> None:
-    soup = page(built / "index.html")
-    links = [a["href"] for a in soup.select("tr.dtws-row a")]
+    libraries = built / "libraries"
+    links = [
+        (folder, str(a["href"]))
+        for folder in sorted(libraries.iterdir())
+        for a in page(folder / "index.html").select("tr.dtws-row a")
+    ]
     assert len(links) == 92
-    for href in links:
-        assert (built / str(href) / "index.html").is_file(), href
+    for folder, href in links:
+        assert (folder / href / "index.html").resolve().is_file(), href
+    cell = page(built / "cells" / "channels" / "py312-django52-channels" / "index.html")
+    crumbs = [a["href"] for a in cell.select("nav.dtws-crumbs a")]
+    assert crumbs == ["../../../", "../../../libraries/channels/"]
+
+
+def test_the_front_pages_table_data(built: Path) -> None:
+    """What the front page's table is drawn from: every cell once, its columns, its reason."""
+    data = json.loads((built / "table.json").read_text())
+    assert len(data["cells"]) == 92 and (built / "javascripts" / "table.js").is_file()
+    rows = {item[1]: item for item in data["cells"]}
+    py27 = rows["py27-django18"]
+    assert data["libraries"][py27[0]] == "django-socketio" and (py27[2], py27[3]) == ("2.7", "1.8")
+    assert [data["statuses"][index] for index in py27[7]] == ["pass", "pass", "fail", "fail"]
+    assert data["reasons"][py27[9]].startswith("websocket-server: ")
+    assert [data["statuses"][index] for index in rows["py312-django52-channels"][7]] == ["pass"] * 4
+    assert data["marks"]["fail"] == ["✗", "No", "fail"]
 
 
 def test_a_cell_page_shows_every_step(built: Path) -> None:
@@ -202,9 +225,9 @@ def test_changed_since_the_last_run(local_run: LocalRun, tmp_path: Path) -> None
     first = dtws(dtws_args("merge", str(earlier), "--out", str(tmp_path / "previous")))
     assert first.returncode == 0
     built = build(tmp_path, local, previous=tmp_path / "previous" / "results.json")
-    soup = page(built / "index.html")
-    changes = soup.select("ul.dtws-changes li")
+    changes = page(built / "index.html").select("ul.dtws-changes li")
     assert [li.get_text(" ", strip=True) for li in changes] == ["django-socketio py27-django18 : Yes → No"]
+    soup = library_page(built)
     assert "changed (was yes)" in row(soup, "py27-django18")["More details"]
     assert "changed (was" not in row(soup, "py27-django19")["More details"]
 
@@ -224,7 +247,7 @@ def test_bad_records_still_give_a_site_whose_cells_say_why(local_run: LocalRun, 
     truncated.write_text(truncated.read_text()[:100])
     future = artifacts / "cell-django-socketio-py312-django52" / "result.json"
     future.write_text(json.dumps({**json.loads(future.read_text()), "schema_version": 7}))
-    soup = page(build(tmp_path, artifacts) / "index.html")
+    soup = library_page(build(tmp_path, artifacts))
     assert row(soup, "py27-django18")["Does it work?"] == "✗ No"
     assert row(soup, "py27-django19")["Does it work?"] == "? No result"
     assert "not valid JSON" in row(soup, "py27-django19")["Why"]

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from dtws import github, interpreters, matrix, record, results
+from dtws import github, interpreters, matrix, pages, record, results
 from tests.conftest import PROJECT
 
 WORKFLOW = PROJECT / ".github" / "workflows" / "matrix.yml"
@@ -279,7 +279,7 @@ def test_rehearsal_of_a_run_a_rerun_and_a_later_one_cell_run(tmp_path: Path) -> 
     shutil.copytree(
         PROJECT / "site",
         checkout / "site",
-        ignore=shutil.ignore_patterns("index.md", "cells", "badges", "results.json"),
+        ignore=shutil.ignore_patterns(*pages.GENERATED),
     )
 
     def run_cells(run_id: int, number: int, attempt: int, cells: list[str], artifacts: Path) -> None:

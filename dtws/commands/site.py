@@ -28,11 +28,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=None, help="built site (default: build/site under the project)")
 
 
-def docs_dir(project: Path) -> Path:
+def _setting(project: Path, key: str) -> str | None:
+    """A top-level setting of mkdocs.yml, as written (dtws's own settings are plain scalars)."""
     for line in (project / "mkdocs.yml").read_text(encoding="utf-8").splitlines():
-        if line.startswith("docs_dir:"):
-            return project / line.split(":", 1)[1].strip()
-    return project / "docs"
+        if line.startswith(f"{key}:"):
+            return line.split(":", 1)[1].strip()
+    return None
+
+
+def docs_dir(project: Path) -> Path:
+    return project / (_setting(project, "docs_dir") or "docs")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -61,7 +66,8 @@ def main(args: argparse.Namespace) -> int:
     if problem:  # found before the pages are written, not as mkdocs's traceback after
         print(f"dtws site: {problem}")
         return 2
-    pages.build(args.results, docs_dir(project), current, previous)
+    site = pages.plan(args.results, current, previous, site_name=_setting(project, "site_name") or "dtws")
+    pages.write_docs(site, docs_dir(project))
     with tempfile.TemporaryFile() as log:
         done = subprocess.run(
             [
@@ -87,5 +93,6 @@ def main(args: argparse.Namespace) -> int:
         print("\n".join(terminal_text(line) for line in output.splitlines()))
         print(f"dtws site: mkdocs build --strict failed (exit code {done.returncode})")
         return 1
+    pages.write_cells(site, out)
     print(f"site: {out / 'index.html'}  (serve it: python -m dtws preview)")
     return 0

@@ -1,9 +1,15 @@
 """results folder -> generated mkdocs pages in the docs folder (never committed).
 
-Generated: ``index.md`` (the table), ``cells/<library>/<cell>/index.md`` (one
-page per cell, with its logs beside it), ``results.json`` and
-``badges/<library>.json`` (shields.io endpoints). Templates autoescape: every
-text that came from a record or a log is escaped before it reaches a page.
+Into the docs folder (``write_docs``): ``index.md`` (the summary, and the
+table of every cell, which the page draws from ``table.json`` with
+``javascripts/table.js``), ``libraries/<library>.md`` (each library's cells,
+as a plain table), ``results.json`` and ``badges/<library>.json`` (shields.io
+endpoints). Into the built site, after mkdocs (``write_cells``):
+``cells/<library>/<cell>/index.html``, one page per cell with its logs beside
+it, plain HTML, since a site of thousands of cells cannot wait for mkdocs to
+render (and then copy) each. What the pages show is gathered first (``Site``,
+``CellPage``), then only rendered. Templates autoescape: every text that came from a record or a log is
+escaped before it reaches a page, and table.js puts text in as text.
 
 Only a record's own files reach the site: a log or screenshot is read through
 ``published.open_inside``, never through a symlink nor from outside its
@@ -25,10 +31,14 @@ import jinja2
 import markupsafe
 
 from dtws import github, matrix, published
+from dtws.marks import MARKS
 from dtws.pages import logs, view
 from dtws.results import FILENAME, Entry, Results
 
-GENERATED = ("index.md", "cells", "badges", FILENAME)
+TABLE = "table.json"
+# What write_docs writes into the docs folder, cleared before it writes (``cells``: where older dtws wrote them).
+GENERATED = ("index.md", "libraries", "cells", "badges", FILENAME, TABLE)
+FRONT_DATA = (TABLE, "javascripts/table.js")  # what the front page loads besides itself and the theme
 # A browser screenshot is some 100 kB; a bigger "screenshot" is not one, and is not published.
 SCREENSHOT_LIMIT = 5_000_000
 
@@ -67,6 +77,26 @@ def escape(value: object) -> markupsafe.Markup:
         return value
     text = markupsafe.escape("" if value is None else value)
     return markupsafe.Markup(str(text).replace("`", "&#96;").replace("~", "&#126;"))
+
+
+def log_html(log: logs.ShownLog) -> markupsafe.Markup:
+    """A shown log's lines, escaped, each ending in a newline, with its first error line marked.
+
+    Escaped a block at a time: a site of thousands of cells has millions of log lines.
+    """
+    at = next((index for index, line in enumerate(log.lines) if line.error), None)
+    texts = [line.text for line in log.lines]
+    if at is None:
+        return escape("".join(text + "\n" for text in texts))
+    before = escape("".join(text + "\n" for text in texts[:at]))
+    after = escape("".join(text + "\n" for text in texts[at + 1 :]))
+    return (
+        before
+        + markupsafe.Markup('<mark class="dtws-error">')
+        + escape(texts[at])
+        + markupsafe.Markup("</mark>\n")
+        + after
+    )
 
 
 def link(url: str | None) -> str | None:
@@ -114,6 +144,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["link"] = link
+    env.filters["log_html"] = log_html
     return env
 
 
@@ -182,53 +213,149 @@ def _copy_screenshot(results_dir: Path, log: str, page_dir: Path) -> str | None:
     return name
 
 
-def build(results_dir: Path, docs: Path, results: Results, previous: Results | None = None) -> None:
-    """Write the generated pages of ``results`` (read from ``results_dir``) into ``docs``."""
+@dataclass(frozen=True)
+class CellPage:
+    """What a cell's page shows, gathered before it is rendered."""
+
+    entry: Entry
+    full_log: FullLog
+    shown: dict[str, logs.ShownLog | None]  # by step: the log as shown, None when the record's file is missing
+    screenshots: dict[str, str]  # by step: the screenshot's file name
+    change: Change | None
+
+
+def cell_page(results_dir: Path, entry: Entry, page_dir: Path, change: Change | None) -> CellPage:
+    """Copy the cell's logs and screenshots beside its page; what the page shows of them."""
+    shown: dict[str, logs.ShownLog | None] = {}
+    screenshots: dict[str, str] = {}
+    where = full_log(entry)
+    if entry.record is not None and entry.record_dir is not None:
+        for step in entry.record.steps:
+            if step.log:
+                shown[step.name] = _copy_log(results_dir, f"{entry.record_dir}/{step.log}", page_dir, where)
+                screenshot = _copy_screenshot(results_dir, f"{entry.record_dir}/{step.log}", page_dir)
+                if screenshot is not None:
+                    screenshots[step.name] = screenshot
+    return CellPage(entry, where, shown, screenshots, change)
+
+
+def table(results: Results, changed_cells: dict[tuple[str, str], Change]) -> dict[str, object]:
+    """The front page's table as compact JSON: one short array per cell, libraries and reasons given once."""
+    libraries = list(dict.fromkeys(entry.library for entry in results.cells))
+    statuses = list(MARKS)
+    reasons: dict[str, int] = {}
+    rows = []
+    for entry in results.cells:
+        rec = entry.record
+        why = (rec.reason if rec else entry.problem) or ""
+        change = changed_cells.get((entry.library, entry.cell))
+        rows.append(
+            [
+                libraries.index(entry.library),
+                entry.cell,
+                entry.python,
+                entry.django,
+                rec.provenance.python_version if rec else None,
+                rec.provenance.django_version if rec else None,
+                rec.provenance.library_version if rec else None,
+                [statuses.index(view.column_key(entry, step)) for _, step in view.COLUMNS],
+                round(rec.coverage_percent) if rec and rec.coverage_percent is not None else None,
+                reasons.setdefault(why, len(reasons)) if why else None,
+                statuses.index(change.before) if change else None,
+            ]
+        )
+    return {
+        "libraries": libraries,
+        "statuses": statuses,
+        "marks": {key: [mark.symbol, mark.word, mark.css] for key, mark in MARKS.items()},
+        "columns": [heading for heading, _ in view.COLUMNS],
+        "reasons": list(reasons),
+        "cells": rows,
+    }
+
+
+@dataclass(frozen=True)
+class Site:
+    """What the site shows, gathered once for all its pages."""
+
+    results_dir: Path  # the merged results folder: results.json and the records' folders
+    results: Results
+    previous: Results | None
+    changed: list[Change]
+    site_name: str  # mkdocs.yml's, which the cell pages (not made by mkdocs) show too
+
+    @property
+    def changed_cells(self) -> dict[tuple[str, str], Change]:
+        return {(c.entry.library, c.entry.cell): c for c in self.changed}
+
+    @property
+    def libraries(self) -> dict[str, list[Entry]]:
+        by_library: dict[str, list[Entry]] = {}
+        for entry in self.results.cells:
+            by_library.setdefault(entry.library, []).append(entry)
+        return by_library
+
+
+def plan(results_dir: Path, results: Results, previous: Results | None = None, site_name: str = "dtws") -> Site:
+    return Site(results_dir, results, previous, changes(results, previous), site_name)
+
+
+def write_docs(site: Site, docs: Path) -> None:
+    """The pages mkdocs builds (the front page, one per library) and the files it publishes as they are."""
     _clear(docs)
     env = _environment()
-    changed = changes(results, previous)
-    changed_cells = {(c.entry.library, c.entry.cell): c for c in changed}
-    libraries: dict[str, list[Entry]] = {}
-    for entry in results.cells:
-        libraries.setdefault(entry.library, []).append(entry)
-
-    for entry in results.cells:
-        page_dir = docs / view.url(entry)
-        page_dir.mkdir(parents=True, exist_ok=True)
-        shown: dict[str, logs.ShownLog | None] = {}
-        screenshots: dict[str, str] = {}
-        where = full_log(entry)
-        if entry.record is not None and entry.record_dir is not None:
-            for step in entry.record.steps:
-                if step.log:
-                    shown[step.name] = _copy_log(results_dir, f"{entry.record_dir}/{step.log}", page_dir, where)
-                    screenshot = _copy_screenshot(results_dir, f"{entry.record_dir}/{step.log}", page_dir)
-                    if screenshot is not None:
-                        screenshots[step.name] = screenshot
-        page = env.get_template("cell.md.j2").render(
-            entry=entry,
-            full_log=where,
-            screenshots=screenshots,
-            rec=entry.record,
-            shown=shown,
-            view=view,
-            change=changed_cells.get((entry.library, entry.cell)),
-        )
-        (page_dir / "index.md").write_text(page, encoding="utf-8")
-
+    results, libraries, changed_cells = site.results, site.libraries, site.changed_cells
     counts = {library: Counter(view.status(e) for e in entries) for library, entries in libraries.items()}
     front = env.get_template("index.md.j2").render(
         results=results,
         libraries=libraries,
         djangos=sorted({e.django for e in results.cells}, key=view.series_key),
         counts=counts,
-        changed=changed,
+        changed=site.changed,
         changed_cells=changed_cells,
         view=view,
-        previous=previous,
+        previous=site.previous,
+        table_file=TABLE,
     )
     (docs / "index.md").write_text(front, encoding="utf-8")
-    (docs / FILENAME).write_text(json.dumps(json.loads((results_dir / FILENAME).read_text()), indent=2) + "\n")
+    library_template = env.get_template("library.md.j2")
+    (docs / "libraries").mkdir()
+    for library, entries in libraries.items():
+        page = library_template.render(
+            library=library,
+            entries=entries,
+            counts=counts[library],
+            changed_cells=changed_cells,
+            results=results,
+            view=view,
+        )
+        (docs / "libraries" / f"{library}.md").write_text(page, encoding="utf-8")
+    (docs / TABLE).write_text(json.dumps(table(results, changed_cells), separators=(",", ":")) + "\n")
+    shutil.copyfile(site.results_dir / FILENAME, docs / FILENAME)  # published as merged
     (docs / "badges").mkdir()
     for library, entries in libraries.items():
         (docs / "badges" / f"{library}.json").write_text(json.dumps(badge(library, entries)) + "\n")
+
+
+def write_cells(site: Site, out: Path) -> None:
+    """Each cell's page, its logs and screenshots beside it, into ``out`` (the built site: mkdocs never sees them)."""
+    template = _environment().get_template("cell.html.j2")
+    changed_cells = site.changed_cells
+    for entry in site.results.cells:
+        page_dir = out / view.url(entry)
+        if page_dir.exists():
+            shutil.rmtree(page_dir)
+        page_dir.mkdir(parents=True)
+        data = cell_page(site.results_dir, entry, page_dir, changed_cells.get((entry.library, entry.cell)))
+        html = template.render(
+            entry=entry,
+            rec=entry.record,
+            full_log=data.full_log,
+            shown=data.shown,
+            screenshots=data.screenshots,
+            change=data.change,
+            view=view,
+            site_name=site.site_name,
+            root="../" * len(PurePosixPath(view.url(entry)).parts),
+        )
+        (page_dir / "index.html").write_text(html, encoding="utf-8")

@@ -31,12 +31,17 @@ def status(entry: Entry) -> str:
     return entry.record.status if entry.record is not None else "no-result"
 
 
-def column(entry: Entry, step: str | None) -> Mark:
+def column_key(entry: Entry, step: str | None) -> str:
+    """The status a column of the table shows: the step's verdict, or (``step`` None) the cell's."""
     if entry.record is None:
-        return MARKS["no-result"]
+        return "no-result"
     if step is None:
-        return MARKS[entry.record.status]
-    return MARKS[_verdict(entry.record, step)]
+        return entry.record.status
+    return _verdict(entry.record, step)
+
+
+def column(entry: Entry, step: str | None) -> Mark:
+    return MARKS[column_key(entry, step)]
 
 
 def _verdict(rec: CellRecord, step: str) -> str:

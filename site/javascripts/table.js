@@ -1,0 +1,153 @@
+// The front page's table of every cell: drawn from table.json (written by `dtws site`), filtered by
+// library, Python, Django, verdict and text, sorted by any column. Text from the data only ever goes
+// into the page as text (textContent), never as HTML.
+(function () {
+  "use strict";
+  var holder = document.getElementById("dtws-cells");
+  if (!holder) return;
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    (children || []).forEach(function (child) {
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function versionKey(text) {
+    return String(text).split(".").map(function (part) { return ("000000" + part).slice(-6); }).join(".");
+  }
+
+  function draw(data) {
+    var marks = data.marks, statuses = data.statuses;
+    var rows = data.cells.map(function (item) {
+      return {
+        library: data.libraries[item[0]], cell: item[1], python: item[2], django: item[3],
+        pythonVersion: item[4], djangoVersion: item[5], libraryVersion: item[6],
+        columns: item[7].map(function (index) { return statuses[index]; }),
+        coverage: item[8], reason: item[9] === null ? "" : data.reasons[item[9]],
+        was: item[10] === null ? null : statuses[item[10]]
+      };
+    });
+    var status = function (row) { return row.columns[row.columns.length - 1]; };
+    var sortKeys = {
+      library: function (row) { return row.library; },
+      python: function (row) { return versionKey(row.python); },
+      django: function (row) { return versionKey(row.django); },
+      cell: function (row) { return row.cell; },
+      coverage: function (row) { return row.coverage === null ? -1 : row.coverage; },
+      reason: function (row) { return row.reason; }
+    };
+    data.columns.forEach(function (heading, index) {
+      sortKeys["column" + index] = function (row) { return statuses.indexOf(row.columns[index]); };
+    });
+
+    function distinct(pick, byVersion) {
+      var seen = {};
+      rows.forEach(function (row) { seen[pick(row)] = true; });
+      var values = Object.keys(seen);
+      return byVersion ? values.sort(function (a, b) { return versionKey(a) < versionKey(b) ? -1 : 1; }) : values.sort();
+    }
+    function select(name, label, values, words) {
+      var options = [el("option", { value: "" }, ["all"])].concat(values.map(function (value) {
+        return el("option", { value: value }, [words ? words[value] : value]);
+      }));
+      return el("label", {}, [label, el("select", { name: name }, options)]);
+    }
+    var words = {};
+    statuses.forEach(function (key) { words[key] = marks[key][0] + " " + marks[key][1]; });
+    var filters = el("form", { class: "dtws-filters", role: "search" }, [
+      select("library", "Library", distinct(function (row) { return row.library; })),
+      select("python", "Python", distinct(function (row) { return row.python; }, true)),
+      select("django", "Django", distinct(function (row) { return row.django; }, true)),
+      select("status", "Verdict", distinct(status).sort(function (a, b) {
+        return statuses.indexOf(a) - statuses.indexOf(b);
+      }), words),
+      el("label", {}, ["Text", el("input", { name: "text", type: "search", placeholder: "cell, version or reason" })])
+    ]);
+    var shown = el("p", { class: "dtws-shown", "aria-live": "polite" });
+    var headings = [["library", "Library"], ["python", "Python"], ["django", "Django"], ["cell", "More details"]]
+      .concat(data.columns.map(function (heading, index) { return ["column" + index, heading]; }))
+      .concat([["coverage", "Coverage"], ["reason", "Why"]]);
+    var head = el("tr", {}, headings.map(function (pair) {
+      return el("th", { "data-sort": pair[0], scope: "col", tabindex: "0" }, [pair[1]]);
+    }));
+    var body = el("tbody");
+    var table = el("table", { class: "dtws-table dtws-all" }, [el("thead", {}, [head]), body]);
+    var order = { key: null, descending: false };
+
+    function rowOf(row) {
+      var mark = marks[status(row)];
+      var details = [el("a", { href: "cells/" + row.library + "/" + row.cell + "/" }, [row.cell])];
+      if (row.libraryVersion) details.push(el("br"), el("small", {}, [row.library + " " + row.libraryVersion]));
+      if (row.was) {
+        details.push(" ", el("span", { class: "dtws-changed" }, ["changed (was " + marks[row.was][1].toLowerCase() + ")"]));
+      }
+      var cells = [
+        el("td", {}, [row.library]),
+        el("td", {}, row.pythonVersion ? [row.python, el("br"), el("small", {}, [row.pythonVersion])] : [row.python]),
+        el("td", {}, row.djangoVersion ? [row.django, el("br"), el("small", {}, [row.djangoVersion])] : [row.django]),
+        el("td", {}, details)
+      ].concat(row.columns.map(function (key, index) {
+        var each = marks[key];
+        return el("td", { class: "dtws-verdict dtws-" + each[2], "data-column": data.columns[index] }, [each[0] + " " + each[1]]);
+      })).concat([
+        el("td", {}, [row.coverage === null ? "—" : Math.round(row.coverage) + "%"]),
+        el("td", { class: "dtws-reason" }, [row.reason])
+      ]);
+      return el("tr", {
+        class: "dtws-row dtws-row-" + mark[2], "data-cell": row.cell, "data-library": row.library, "data-status": status(row)
+      }, cells);
+    }
+
+    function update() {
+      var form = new FormData(filters);
+      var text = String(form.get("text") || "").toLowerCase();
+      var picked = rows.filter(function (row) {
+        return (!form.get("library") || row.library === form.get("library")) &&
+          (!form.get("python") || row.python === form.get("python")) &&
+          (!form.get("django") || row.django === form.get("django")) &&
+          (!form.get("status") || status(row) === form.get("status")) &&
+          (!text || [row.library, row.cell, row.python, row.django, row.pythonVersion, row.djangoVersion,
+            row.libraryVersion, row.reason].join(" ").toLowerCase().indexOf(text) !== -1);
+      });
+      if (order.key) {
+        var key = sortKeys[order.key];
+        picked.sort(function (a, b) {
+          var x = key(a), y = key(b);
+          return (x < y ? -1 : x > y ? 1 : 0) * (order.descending ? -1 : 1);
+        });
+      }
+      body.replaceChildren.apply(body, picked.map(rowOf));
+      shown.textContent = picked.length + " of " + rows.length + " cells shown.";
+    }
+
+    function sortBy(th) {
+      var key = th.getAttribute("data-sort");
+      order.descending = order.key === key ? !order.descending : false;
+      order.key = key;
+      Array.prototype.forEach.call(head.children, function (other) { other.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", order.descending ? "descending" : "ascending");
+      update();
+    }
+    head.addEventListener("click", function (event) { if (event.target.closest("th")) sortBy(event.target.closest("th")); });
+    head.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && event.target.closest("th")) sortBy(event.target.closest("th"));
+    });
+    filters.addEventListener("input", update);
+    filters.addEventListener("submit", function (event) { event.preventDefault(); });
+    holder.replaceChildren(filters, shown, table);
+    update();
+  }
+
+  fetch(holder.getAttribute("data-src"))
+    .then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    })
+    .then(draw)
+    .catch(function (error) {
+      holder.textContent = "The table could not be loaded (" + error.message + "); each library's page lists its cells.";
+    });
+})();
