@@ -26,6 +26,9 @@ SOLUTION = os.environ.get("DTWS_SOLUTION", "django-socketio")
 _integration = import_module(SOLUTION_APPS[SOLUTION] + ".integration")
 
 INSTALLED_APPS = ["django.contrib.staticfiles"] + list(_integration.INSTALLED_APPS)
+# dtws's fault drills (faults_app/faults.py), in any library's cell when DTWS_FAULT asks for one.
+if os.environ.get("DTWS_FAULT") and "faults_app.apps.FaultsConfig" not in INSTALLED_APPS:
+    INSTALLED_APPS.append("faults_app.apps.FaultsConfig")
 
 # Django 1.8 and 1.9 read MIDDLEWARE_CLASSES, 1.10 and later read MIDDLEWARE.
 MIDDLEWARE_CLASSES = []

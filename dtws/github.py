@@ -95,7 +95,7 @@ def summary_line(rec: CellRecord) -> str:
 
 
 def annotation(rec: CellRecord) -> str:
-    level = {"pass": "notice", "unavailable": "warning"}.get(rec.status, "error")
+    level = {"pass": "notice", "unavailable": "warning", "flaky": "warning"}.get(rec.status, "error")
     title = _escape(f"{rec.library} {rec.cell}: {_said(rec.status)}").replace(",", "%2C").replace("::", "%3A%3A")
     return f"::{level} title={title}::{_escape(terminal_text(rec.reason or 'every step passed'))}"
 
@@ -108,9 +108,10 @@ def artifact_name(cell: matrix.Cell, attempt: int) -> str:
     return f"cell-{cell.library}-{cell.env}" + (f"-attempt{attempt}" if attempt > 1 else "")
 
 
-# A cell job is red when the library failed, timed out or was stopped, and when
-# the harness failed (error): the job can then be re-run on its own.
-RED = ("fail", "timeout", "error", "incomplete")
+# A cell job is red when the library failed, timed out, passed only when run
+# again (flaky) or was stopped, and when the harness failed (error): the job
+# can then be re-run on its own.
+RED = ("fail", "flaky", "timeout", "error", "incomplete")
 
 
 def pages_url(repository: str, site_url: str = "") -> str:

@@ -15,6 +15,8 @@ class Mark:
 
 MARKS: dict[str, Mark] = {
     "pass": Mark("✓", "Yes", "pass", "pass"),
+    # Failed, then passed when run again: never counted as passing.
+    "flaky": Mark("↻", "Flaky", "flaky", "FLAKY"),
     "fail": Mark("✗", "No", "fail", "FAIL"),
     "timeout": Mark("⏱", "Timeout", "timeout", "TIMEOUT"),
     "skipped": Mark("—", "Skipped", "skipped", "-"),

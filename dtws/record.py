@@ -8,12 +8,14 @@ Schema (``schema_version`` 1)::
       "schema_version": 1,
       "library": "django-socketio", "cell": "py27-django18",
       "python": "2.7", "django": "1.8",
-      "status": "pass" | "fail" | "timeout" | "unavailable" | "error" | "incomplete",
+      "status": "pass" | "flaky" | "fail" | "timeout" | "unavailable" | "error" | "incomplete",
       "reason": one line naming the first real error, or null,
       "coverage_percent": number or null,
       "steps": [ {"name", "needs", "verdict", "command", "exit_code",
                   "duration_s", "timeout_s", "started_at", "log",
-                  "error_line", "detail", "log_dropped_bytes"} ... ],
+                  "error_line", "detail", "log_dropped_bytes",
+                  "attempts": [{"verdict", "exit_code", "duration_s", "started_at",
+                                "log", "error_line", "detail"} ...]} ... ],
       "provenance": {"python_version", "python_executable", "platform",
                      "packages": {name: version}, "django_version",
                      "library_version", "commit", "commit_dirty", "run_id",
@@ -27,6 +29,11 @@ unavailable (no interpreter), error (dtws, tox, docker or the CI plumbing
 failed, not the library: a harness error), and not-run (the run was stopped
 before it). A cell's status ``error`` is a harness error too, never the
 library's failure.
+
+``attempts``: the earlier attempts of a step that failed or timed out and was
+run again (``--retries``), oldest first; the step's own fields are its last
+attempt's. A cell whose steps all passed, one of them only when run again, is
+``flaky``: never counted as passing.
 
 ``installer``: what installed the env's packages, ``uv`` or ``pip`` (tox.ini's
 install_command for the cell's Python), from the install step's log.
@@ -54,11 +61,24 @@ SCHEMA_VERSION = 1
 FILENAME = "result.json"
 
 STEP_VERDICTS = ("pass", "fail", "timeout", "skipped", "unavailable", "error", "not-run")
-STATUSES = ("pass", "fail", "timeout", "unavailable", "error", "incomplete")
+STATUSES = ("pass", "flaky", "fail", "timeout", "unavailable", "error", "incomplete")
 
 
 class RecordError(ValueError):
     """A result.json that cannot be read as a record; the message says why."""
+
+
+@dataclass
+class Attempt:
+    """An earlier attempt of a step, which failed or timed out before the step was run again."""
+
+    verdict: str
+    exit_code: int | None = None
+    duration_s: float | None = None
+    started_at: str | None = None
+    log: str | None = None
+    error_line: str | None = None
+    detail: str | None = None
 
 
 @dataclass
@@ -75,6 +95,7 @@ class Step:
     error_line: str | None = None
     detail: str | None = None
     log_dropped_bytes: int = 0
+    attempts: list[Attempt] = field(default_factory=list)
 
 
 @dataclass
@@ -128,7 +149,7 @@ def write(record: CellRecord, directory: Path) -> Path:
 
 
 # Fields added since schema_version 1 first shipped: optional when read.
-_ADDED = ("log_dropped_bytes", "installer", "project_hash", "checked_at")
+_ADDED = ("log_dropped_bytes", "installer", "project_hash", "checked_at", "attempts")
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),
@@ -157,6 +178,10 @@ def _build(cls: type, data: Any, where: str) -> Any:
             if not isinstance(value, list):
                 raise RecordError(f"{where}.steps: expected a list")
             value = [_build(Step, item, f"{where}.steps[{i}]") for i, item in enumerate(value)]
+        elif spec.name == "attempts":
+            if not isinstance(value, list):
+                raise RecordError(f"{where}.attempts: expected a list")
+            value = [_build(Attempt, item, f"{where}.attempts[{i}]") for i, item in enumerate(value)]
         elif spec.name == "provenance":
             value = _build(Provenance, value, f"{where}.provenance")
         else:
@@ -177,8 +202,9 @@ def from_dict(data: Any) -> CellRecord:
     if record.status not in STATUSES:
         raise RecordError(f"record.status: unknown status {record.status!r}")
     for step in record.steps:
-        if step.verdict not in STEP_VERDICTS:
-            raise RecordError(f"step {step.name!r}: unknown verdict {step.verdict!r}")
+        for verdict in [step.verdict, *(attempt.verdict for attempt in step.attempts)]:
+            if verdict not in STEP_VERDICTS:
+                raise RecordError(f"step {step.name!r}: unknown verdict {verdict!r}")
     return record
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from dtws import __version__, changed, files, hosts, interpreters, procs, reaper, reasons, record
 from dtws.matrix import Cell
 from dtws.solutions import SOLUTIONS
-from dtws.steps import STEPS
+from dtws.steps import STEPS, StepSpec
 from dtws.steps.base import Context, Outcome
 
 _DROPPED_ENV = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP", "COVERAGE_FILE")
@@ -131,8 +131,46 @@ def _conclude(rec: record.CellRecord) -> None:
         rec.status = "unavailable"
         rec.reason = f"{unavailable.name}: {unavailable.detail}"
         return
-    rec.status = "pass" if all(step.verdict == "pass" for step in rec.steps) else "incomplete"
-    rec.reason = None
+    if not all(step.verdict == "pass" for step in rec.steps):
+        rec.status, rec.reason = "incomplete", None
+        return
+    retried = next((step for step in rec.steps if step.attempts), None)
+    if retried is None:
+        rec.status, rec.reason = "pass", None
+        return
+    first = retried.attempts[0]
+    why = first.error_line or first.detail or f"exit code {first.exit_code}"
+    rec.status = "flaky"
+    rec.reason = f"{retried.name}: passed on attempt {len(retried.attempts) + 1}; attempt 1: {first.verdict}: {why}"
+
+
+def _not_again(found: reasons.ErrorLine | None, number: int, retries: int) -> str | None:
+    """Why an attempt that failed or timed out is not run again (a line for its log), or None when it is."""
+    if number > retries:
+        return f"not run again: {retries} retr{'y' if retries == 1 else 'ies'} done" if retries else "not run again"
+    if found is not None and found.why:
+        return f"not run again: a known cause, which repeats ({found.why})"
+    return None
+
+
+def _set_aside(step: record.Step, out: Path, number: int) -> record.Attempt:
+    """Keep a failed attempt: its log (and screenshot) under ``<step>.attempt<N>``, its verdict as an Attempt."""
+    assert step.log is not None
+    log = out / step.log
+    kept = log.with_name(f"{log.stem}.attempt{number}{log.suffix}")
+    log.rename(kept)
+    shot = log.with_suffix(".png")
+    if shot.exists():
+        shot.rename(kept.with_suffix(".png"))
+    return record.Attempt(
+        verdict=step.verdict,
+        exit_code=step.exit_code,
+        duration_s=step.duration_s,
+        started_at=step.started_at,
+        log=str(kept.relative_to(out)),
+        error_line=step.error_line,
+        detail=step.detail,
+    )
 
 
 def _no_interpreter(rec: record.CellRecord, verdict: str, why: str) -> None:
@@ -154,12 +192,15 @@ def run_cell(
     timeouts: Mapping[str, float] | None = None,
     host: hosts.Host | None = None,
     require_interpreter: bool = False,
+    retries: int = 1,
 ) -> record.CellRecord:
     """Run ``cell`` into ``results/<library>/<cell>/``; return its record.
 
     ``host`` is where the cell's processes run (default: here). With
     ``require_interpreter`` (CI, where the workflow provides each Python), a
-    missing interpreter is a harness error, not "unavailable".
+    missing interpreter is a harness error, not "unavailable". A step that
+    fails or times out runs again, up to ``retries`` times, unless its first
+    error has a known cause (dtws/reasons.toml: a failure that repeats).
 
     Raises procs.Stopped, leaving no record, when the run is stopping before the cell starts.
     """
@@ -208,6 +249,46 @@ def run_cell(
     solution = SOLUTIONS[cell.library]
     env = dict(_cell_env(interpreter), DTWS_SOLUTION=solution.setting, **{reaper.CELL: cell.env})
     workdir = toxworkdir or project / ".tox"
+
+    def attempt(spec: StepSpec, step: record.Step, number: int) -> tuple[Outcome | None, Path]:
+        """One attempt of a step, into its log; None when a process could not start (the run is stopping)."""
+        log_path = logs / f"{spec.name}.log"
+        step.log = str(log_path.relative_to(out))
+        step.started_at = now()
+        started = time.monotonic()
+        with files.open_log(log_path) as log:
+            ctx = Context(
+                cell=cell,
+                solution=solution,
+                interpreter=interpreter,
+                project=project,
+                toxworkdir=workdir,
+                scratch=scratch,
+                env=dict(env, DTWS_STEP=spec.name, DTWS_ATTEMPT=str(number)),
+                log=log,
+                deadline=started + (step.timeout_s or spec.timeout_s),
+                host=host,
+            )
+            outcome: Outcome | None
+            try:
+                outcome = spec.run(ctx)
+            except procs.Stopped:  # a process could not start: the run is stopping
+                outcome = None
+            except Exception as error:  # dtws's own failure: a harness error, never the library's
+                log.write(traceback.format_exc().encode())
+                outcome = Outcome("error", None, None, f"dtws error: {type(error).__name__}: {error}")
+            finally:
+                host.after_step(log, cell.env)
+                step.log_dropped_bytes = procs.dropped(log)
+        step.duration_s = round(time.monotonic() - started, 3)
+        if outcome is not None and spec.name == "install":
+            packages = _freeze(ctx, outcome.installer)
+            rec.provenance.packages = packages
+            rec.provenance.django_version = _lookup(packages, "Django")
+            rec.provenance.library_version = _lookup(packages, solution.package)
+            rec.provenance.installer = outcome.installer
+        return outcome, log_path
+
     try:
         for spec, step in zip(STEPS, rec.steps, strict=True):
             if procs.stopping():
@@ -218,56 +299,36 @@ def run_cell(
                 step.detail = f"needs {', '.join(missing)}, which did not pass"
                 record.write(rec, out)
                 continue
-            log_path = logs / f"{spec.name}.log"
-            step.log = str(log_path.relative_to(out))
-            step.started_at = now()
-            started = time.monotonic()
-            with files.open_log(log_path) as log:
-                ctx = Context(
-                    cell=cell,
-                    solution=solution,
-                    interpreter=interpreter,
-                    project=project,
-                    toxworkdir=workdir,
-                    scratch=scratch,
-                    env=dict(env, DTWS_STEP=spec.name),
-                    log=log,
-                    deadline=started + (step.timeout_s or spec.timeout_s),
-                    host=host,
+            number = 1
+            while True:
+                outcome, log_path = attempt(spec, step, number)
+                if outcome is None or procs.stopping():
+                    step.detail = "the run was stopped during this step"
+                    break
+                step.verdict, step.command, step.exit_code, step.detail = (
+                    outcome.verdict,
+                    outcome.command,
+                    outcome.exit_code,
+                    outcome.detail,
                 )
-                outcome: Outcome | None
-                try:
-                    outcome = spec.run(ctx)
-                except procs.Stopped:  # a process could not start: the run is stopping
-                    outcome = None
-                except Exception as error:  # dtws's own failure: a harness error, never the library's
-                    log.write(traceback.format_exc().encode())
-                    outcome = Outcome("error", None, None, f"dtws error: {type(error).__name__}: {error}")
-                finally:
-                    host.after_step(log, cell.env)
-                    step.log_dropped_bytes = procs.dropped(log)
-            step.duration_s = round(time.monotonic() - started, 3)
-            if outcome is None or procs.stopping():
-                step.detail = "the run was stopped during this step"
-                break
-            step.verdict, step.command, step.exit_code, step.detail = (
-                outcome.verdict,
-                outcome.command,
-                outcome.exit_code,
-                outcome.detail,
-            )
-            if "coverage_percent" in outcome.facts:
-                rec.coverage_percent = outcome.facts["coverage_percent"]
-            if step.verdict != "pass":
-                found = reasons.first_error_in(log_path)
+                if "coverage_percent" in outcome.facts:
+                    rec.coverage_percent = outcome.facts["coverage_percent"]
+                found = reasons.first_error_in(log_path) if step.verdict != "pass" else None
                 step.error_line = str(found) if found else None
-            if spec.name == "install":
-                packages = _freeze(ctx, outcome.installer)
-                rec.provenance.packages = packages
-                rec.provenance.django_version = _lookup(packages, "Django")
-                rec.provenance.library_version = _lookup(packages, solution.package)
-                rec.provenance.installer = outcome.installer
+                if step.verdict not in ("fail", "timeout"):
+                    break
+                held = _not_again(found, number, retries)
+                if held is not None:
+                    if retries:
+                        with files.open_log(log_path) as log:
+                            procs.note(log, held)
+                    break
+                step.attempts.append(_set_aside(step, out, number))
+                record.write(rec, out)
+                number += 1
             record.write(rec, out)
+            if outcome is None or procs.stopping():
+                break
     finally:
         with files.open_log(host_log) as log:
             host.close(log)

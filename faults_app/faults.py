@@ -4,7 +4,11 @@
 - ``hang``: sleeps without end;
 - ``crash``: dies of SIGSEGV;
 - ``ignore-term``: ignores SIGTERM, then sleeps without end;
-- ``setsid-child``: leaves a child in a session of its own, sleeping, then goes on as usual.
+- ``setsid-child``: leaves a child in a session of its own, sleeping, then goes on as usual;
+- ``fail-once``: fails on the step's first attempt (``DTWS_ATTEMPT`` 1), then goes on as usual.
+
+The faults app commits them in any cell: the project's settings add it when
+``DTWS_FAULT`` is set.
 """
 import os
 import signal
@@ -41,12 +45,22 @@ def _setsid_child():
         os._exit(0)
 
 
+class FlakyError(Exception):
+    pass
+
+
+def _fail_once():
+    if os.environ.get("DTWS_ATTEMPT", "1") == "1":
+        raise FlakyError("dtws's fail-once fault fails this step's first attempt")
+
+
 FAULTS = {
     "flood": _flood,
     "hang": _hang,
     "crash": _crash,
     "ignore-term": _ignore_term,
     "setsid-child": _setsid_child,
+    "fail-once": _fail_once,
 }
 
 

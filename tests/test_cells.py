@@ -119,6 +119,8 @@ def test_py312_django52_cannot_install(local_run: tuple[subprocess.CompletedProc
         " — Python 2 only code: django-socketio 0.3.9 was never ported to Python 3"
     )
     assert rec.provenance.python_version is not None and rec.provenance.python_version.startswith("3.12.")
+    assert rec.step("install").attempts == [], "a failure of a known cause repeats: it is not run again"
+    assert "not run again: a known cause, which repeats (Python 2 only code" in install
 
 
 def test_channels_works_where_django_socketio_does_not(

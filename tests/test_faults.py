@@ -21,25 +21,29 @@ from typing import Any
 
 import pytest
 
-from dtws import reaper
+from dtws import matrix, merge, pages, reaper
+from dtws import results as results_module
 from tests.conftest import PROJECT
 
 CELL = "py312-django52-faults"
 pytestmark = pytest.mark.cells
 
 
-def command(results: Path, toxworkdir: Path, *timeouts: str) -> list[str]:
+def command(results: Path, toxworkdir: Path, *timeouts: str, cell: str = CELL, retries: int = 0) -> list[str]:
+    """The drill's `dtws cell`: a step that fails is not run again, unless the drill is of that."""
     limits = [item for timeout in timeouts for item in ("--timeout", timeout)]
     return [
         sys.executable,
         "-m",
         "dtws",
         "cell",
-        CELL,
+        cell,
         "--results",
         str(results),
         "--toxworkdir",
         str(toxworkdir),
+        "--retries",
+        str(retries),
         *limits,
     ]
 
@@ -185,3 +189,69 @@ def _watches(entry: Path, harness: int) -> bool:
     except OSError:
         return False
     return b"dtws.reaper" in cmdline and any(arg.startswith(f"{harness}:".encode()) for arg in cmdline)
+
+
+def test_a_step_that_fails_once_makes_the_cell_flaky_and_keeps_both_logs(tmp_path: Path) -> None:
+    """A real passing cell (Channels) whose test step fails on its first attempt only: flaky, never a pass."""
+    cell = "py312-django52-channels"
+    results = tmp_path / "results"
+    done = subprocess.run(
+        command(results, tmp_path / "tox", cell=cell, retries=1),
+        cwd=PROJECT,
+        env=environment("fail-once", "test"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = json.loads((results / "channels" / cell / "result.json").read_text())
+    test = steps(data)["test"]
+    assert data["status"] == "flaky"
+    assert {step["name"]: step["verdict"] for step in data["steps"]} == dict.fromkeys(steps(data), "pass")
+    assert [attempt["verdict"] for attempt in test["attempts"]] == ["fail"]
+    first = test["attempts"][0]
+    assert first["log"] == "logs/test.attempt1.log" and first["exit_code"] == 1
+    assert "FlakyError: dtws's fail-once fault fails this step's first attempt" in first["error_line"]
+    assert "FlakyError" in (results / "channels" / cell / "logs" / "test.attempt1.log").read_text()
+    assert "FlakyError" not in (results / "channels" / cell / "logs" / "test.log").read_text()
+    assert data["reason"].startswith("test: passed on attempt 2; attempt 1: fail: ")
+    assert "FlakyError" in data["reason"]
+
+    merged = merge.merge([results], tmp_path / "merged", cells=[matrix.get(cell)])
+    results_module.write(merged, tmp_path / "merged")
+    site = pages.plan(tmp_path / "merged", merged)
+    pages.write_docs(site, tmp_path / "docs")
+    pages.write_cells(site, tmp_path / "site")
+    row = (tmp_path / "docs" / "libraries" / "channels.md").read_text()
+    assert '<td class="dtws-verdict dtws-flaky" data-column="Does it work?">↻ Flaky</td>' in row
+    page = (tmp_path / "site" / "cells" / "channels" / cell / "index.html").read_text()
+    assert 'data-step="test" data-attempt="1">' in page and "then run again" in page
+    assert (tmp_path / "site" / "cells" / "channels" / cell / "logs" / "test.attempt1.log").is_file()
+    badge = json.loads((tmp_path / "docs" / "badges" / "channels.json").read_text())
+    assert badge["message"] == "works on 0 of 1 cells"
+
+
+def test_a_step_that_fails_every_time_fails_with_every_attempt_kept(tmp_path: Path) -> None:
+    results = tmp_path / "results"
+    done = subprocess.run(
+        command(results, tmp_path / "tox", "websocket-server=3", retries=1),
+        cwd=PROJECT,
+        env=environment("crash", "check"),
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 0
+    data = result(results)
+    check = steps(data)["check"]
+    assert data["status"] == "fail" and check["verdict"] == "fail"
+    assert [(a["verdict"], a["exit_code"]) for a in check["attempts"]] == [("fail", -signal.SIGSEGV)]
+    log = (results / "faults" / CELL / "logs" / "check.log").read_text()
+    assert "not run again: 1 retry done" in log
+    assert steps(data)["websocket-server"]["attempts"] and not steps(data)["websocket-server"]["verdict"] == "pass"
+
+
+def test_with_no_retries_a_step_that_fails_once_is_a_failure(tmp_path: Path) -> None:
+    data, _ = drill(tmp_path, "fail-once", "check", "websocket-server=3")
+    check = steps(data)["check"]
+    assert check["verdict"] == "fail" and check["attempts"] == []
+    assert "FlakyError: dtws's fail-once fault" in check["error_line"]

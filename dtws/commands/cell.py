@@ -54,6 +54,7 @@ def _run(cell: matrix.Cell, args: argparse.Namespace) -> int:
         timeouts=dict(args.timeout),
         host=host,
         require_interpreter=args.require_interpreter,
+        retries=args.retries,
     )
     print_table([rec])
     print(f"record: {runner.cell_dir(args.results, cell) / 'result.json'}")

@@ -46,6 +46,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def retries(text: str) -> int:
+    """An argparse type: how many times a failed step runs again, 0 to 5."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= value <= 5:
+        raise argparse.ArgumentTypeError(f"must be 0 to 5: {text!r}")
+    return value
+
+
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--results", type=Path, default=Path("results"), help="folder of the cell records (default: results)"
@@ -61,6 +72,14 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="STEP=SECONDS",
         help="override a step's timeout (repeatable)",
+    )
+    parser.add_argument(
+        "--retries",
+        type=retries,
+        default=1,
+        metavar="N",
+        help="run a step that failed or timed out again, up to N times (default 1; 0: never);"
+        " failed, then passed makes the cell flaky. A failure of a known cause is not run again",
     )
 
 

@@ -127,7 +127,9 @@ def _run(cells: list[matrix.Cell], args: argparse.Namespace) -> int:
 
     def start(cell: matrix.Cell) -> CellRecord:
         progress.say(f"  started {cell.env}")
-        rec = runner.run_cell(cell, args.results, project=project, toxworkdir=toxworkdir, timeouts=timeouts)
+        rec = runner.run_cell(
+            cell, args.results, project=project, toxworkdir=toxworkdir, timeouts=timeouts, retries=args.retries
+        )
         progress.finished(cell, rec)
         return rec
 

@@ -219,8 +219,9 @@ class CellPage:
 
     entry: Entry
     full_log: FullLog
-    shown: dict[str, logs.ShownLog | None]  # by step: the log as shown, None when the record's file is missing
-    screenshots: dict[str, str]  # by step: the screenshot's file name
+    # By the record's log path (a step's, or an earlier attempt's): the log as shown, None when missing.
+    shown: dict[str, logs.ShownLog | None]
+    screenshots: dict[str, str]  # by the record's log path: the screenshot's file name
     change: Change | None
 
 
@@ -231,11 +232,12 @@ def cell_page(results_dir: Path, entry: Entry, page_dir: Path, change: Change | 
     where = full_log(entry)
     if entry.record is not None and entry.record_dir is not None:
         for step in entry.record.steps:
-            if step.log:
-                shown[step.name] = _copy_log(results_dir, f"{entry.record_dir}/{step.log}", page_dir, where)
-                screenshot = _copy_screenshot(results_dir, f"{entry.record_dir}/{step.log}", page_dir)
-                if screenshot is not None:
-                    screenshots[step.name] = screenshot
+            for log in [attempt.log for attempt in step.attempts] + [step.log]:
+                if log:
+                    shown[log] = _copy_log(results_dir, f"{entry.record_dir}/{log}", page_dir, where)
+                    screenshot = _copy_screenshot(results_dir, f"{entry.record_dir}/{log}", page_dir)
+                    if screenshot is not None:
+                        screenshots[log] = screenshot
     return CellPage(entry, where, shown, screenshots, change)
 
 
@@ -302,6 +304,7 @@ def plan(results_dir: Path, results: Results, previous: Results | None = None, s
 
 def write_docs(site: Site, docs: Path) -> None:
     """The pages mkdocs builds (the front page, one per library) and the files it publishes as they are."""
+    docs.mkdir(parents=True, exist_ok=True)
     _clear(docs)
     env = _environment()
     results, libraries, changed_cells = site.results, site.libraries, site.changed_cells

@@ -16,7 +16,7 @@ COLUMNS: tuple[tuple[str, str | None], ...] = (
 
 
 # Which status a summary shows when a Django series has several Pythons: the best one.
-BEST_FIRST = ("pass", "timeout", "fail", "incomplete", "error", "unavailable", "no-result")
+BEST_FIRST = ("pass", "flaky", "timeout", "fail", "incomplete", "error", "unavailable", "no-result")
 
 
 def best(entries: list[Entry]) -> str:
