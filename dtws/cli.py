@@ -28,12 +28,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--version", action="version", version=f"dtws {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, module in COMMANDS.items():
-        sub = commands.add_parser(name, help=module.HELP, description=module.__doc__)
-        module.add_arguments(sub)
-        sub.set_defaults(handler=module.main)
+    for name, command in COMMANDS.items():
+        sub = commands.add_parser(name, help=command.help, description=command.description)
+        command.add_arguments(sub)
+        sub.set_defaults(handler=command.main)
     args = parser.parse_args(argv)
-    handler = _stop_and_finish if getattr(COMMANDS[args.command], "RECORDS_ON_STOP", False) else _stop_now
+    handler = _stop_and_finish if COMMANDS[args.command].records_on_stop else _stop_now
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         return int(args.handler(args))

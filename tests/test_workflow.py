@@ -145,9 +145,23 @@ def test_a_failed_plan_builds_and_deploys_nothing() -> None:
     jobs = workflow()["jobs"]
     assert "plan" in jobs["site"]["needs"]
     assert "needs.plan.result == 'success'" in jobs["site"]["if"]
-    assert jobs["deploy"]["needs"] == "site"
+    assert jobs["deploy"]["needs"] == ["site", "gate"]
     assert "needs.site.result == 'success'" in jobs["deploy"]["if"]
     assert "needs.site.outputs.publish == 'true'" in jobs["deploy"]["if"]
+    assert "needs.gate" not in jobs["deploy"]["if"], "a red gate must not keep the site from showing what broke"
+
+
+def test_the_run_is_red_only_when_the_gate_says_a_passing_cell_broke() -> None:
+    """Cell jobs may fail (continue-on-error); the gate, after the site and before deploy, decides the run."""
+    jobs = workflow()["jobs"]
+    assert jobs["cell"]["continue-on-error"] is True
+    assert "continue-on-error" not in jobs["gate"] and "continue-on-error" not in jobs["site"]
+    assert jobs["gate"]["needs"] == ["plan", "site"] and "needs.site.result == 'success'" in jobs["gate"]["if"]
+    run = step("gate", "compare with the published results (red only when a passing cell broke)")
+    assert run["run"] == 'python -m dtws gate built/results.json --baseline "$PUBLISHED" --site "$SITE"'
+    assert run["env"]["PUBLISHED"] == "${{ steps.pages.outputs.url }}results.json"
+    download = step("gate", "download this run's site")
+    assert download["with"]["name"] == "site" and download["with"]["run-id"] == "${{ github.run_id }}"
 
 
 def test_security_settings() -> None:
@@ -165,6 +179,7 @@ def test_security_settings() -> None:
             assert "${{" not in item.get("run", ""), f"{name}: expressions reach the shell only through env"
     assert data["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
     assert data["jobs"]["site"]["permissions"] == {"contents": "read", "actions": "read"}
+    assert data["jobs"]["gate"]["permissions"] == {"contents": "read", "actions": "read"}
     assert all(
         "pages" not in job["permissions"] and "id-token" not in job["permissions"]
         for name, job in data["jobs"].items()

@@ -1,16 +1,28 @@
-"""The CLI's commands by name; each module has HELP, add_arguments(parser) and main(args) -> int."""
+"""The CLI's commands: each module declares its own typed entry, ``COMMAND``; this lists them in order."""
 
 from __future__ import annotations
 
-from types import ModuleType
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from dtws.commands import cell, github, merge, preview, run, site
 
-COMMANDS: dict[str, ModuleType] = {
-    "cell": cell,
-    "run": run,
-    "merge": merge,
-    "site": site,
-    "preview": preview,
-    "github": github,
-}
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str  # one line, in `python -m dtws --help`
+    description: str | None  # the module's docstring, in `python -m dtws NAME --help`
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    main: Callable[[argparse.Namespace], int]
+    # Stopped by SIGTERM or Ctrl-C, it kills the cells' processes and still writes their records.
+    records_on_stop: bool = False
+
+
+def _all() -> dict[str, Command]:
+    from dtws.commands import cell, gate, github, merge, preview, run, site
+
+    commands = [module.COMMAND for module in (cell, run, merge, site, preview, github, gate)]
+    return {command.name: command for command in commands}
+
+
+COMMANDS: dict[str, Command] = _all()

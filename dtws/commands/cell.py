@@ -5,12 +5,9 @@ from __future__ import annotations
 import argparse
 
 from dtws import hosts, matrix, runner
+from dtws.commands import Command
 from dtws.commands.options import add_run_options, checked_and_locked
 from dtws.summary import print_table
-
-# Stopped by SIGTERM or Ctrl-C, it kills the cells' processes and still writes their records.
-RECORDS_ON_STOP = True
-HELP = "run one cell"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,3 +56,13 @@ def _run(cell: matrix.Cell, args: argparse.Namespace) -> int:
     print_table([rec])
     print(f"record: {runner.cell_dir(args.results, cell) / 'result.json'}")
     return 0 if rec.status != "incomplete" else 1
+
+
+COMMAND = Command(
+    name="cell",
+    help="run one cell",
+    description=__doc__,
+    add_arguments=add_arguments,
+    main=main,
+    records_on_stop=True,
+)

@@ -17,8 +17,7 @@ import os
 from pathlib import Path
 
 from dtws import github, matrix, record, results
-
-HELP = "the workflow's matrix, per-cell report, Pages URL and publish check"
+from dtws.commands import Command
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -93,3 +92,12 @@ def main(args: argparse.Namespace) -> int:
     except (results.ResultsError, ValueError) as error:
         print(f"::error title=dtws::{error}")
     return 2
+
+
+COMMAND = Command(
+    name="github",
+    help="the workflow's matrix, per-cell report, Pages URL and publish check",
+    description=__doc__,
+    add_arguments=add_arguments,
+    main=main,
+)

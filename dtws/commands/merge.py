@@ -14,10 +14,9 @@ import argparse
 from pathlib import Path
 
 from dtws import published, record, results
+from dtws.commands import Command
 from dtws.merge import MergeError, merge
 from dtws.reasons import terminal_text
-
-HELP = "merge cell records into results.json"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -83,3 +82,12 @@ def main(args: argparse.Namespace) -> int:
     for item in merged.problems:
         print(terminal_text(f"  {item}"))
     return 0
+
+
+COMMAND = Command(
+    name="merge",
+    help="merge cell records into results.json",
+    description=__doc__,
+    add_arguments=add_arguments,
+    main=main,
+)

@@ -7,7 +7,7 @@ import functools
 import http.server
 from pathlib import Path
 
-HELP = "serve the built site locally"
+from dtws.commands import Command
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,3 +32,12 @@ def main(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             print("stopped")
     return 0
+
+
+COMMAND = Command(
+    name="preview",
+    help="serve the built site locally",
+    description=__doc__,
+    add_arguments=add_arguments,
+    main=main,
+)

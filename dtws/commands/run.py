@@ -14,14 +14,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from dtws import changed, interpreters, matrix, procs, record, runner
+from dtws.commands import Command
 from dtws.commands.options import add_run_options, checked_and_locked, positive_int
 from dtws.reasons import terminal_text
 from dtws.record import CellRecord
 from dtws.summary import print_table
 
-# Stopped by SIGTERM or Ctrl-C, it kills the cells' processes and still writes their records.
-RECORDS_ON_STOP = True
-HELP = "run the whole local matrix"
 LINE_WIDTH = 200
 
 
@@ -148,3 +146,13 @@ def _run(cells: list[matrix.Cell], args: argparse.Namespace) -> int:
         print(f"stopped before these cells ran: {', '.join(missing) or 'none'}", file=sys.stderr)
         return 1
     return 0 if all(rec.status != "incomplete" for rec in records.values()) else 1
+
+
+COMMAND = Command(
+    name="run",
+    help="run the whole local matrix",
+    description=__doc__,
+    add_arguments=add_arguments,
+    main=main,
+    records_on_stop=True,
+)

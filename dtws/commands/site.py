@@ -9,10 +9,9 @@ import tempfile
 from pathlib import Path
 
 from dtws import pages, published, results
+from dtws.commands import Command
 from dtws.commands.options import folder_problem
 from dtws.reasons import terminal_text
-
-HELP = "build the results site"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -96,3 +95,12 @@ def main(args: argparse.Namespace) -> int:
     pages.write_cells(site, out)
     print(f"site: {out / 'index.html'}  (serve it: python -m dtws preview)")
     return 0
+
+
+COMMAND = Command(
+    name="site",
+    help="build the results site",
+    description=__doc__,
+    add_arguments=add_arguments,
+    main=main,
+)

@@ -1,0 +1,146 @@
+"""The regression gate: this run's results against a baseline, cell by cell.
+
+A regression is a cell that passed in the baseline and now fails, times out
+or is flaky: only those turn a run red by default. A known failure (a cell
+that failed before and fails now) never does. A cell that went to a harness
+error, or to no result, could not be judged this run: it is listed, and turns
+the run red only with ``--fail-on any``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Literal
+
+from dtws.marks import MARKS
+from dtws.results import Entry, Results
+
+BROKEN = ("fail", "timeout", "flaky")  # what a passing cell must not become
+NOT_PASSING = ("fail", "timeout", "flaky", "error", "incomplete", "no-result")
+FailOn = Literal["regression", "any", "never"]
+FAIL_ON: tuple[FailOn, ...] = ("regression", "any", "never")
+
+
+def status(entry: Entry) -> str:
+    return entry.record.status if entry.record is not None else "no-result"
+
+
+@dataclass(frozen=True)
+class Flip:
+    library: str
+    cell: str
+    before: str
+    after: str
+    reason: str | None  # the cell's reason now
+
+    @property
+    def kind(self) -> str:
+        """regression, fixed, otherwise (failing both times), or unjudged (in either run)."""
+        if self.before == "pass" and self.after in BROKEN:
+            return "regression"
+        if self.before in BROKEN and self.after == "pass":
+            return "fixed"
+        if self.before in BROKEN and self.after in BROKEN:
+            return "otherwise"
+        return "unjudged"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the gate found: every flip, this run's counts, and whether the run is red."""
+
+    flips: list[Flip]
+    counts: Counter[str]
+    flaky: list[Entry]
+    baseline: str | None  # where the baseline came from, or None when nothing was published
+    red: bool
+    why: str
+
+    def of(self, kind: str) -> list[Flip]:
+        return [flip for flip in self.flips if flip.kind == kind]
+
+
+def compare(current: Results, baseline: Results | None, where: str | None, fail_on: FailOn) -> Verdict:
+    before = {(e.library, e.cell): status(e) for e in baseline.cells} if baseline else {}
+    flips = []
+    for entry in current.cells:
+        old = before.get((entry.library, entry.cell))
+        now = status(entry)
+        if old is not None and old != now:
+            reason = entry.record.reason if entry.record is not None else entry.problem
+            flips.append(Flip(entry.library, entry.cell, old, now, reason))
+    counts = Counter(status(e) for e in current.cells)
+    flaky = [e for e in current.cells if status(e) == "flaky"]
+    regressions = [flip for flip in flips if flip.kind == "regression"]
+    failing = sum(counts[key] for key in NOT_PASSING)
+    if fail_on == "never":
+        red, why = False, "--fail-on never: the gate never turns the run red"
+    elif fail_on == "any":
+        red = failing > 0
+        why = f"{failing} cells do not pass" if red else "every cell that ran passes"
+    else:
+        red = bool(regressions)
+        if red:
+            why = f"{len(regressions)} cells that passed before do not pass now"
+        elif baseline is None:
+            why = "nothing published to compare with: nothing can have regressed"
+        else:
+            why = "no cell that passed before fails now"
+    return Verdict(flips, counts, flaky, where if baseline else None, red, why)
+
+
+def _code(text: str | None) -> str:
+    """Record text in a Markdown table: one line, as code, so nothing in it is markup or ends the cell."""
+    if not text:
+        return ""
+    one = " ".join(text.split()).replace("`", "'").replace("|", "\\|")
+    return f"`{one[:300]}`"
+
+
+def _cell(flip: Flip | Entry, site: str | None) -> str:
+    name = f"{flip.library} {flip.cell}"
+    return f"[{name}]({site}cells/{flip.library}/{flip.cell}/)" if site else name
+
+
+def markdown(verdict: Verdict, site: str | None) -> str:
+    """The job summary: the run's counts by verdict, every flip in both directions, the flaky cells."""
+    lines = [f"## dtws: {'red' if verdict.red else 'green'}: {verdict.why}", ""]
+    lines += ["| verdict | cells |", "|---|---|"]
+    order = list(MARKS)
+    counts = sorted(verdict.counts.items(), key=lambda item: order.index(item[0]))
+    lines += [f"| {MARKS[key].symbol} {MARKS[key].word} | {count} |" for key, count in counts]
+    lines.append("")
+    if verdict.baseline is None:
+        lines += ["No published results to compare with.", ""]
+    else:
+        lines += [f"Compared with {_code(verdict.baseline)}.", ""]
+    titles = {
+        "regression": "Passed before, not now",
+        "fixed": "Did not pass before, passes now",
+        "otherwise": "Did not pass before, and still does not, otherwise",
+        "unjudged": "Not judged in one of the two runs (harness error, no interpreter, no result)",
+    }
+    for kind, title in titles.items():
+        flips = verdict.of(kind)
+        if not flips:
+            continue
+        folded = kind == "unjudged"  # say nothing about the libraries: folded away
+        head = f"{title} ({len(flips)})"
+        lines += [f"<details><summary>{head}</summary>" if folded else f"### {head}", ""]
+        lines += ["| cell | before | now | why |", "|---|---|---|---|"]
+        for flip in flips:
+            was, now = MARKS[flip.before], MARKS[flip.after]
+            lines.append(
+                f"| {_cell(flip, site)} | {was.symbol} {was.word} | {now.symbol} {now.word} | {_code(flip.reason)} |"
+            )
+        lines += ["", "</details>", ""] if folded else [""]
+    if not verdict.flips and verdict.baseline is not None:
+        lines += ["No cell changed its verdict.", ""]
+    if verdict.flaky:
+        lines += [f"### Flaky ({len(verdict.flaky)})", ""]
+        for entry in verdict.flaky:
+            reason = entry.record.reason if entry.record is not None else None
+            lines.append(f"- {_cell(entry, site)}: {_code(reason)}")
+        lines.append("")
+    return "\n".join(lines)
