@@ -26,10 +26,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 
 ## run: every local cell of the matrix, the table, then the site built from their records
+## (over the site built before, if any: each cell's history goes on, and what changed is marked)
 run: $(BIN)/.installed $(CHROMIUM)
 	$(BIN)/python -m dtws run
-	$(BIN)/python -m dtws merge results --out build/results
-	$(BIN)/python -m dtws site build/results
+	$(BIN)/python -m dtws merge results --out build/results --published build/site/results.json
+	$(BIN)/python -m dtws site build/results --previous build/site/results.json
 
 ## test: the harness's own tests, real cells and a real browser included
 test: $(BIN)/.installed $(CHROMIUM) $(SHELLCHECK) node_modules/.package-lock.json

@@ -30,7 +30,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from dtws import __version__, matrix, published, record
-from dtws.results import Entry, Results, RunInfo
+from dtws.results import HISTORY_LIMIT, Entry, HistoryItem, Results, RunInfo
 
 RECORDS = "records"
 
@@ -154,7 +154,8 @@ def merge(
     (out / RECORDS).mkdir(parents=True)
     dropped: list[str] = []
     entries = []
-    kept = {(e.library, e.cell): e for e in baseline.results.cells if e.record is not None} if baseline else {}
+    past = {(e.library, e.cell): e for e in baseline.results.cells} if baseline else {}
+    kept = {key: e for key, e in past.items() if e.record is not None}
     for cell in cells:
         candidates = found.get(cell, [])
         good = [item for item in candidates if item.record is not None]
@@ -168,10 +169,12 @@ def merge(
         )
         if good:
             newest = max(good, key=_newness)
+            assert newest.record is not None
             target = out / RECORDS / cell.library / cell.env
             _copy_record(newest.path.parent, target, problems)
             entry.record = newest.record
             entry.record_dir = str(target.relative_to(out))
+            _add_to_history(entry, newest.record, past.get((cell.library, cell.env)))
             dropped.extend(
                 f"{item.path}: {item.error} (an older good record was used)"
                 for item in candidates
@@ -237,6 +240,31 @@ def _copy_record(source: Path, target: Path, problems: list[str], relative: str 
                 problems.append(f"{source / inner}: could not be copied ({error})")
 
 
+def _add_to_history(entry: Entry, rec: record.CellRecord, old: Entry | None) -> None:
+    """The cell's history: the published one, this run's verdict last; and since when its status holds.
+
+    A record already in the history (the same run, or the same local run merged
+    again) replaces its item rather than adding one. Since: the first of the
+    unbroken line of runs with the current status; when that line fills the
+    whole (bounded) history, the published ``since``, which remembers further back.
+    """
+    item = HistoryItem.of(rec)
+    history = list(old.history) if old is not None else []
+    if history and (history[-1].run_id, history[-1].finished_at) == (item.run_id, item.finished_at):
+        history.pop()
+    elif history and item.run_id is not None and history[-1].run_id == item.run_id:
+        history.pop()  # another attempt of the same run
+    history.append(item)
+    entry.history = history[-HISTORY_LIMIT:]
+    first = len(entry.history) - 1
+    while first > 0 and entry.history[first - 1].status == item.status:
+        first -= 1
+    if first == 0 and old is not None and old.since and old.history and old.history[-1].status == item.status:
+        entry.since, entry.since_run = old.since, old.since_run
+    else:
+        entry.since, entry.since_run = entry.history[first].finished_at, entry.history[first].run_id
+
+
 def _keep(baseline: published.Published, old: Entry, out: Path, problems: list[str]) -> Entry:
     """The published entry of a cell this run did not re-run, with its record and logs copied into ``out``."""
     assert old.record is not None
@@ -254,6 +282,9 @@ def _keep(baseline: published.Published, old: Entry, out: Path, problems: list[s
         attempts_seen=old.attempts_seen,
         attempts=old.attempts,
         kept=True,
+        history=old.history,
+        since=old.since,
+        since_run=old.since_run,
     )
 
 

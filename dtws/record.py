@@ -21,7 +21,9 @@ Schema (``schema_version`` 1)::
                      "library_version", "commit", "commit_dirty", "run_id",
                      "run_attempt", "job_url", "dtws_version",
                      "started_at", "finished_at", "installer",
-                     "project_hash", "checked_at"}
+                     "project_hash", "checked_at",
+                     "declared": {"package", "version", "pythons", "djangos",
+                                  "requires_python"} or null}
     }
 
 Step verdicts: pass, fail, timeout, skipped (a step it needs did not pass),
@@ -41,6 +43,10 @@ install_command for the cell's Python), from the install step's log.
 ``project_hash``: sha256 of the project's cell files when the cell ran
 (dtws.changed). ``checked_at``: the last time ``run --changed`` found the cell
 unchanged and kept this record instead of running it again.
+
+``declared``: what the installed library's own metadata claims (its Python
+and Django classifiers, its Requires-Python), read after the install step;
+null when the library was not installed.
 
 ``log_dropped_bytes``: how many bytes of the step's output were not written
 to its log (a process may write its first 2 MiB in full, then only its last
@@ -99,6 +105,17 @@ class Step:
 
 
 @dataclass
+class Declared:
+    """What the installed library's metadata claims (dtws.declared)."""
+
+    package: str
+    version: str | None = None
+    pythons: list[str] = field(default_factory=list)  # from its Python X.Y classifiers
+    djangos: list[str] = field(default_factory=list)  # from its Framework :: Django :: X.Y classifiers
+    requires_python: str | None = None
+
+
+@dataclass
 class Provenance:
     python_version: str | None = None
     python_executable: str | None = None
@@ -117,6 +134,7 @@ class Provenance:
     installer: str | None = None
     project_hash: str | None = None
     checked_at: str | None = None
+    declared: Declared | None = None
 
 
 @dataclass
@@ -149,7 +167,7 @@ def write(record: CellRecord, directory: Path) -> Path:
 
 
 # Fields added since schema_version 1 first shipped: optional when read.
-_ADDED = ("log_dropped_bytes", "installer", "project_hash", "checked_at", "attempts")
+_ADDED = ("log_dropped_bytes", "installer", "project_hash", "checked_at", "attempts", "declared")
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),
@@ -182,6 +200,8 @@ def _build(cls: type, data: Any, where: str) -> Any:
             if not isinstance(value, list):
                 raise RecordError(f"{where}.attempts: expected a list")
             value = [_build(Attempt, item, f"{where}.attempts[{i}]") for i, item in enumerate(value)]
+        elif spec.name == "declared":
+            value = None if value is None else _build(Declared, value, f"{where}.declared")
         elif spec.name == "provenance":
             value = _build(Provenance, value, f"{where}.provenance")
         else:

@@ -1,9 +1,9 @@
 """``results.json``: every cell of the matrix, each with its newest record or why it has none.
 
-Data only (no display fields). Schema (``schema_version`` 1)::
+Data only (no display fields). Schema (``schema_version`` 2)::
 
     {
-      "schema_version": 1,
+      "schema_version": 2,
       "generated_at": ISO time,
       "run": {"dtws_version", "run_id", "run_number", "run_attempt", "commit", "run_url",
               "reran": how many cells have a record of this run},  # of the merge
@@ -16,13 +16,22 @@ Data only (no display fields). Schema (``schema_version`` 1)::
                  "attempts_seen": how many records of this cell were found,
                  "attempts": the run attempts they came from,
                  "kept": true when this run did not re-run the cell and its record
-                         is the published one, carried forward}],
+                         is the published one, carried forward,
+                 "history": [{"status", "finished_at", "run_id", "run_attempt",
+                              "run_url", "commit", "python_version",
+                              "django_version", "library_version"} ...],
+                         # the cell's verdict in each run, oldest first, the
+                         # last HISTORY_LIMIT runs (this one last, when it ran the cell)
+                 "since": when the cell's current status first appeared, in an
+                          unbroken line of runs up to this one (ISO time), or null,
+                 "since_run": the run it first appeared in (its id), or null}],
       "problems": [anything found that is no cell's: unknown cells, unplaced files]
     }
 
 Fields added since the first sites (run_number, reran, baseline, attempts,
 kept) are optional when read, so a published results.json of an older dtws
-still merges.
+still merges. Version 1 (no history) is read too, migrated: each cell's
+history is its one record (``migrate``).
 """
 
 from __future__ import annotations
@@ -34,8 +43,10 @@ from typing import Any
 
 from dtws import files, record
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READS = (1, 2)  # the schema versions this dtws reads (1: migrated)
 FILENAME = "results.json"
+HISTORY_LIMIT = 30  # runs kept in a cell's history
 
 
 class ResultsError(ValueError):
@@ -54,6 +65,36 @@ class RunInfo:
 
 
 @dataclass
+class HistoryItem:
+    """A cell's verdict in one run."""
+
+    status: str
+    finished_at: str | None = None
+    run_id: str | None = None
+    run_attempt: int | None = None
+    run_url: str | None = None
+    commit: str | None = None
+    python_version: str | None = None
+    django_version: str | None = None
+    library_version: str | None = None
+
+    @classmethod
+    def of(cls, rec: record.CellRecord) -> HistoryItem:
+        provenance = rec.provenance
+        return cls(
+            status=rec.status,
+            finished_at=provenance.finished_at,
+            run_id=provenance.run_id,
+            run_attempt=provenance.run_attempt,
+            run_url=provenance.job_url,
+            commit=provenance.commit,
+            python_version=provenance.python_version,
+            django_version=provenance.django_version,
+            library_version=provenance.library_version,
+        )
+
+
+@dataclass
 class Entry:
     library: str
     cell: str
@@ -65,6 +106,14 @@ class Entry:
     attempts_seen: int = 0
     attempts: list[int] = field(default_factory=list)
     kept: bool = False
+    history: list[HistoryItem] = field(default_factory=list)
+    since: str | None = None
+    since_run: str | None = None
+
+    @property
+    def ever_flaky(self) -> int:
+        """In how many runs of its history the cell was flaky."""
+        return sum(item.status == "flaky" for item in self.history)
 
 
 @dataclass
@@ -90,13 +139,18 @@ def write(results: Results, directory: Path) -> Path:
 def from_dict(data: Any) -> Results:
     if not isinstance(data, dict):
         raise ResultsError("not a JSON object")
-    if data.get("schema_version") != SCHEMA_VERSION:
-        raise ResultsError(f"unknown schema_version {data.get('schema_version')!r} (this dtws reads {SCHEMA_VERSION})")
+    version = data.get("schema_version")
+    if version not in READS:
+        raise ResultsError(f"unknown schema_version {version!r} (this dtws reads {', '.join(map(str, READS))})")
     try:
         cells = []
         for item in data["cells"]:
             rec = record.from_dict(item["record"]) if item["record"] is not None else None
-            cells.append(Entry(**{**item, "record": rec}))
+            history = [_history_item(past) for past in item.get("history", [])]
+            entry = Entry(**{**item, "record": rec, "history": history})
+            if version == 1:
+                migrate(entry)
+            cells.append(entry)
         baseline = data.get("baseline")
         return Results(
             generated_at=data["generated_at"],
@@ -108,6 +162,26 @@ def from_dict(data: Any) -> Results:
         )
     except (KeyError, TypeError, record.RecordError) as error:
         raise ResultsError(f"malformed results: {error}") from None
+
+
+def _history_item(data: Any) -> HistoryItem:
+    """A history item as read, checked: a published results.json is input like any other."""
+    item = HistoryItem(**data)
+    if item.status not in record.STATUSES:
+        raise ResultsError(f"unknown status {item.status!r} in a cell's history")
+    for name, value in asdict(item).items():
+        wanted = (int, type(None)) if name == "run_attempt" else (str, type(None))
+        if not isinstance(value, wanted) or isinstance(value, bool):
+            raise ResultsError(f"history: unexpected {name} {value!r}")
+    return item
+
+
+def migrate(entry: Entry) -> None:
+    """A cell of a version 1 results.json: its history is its record, its status dates from that run."""
+    if entry.record is not None and not entry.history:
+        entry.history = [HistoryItem.of(entry.record)]
+        entry.since = entry.record.provenance.finished_at
+        entry.since_run = entry.record.provenance.run_id
 
 
 def read(path: Path) -> Results:

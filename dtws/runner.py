@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
-from dtws import __version__, changed, files, hosts, interpreters, procs, reaper, reasons, record
+from dtws import __version__, changed, declared, files, hosts, interpreters, junit, procs, reaper, reasons, record
 from dtws.matrix import Cell
 from dtws.solutions import SOLUTIONS
 from dtws.steps import STEPS, StepSpec
@@ -240,6 +240,7 @@ def run_cell(
             host_log.unlink()
         rec.provenance.finished_at = now()
         record.write(rec, out)
+        junit.write([junit.suite(rec, out)], out / junit.FILENAME)
         shutil.rmtree(scratch)
         return rec
 
@@ -287,6 +288,7 @@ def run_cell(
             rec.provenance.django_version = _lookup(packages, "Django")
             rec.provenance.library_version = _lookup(packages, solution.package)
             rec.provenance.installer = outcome.installer
+            rec.provenance.declared = declared.read(ctx.env_dir, solution.package)
         return outcome, log_path
 
     try:
@@ -335,5 +337,6 @@ def run_cell(
         _conclude(rec)
         rec.provenance.finished_at = now()
         record.write(rec, out)
+        junit.write([junit.suite(rec, out)], out / junit.FILENAME)
         shutil.rmtree(scratch, ignore_errors=True)
     return rec

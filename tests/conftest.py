@@ -9,10 +9,13 @@ other test is ``fast``: ``pytest -m fast`` runs them in seconds.
 from __future__ import annotations
 
 import gc
+import hashlib
+import io
 import json
 import os
 import subprocess
 import sys
+import tarfile
 import urllib.request
 import warnings
 from collections.abc import Iterator
@@ -27,7 +30,13 @@ from dtws.chromium import find as chromium
 
 PROJECT = Path(__file__).resolve().parent.parent
 
-FIXTURE_MARKS = {"local_run": "cells", "toxworkdir": "cells", "browser": "browser", "django_files": "network"}
+FIXTURE_MARKS = {
+    "local_run": "cells",
+    "toxworkdir": "cells",
+    "browser": "browser",
+    "django_files": "network",
+    "junit_schema": "network",
+}
 HEAVY = ("cells", "browser", "network")
 
 
@@ -120,3 +129,26 @@ def django_files() -> list[dict[str, str]]:
     with urllib.request.urlopen(request, timeout=60) as response:
         files: list[dict[str, str]] = json.load(response)["files"]
     return files
+
+
+# Jenkins' JUnit schema, as pytest validates its own junitxml with it: in pytest's sdist on PyPI.
+PYTEST_SDIST = ("pytest-8.3.4.tar.gz", "965370d062bce11e73868e0335abac31b4d3de0e82f4007408d242b4f8610761")
+JUNIT_XSD = "pytest-8.3.4/testing/example_scripts/junit-10.xsd"
+
+
+@pytest.fixture(scope="session")
+def junit_schema() -> bytes:
+    """junit-10.xsd, from pytest's sdist on PyPI (its simple API), checked against the index's sha256."""
+    request = urllib.request.Request(
+        "https://pypi.org/simple/pytest/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        found = next(f for f in json.load(response)["files"] if f["filename"] == PYTEST_SDIST[0])
+    assert found["hashes"]["sha256"] == PYTEST_SDIST[1]
+    with urllib.request.urlopen(found["url"], timeout=120) as response:
+        data = response.read()
+    assert hashlib.sha256(data).hexdigest() == PYTEST_SDIST[1]
+    with tarfile.open(fileobj=io.BytesIO(data)) as sdist:
+        member = sdist.extractfile(JUNIT_XSD)
+        assert member is not None
+        return member.read()

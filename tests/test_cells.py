@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from dtws import interpreters, merge, pages, record, results
+from dtws import results as results_module
+from dtws.pages import view
 from tests.conftest import CELLS, PROJECT, dtws, dtws_args, processes_mentioning
 
 pytestmark = pytest.mark.cells
@@ -139,6 +141,33 @@ def test_channels_works_where_django_socketio_does_not(
     assert rec.step("browser").detail == "the page, in chromium, showed a message a second client sent"
     assert "the page shows: a browser joined | dtws-browser-" in log_of(results, rec, "browser")
     assert cell_record(results, "py312-django52").status == "fail"
+
+
+def test_what_each_library_claims_against_what_its_cells_found(
+    local_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    """From each installed library's own metadata: Channels claims its cell, python-socketio claims no Django."""
+    _done, results = local_run
+    channels = cell_record(results, "py312-django52-channels").provenance.declared
+    assert channels is not None and channels.package == "channels"
+    assert channels.pythons == ["3.9", "3.10", "3.11", "3.12", "3.13", "3.14"]
+    assert channels.djangos == ["4.2", "5.1", "5.2", "6.0"]
+    socketio = cell_record(results, "py312-django52-pysocketio").provenance.declared
+    assert socketio is not None and socketio.djangos == [] and socketio.requires_python == ">=3.8"
+    old = cell_record(results, "py27-django18").provenance.declared
+    assert old is not None and (old.package, old.version) == ("django-socketio", "0.3.9")
+    assert (old.pythons, old.djangos) == ([], []), "django-socketio 0.3.9 claims no Python or Django version"
+    assert cell_record(results, "py312-django52").provenance.declared is None, "it never installed"
+
+    def claim(library: str, cell: str) -> str | None:
+        python, django = cell[2:].split("-")[0], cell.split("-django")[1][:2]
+        entry = results_module.Entry(library, cell, f"{python[0]}.{python[1:]}", f"{django[0]}.{django[1:]}")
+        entry.record = cell_record(results, cell)
+        return view.claim(entry)
+
+    assert claim("channels", "py312-django52-channels") is None, "claims it, and works"
+    assert claim("python-socketio", "py312-django52-pysocketio") == "works-unclaimed"
+    assert claim("django-socketio", "py27-django18") is None, "claims nothing, and fails"
 
 
 def test_one_chromium_serves_every_cell_of_a_run(local_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:

@@ -21,8 +21,9 @@ from typing import Any
 
 import pytest
 
-from dtws import matrix, merge, pages, reaper
+from dtws import matrix, merge, pages, reaper, record
 from dtws import results as results_module
+from dtws.pages import view
 from tests.conftest import PROJECT
 
 CELL = "py312-django52-faults"
@@ -107,6 +108,16 @@ def test_a_server_that_never_answers_times_out_and_is_ended(tmp_path: Path) -> N
     assert data["reason"].startswith("websocket-server: ")
     assert steps(data)["check"]["verdict"] == "pass"
     assert left_running() == []
+    # The cell installs a test package whose metadata claims Python 3.12 and Django 5.2: it claims, and fails.
+    assert data["provenance"]["declared"] == {
+        "package": "dtws-claims",
+        "version": "1.0",
+        "pythons": ["3.12"],
+        "djangos": ["5.2"],
+        "requires_python": ">=3.12",
+    }
+    cell = results_module.Entry("faults", CELL, "3.12", "5.2", record=record.from_dict(data))
+    assert view.claim(cell) == "claims-fails" and view.CLAIM_WORDS["claims-fails"] == "claims support, fails"
 
 
 def test_a_crash_is_the_steps_failure_with_its_signal(tmp_path: Path) -> None:
@@ -215,6 +226,8 @@ def test_a_step_that_fails_once_makes_the_cell_flaky_and_keeps_both_logs(tmp_pat
     assert "FlakyError" in (results / "channels" / cell / "logs" / "test.attempt1.log").read_text()
     assert "FlakyError" not in (results / "channels" / cell / "logs" / "test.log").read_text()
     assert data["reason"].startswith("test: passed on attempt 2; attempt 1: fail: ")
+    report = (results / "channels" / cell / "junit.xml").read_text()
+    assert '<property name="status" value="flaky" />' in report and "run again after attempt 1: fail: " in report
     assert "FlakyError" in data["reason"]
 
     merged = merge.merge([results], tmp_path / "merged", cells=[matrix.get(cell)])
@@ -223,7 +236,8 @@ def test_a_step_that_fails_once_makes_the_cell_flaky_and_keeps_both_logs(tmp_pat
     pages.write_docs(site, tmp_path / "docs")
     pages.write_cells(site, tmp_path / "site")
     row = (tmp_path / "docs" / "libraries" / "channels.md").read_text()
-    assert '<td class="dtws-verdict dtws-flaky" data-column="Does it work?">↻ Flaky</td>' in row
+    flaky = '<td class="dtws-verdict dtws-flaky" data-column="Does it work?">↻ Flaky<br><small class="dtws-since">'
+    assert flaky in row
     page = (tmp_path / "site" / "cells" / "channels" / cell / "index.html").read_text()
     assert 'data-step="test" data-attempt="1">' in page and "then run again" in page
     assert (tmp_path / "site" / "cells" / "channels" / cell / "logs" / "test.attempt1.log").is_file()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from dtws import pages, results
 from tests.conftest import dtws, dtws_args
 
 LocalRun = tuple[subprocess.CompletedProcess[str], Path]
@@ -81,3 +83,52 @@ def test_a_gate_that_cannot_see_its_baseline_is_not_green(local_run: LocalRun, t
     (tmp_path / "bad.json").write_text("{not json")
     bad = gate(str(results), "--baseline", str(tmp_path / "bad.json"))
     assert bad.returncode == 2 and "could not be read" in bad.stdout
+
+
+def entry(data: results.Results, library: str, cell: str) -> results.Entry:
+    return next(item for item in data.cells if (item.library, item.cell) == (library, cell))
+
+
+def test_each_cell_keeps_its_history_across_runs(local_run: LocalRun, broken: Path, tmp_path: Path) -> None:
+    _done, local = local_run
+    baseline = merged(tmp_path, "baseline", local)
+    first = results.read(baseline)
+    current = merged(tmp_path, "current", broken, published=baseline)
+    now = results.read(current)
+    channels, known = entry(now, "channels", CHANNELS), entry(now, "django-socketio", KNOWN)
+    assert [item.status for item in channels.history] == ["pass", "fail"]
+    assert channels.record is not None and channels.since == channels.record.provenance.finished_at
+    assert [item.status for item in known.history] == ["fail", "fail"]
+    earlier = entry(first, "django-socketio", KNOWN).record
+    assert earlier is not None and known.since == earlier.provenance.finished_at, "failing since the first run"
+    kept = entry(now, "django-socketio", "py27-django18")
+    assert kept.kept and [item.status for item in kept.history] == ["fail"]
+
+    again = results.read(merged(tmp_path, "again", broken, published=current))
+    assert [item.status for item in entry(again, "channels", CHANNELS).history] == ["pass", "fail"], "no run twice"
+
+    # A site of the first schema (no history) still merges: each cell's record is its history.
+    old = json.loads(baseline.read_text())
+    old["schema_version"] = 1
+    for cell in old["cells"]:
+        for name in ("history", "since", "since_run"):
+            cell.pop(name)
+    (tmp_path / "v1").mkdir()
+    (tmp_path / "v1" / "results.json").write_text(json.dumps(old))
+    migrated = results.read(merged(tmp_path, "migrated", broken, published=tmp_path / "v1" / "results.json"))
+    assert [item.status for item in entry(migrated, "channels", CHANNELS).history] == ["pass", "fail"]
+    assert entry(migrated, "django-socketio", KNOWN).since == earlier.provenance.finished_at
+
+    site = pages.plan(current.parent, now)
+    pages.write_docs(site, tmp_path / "docs")
+    pages.write_cells(site, tmp_path / "site")
+    day = (channels.since or "")[:10]
+    assert (
+        f'✗ No<br><small class="dtws-since">since {day}</small>'
+        in (tmp_path / "docs/libraries/channels.md").read_text()
+    )
+    page = (tmp_path / "site" / "cells" / "channels" / CHANNELS / "index.html").read_text()
+    assert (
+        f"<strong>✗ No</strong> since {channels.since}, over the last 2 runs of this cell. Never flaky in them." in page
+    )
+    assert page.index('<tr data-status="fail">') < page.index('<tr data-status="pass">'), "newest first"

@@ -1,5 +1,7 @@
 """Merge cell records (local results or downloaded artifacts) into a results folder with results.json.
 
+Next to results.json, ``junit.xml``: every cell's steps as JUnit test cases (dtws.junit).
+
 With ``--published`` (the published site's results.json, a URL or a path), every
 cell this run has no record of keeps its published verdict, record and logs.
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from dtws import published, record, results
+from dtws import junit, published, record, results
 from dtws.commands import Command
 from dtws.merge import MergeError, merge
 from dtws.reasons import terminal_text
@@ -63,6 +65,10 @@ def main(args: argparse.Namespace) -> int:
         merged = merge(args.folders, args.out, baseline=baseline)
         merged.baseline_problem = problem
         path = results.write(merged, args.out)
+        junit.write(
+            (junit.suite(e.record, args.out / e.record_dir) for e in merged.cells if e.record and e.record_dir),
+            args.out / junit.FILENAME,
+        )
     except MergeError as error:
         print(f"dtws merge: {error}")
         return 2

@@ -49,7 +49,9 @@ def main(args: argparse.Namespace) -> int:
     if args.previous:
         try:
             previous = published.load(args.previous).results
-        except (published.NotPublished, OSError, ValueError) as error:
+        except published.NotPublished as why:
+            print(terminal_text(f"dtws site: no previous results, nothing is marked as changed ({why})"))
+        except (OSError, ValueError) as error:
             print(
                 terminal_text(
                     f"dtws site: the previous results ({args.previous}) could not be read,"

@@ -145,6 +145,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["link"] = link
     env.filters["log_html"] = log_html
+    env.tests["claimed_as"] = lambda entry, key: view.claim(entry) == key
     return env
 
 
@@ -264,6 +265,8 @@ def table(results: Results, changed_cells: dict[tuple[str, str], Change]) -> dic
                 round(rec.coverage_percent) if rec and rec.coverage_percent is not None else None,
                 reasons.setdefault(why, len(reasons)) if why else None,
                 statuses.index(change.before) if change else None,
+                entry.since[:10] if entry.since else None,
+                view.claim(entry),
             ]
         )
     return {
@@ -271,6 +274,7 @@ def table(results: Results, changed_cells: dict[tuple[str, str], Change]) -> dic
         "statuses": statuses,
         "marks": {key: [mark.symbol, mark.word, mark.css] for key, mark in MARKS.items()},
         "columns": [heading for heading, _ in view.COLUMNS],
+        "claims": view.CLAIM_WORDS,
         "reasons": list(reasons),
         "cells": rows,
     }

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dtws import declared
 from dtws.marks import MARKS, Mark
-from dtws.record import CellRecord
+from dtws.record import CellRecord, Declared
 from dtws.results import Entry
 
 # The review's columns: (heading, the step it shows, or None for the whole cell).
@@ -58,3 +59,42 @@ def url(entry: Entry) -> str:
 
 def seconds(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f} s"
+
+
+def claim(entry: Entry) -> str | None:
+    """claims-fails, works-unclaimed, or None: what the library's metadata claims against what the cell found."""
+    rec = entry.record
+    if rec is None:
+        return None
+    return declared.mark(rec.provenance.declared, entry.python, entry.django, rec.status)
+
+
+CLAIM_WORDS = declared.MARK_WORDS
+
+
+def _named(said: Declared) -> str:
+    pythons = f"Python {', '.join(said.pythons)}" if said.pythons else "no Python version"
+    djangos = f"Django {', '.join(said.djangos)}" if said.djangos else "no Django version"
+    requires = f"; Requires-Python {said.requires_python}" if said.requires_python else ""
+    return f"{said.package} {said.version or ''}: its classifiers name {pythons} and {djangos}{requires}"
+
+
+def claims(entry: Entry) -> str | None:
+    """What the installed library claims, in words, for the cell page."""
+    rec = entry.record
+    said = rec.provenance.declared if rec is not None else None
+    if said is None:
+        return None
+    here = (
+        f"Python {entry.python}: {declared.python_claim(said, entry.python).replace('-', ' ')}; "
+        f"Django {entry.django}: {declared.django_claim(said, entry.django).replace('-', ' ')}"
+    )
+    return f"{_named(said)}. Here, {here}."
+
+
+def library_claims(entries: list[Entry]) -> str | None:
+    """What the newest release of the library that a cell installed claims, or None when no cell installed it."""
+    said = [e.record.provenance.declared for e in entries if e.record is not None and e.record.provenance.declared]
+    if not said:
+        return None
+    return _named(max(said, key=lambda item: declared.release_key(item.version))) + "."

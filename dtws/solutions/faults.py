@@ -12,7 +12,7 @@ from dtws.protocols.websocket import WebSocket
 
 SETTING = "faults"
 APP = "faults_app"
-PACKAGE = "Django"
+PACKAGE = "dtws-claims"  # faults_app/claims_package: it claims Python 3.12 and Django 5.2
 CLIENT_JS = "/static/faults_app/client.js"
 CLIENT_JS_MARKER = b"dtws faults"
 SERVES_PAGE = False

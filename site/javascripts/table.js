@@ -27,7 +27,9 @@
         pythonVersion: item[4], djangoVersion: item[5], libraryVersion: item[6],
         columns: item[7].map(function (index) { return statuses[index]; }),
         coverage: item[8], reason: item[9] === null ? "" : data.reasons[item[9]],
-        was: item[10] === null ? null : statuses[item[10]]
+        was: item[10] === null ? null : statuses[item[10]],
+        since: item[11],
+        claim: item[12]
       };
     });
     var status = function (row) { return row.columns[row.columns.length - 1]; };
@@ -81,6 +83,9 @@
       var mark = marks[status(row)];
       var details = [el("a", { href: "cells/" + row.library + "/" + row.cell + "/" }, [row.cell])];
       if (row.libraryVersion) details.push(el("br"), el("small", {}, [row.library + " " + row.libraryVersion]));
+      if (row.claim) {
+        details.push(" ", el("span", { class: "dtws-claim dtws-" + row.claim }, [data.claims[row.claim]]));
+      }
       if (row.was) {
         details.push(" ", el("span", { class: "dtws-changed" }, ["changed (was " + marks[row.was][1].toLowerCase() + ")"]));
       }
@@ -91,7 +96,11 @@
         el("td", {}, details)
       ].concat(row.columns.map(function (key, index) {
         var each = marks[key];
-        return el("td", { class: "dtws-verdict dtws-" + each[2], "data-column": data.columns[index] }, [each[0] + " " + each[1]]);
+        var shown = [each[0] + " " + each[1]];
+        if (index === row.columns.length - 1 && row.since) {
+          shown.push(el("br"), el("small", { class: "dtws-since" }, ["since " + row.since]));
+        }
+        return el("td", { class: "dtws-verdict dtws-" + each[2], "data-column": data.columns[index] }, shown);
       })).concat([
         el("td", {}, [row.coverage === null ? "—" : Math.round(row.coverage) + "%"]),
         el("td", { class: "dtws-reason" }, [row.reason])
