@@ -116,6 +116,20 @@ def test_filter_and_sort_the_table_of_every_cell(browser: Browser, served: str) 
     page.close()
 
 
+def test_each_run_has_a_page_of_its_own(browser: Browser, served: str) -> None:
+    page = browser.new_page()
+    page.goto(served)
+    page.get_by_role("link", name="every run").click()
+    page.wait_for_url("**/runs/")
+    page.locator("table.dtws-runs tbody tr a").first.click()
+    page.locator("#dtws-cells tbody tr").first.wait_for()
+    assert page.locator("p.dtws-shown").inner_text() == "92 of 92 cells shown."
+    page.locator("tr[data-cell='py312-django52-channels'] a").first.click()
+    page.wait_for_url("**/cells/channels/py312-django52-channels/")
+    assert "This page is the cell's permalink" in page.locator("p.dtws-origin").inner_text()
+    page.close()
+
+
 def test_a_script_in_a_log_does_not_run(browser: Browser, served: str) -> None:
     page = browser.new_page()
     page.goto(served + "cells/django-socketio/py27-django18/")

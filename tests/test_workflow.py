@@ -372,6 +372,22 @@ def test_rehearsal_of_a_run_a_rerun_and_a_later_one_cell_run(tmp_path: Path) -> 
     got = json.loads((built / "results.json").read_text())
     status = {c["cell"]: (c["record"]["status"], c["kept"]) for c in got["cells"] if c["record"]}
     assert status == {"py312-django52": ("fail", True), "py27-django19": ("fail", False)}
+    since = {c["cell"]: (c["since_run"], [h["run_id"] for h in c["history"]]) for c in got["cells"] if c["record"]}
+    assert since == {"py312-django52": ("4242", ["4242"]), "py27-django19": ("4242", ["4242", "4300"])}
+    # Each run keeps its own page; the cell page is the permalink to the latest.
+    assert [run["key"] for run in json.loads((built / "runs/index.json").read_text())] == ["4300", "4242"]
+    old_run = json.loads((built / "runs/4242/table.json").read_text())
+    assert old_run == json.loads((published / "runs/4242/table.json").read_text()), "as it was published"
+    assert "That run's own page: runs/4300/" in text_of(built / "cells/django-socketio/py27-django19/index.html")
+    # The gate job on this run's site: known failures only, so green.
+    shutil.rmtree(checkout / "built", ignore_errors=True)
+    shutil.copytree(built, checkout / "built")
+    gate_env = {"PUBLISHED": str(published / "results.json"), "SITE": "https://dtws.github.io/dtws/"}
+    gate = run_step(
+        "gate", "compare with the published results (red only when a passing cell broke)", checkout, gate_env
+    )
+    assert gate.returncode == 0, gate.stdout
+    assert "## dtws: green: no cell that passed before fails now" in gate.stdout
 
     # A late re-run of run #1 must not publish over run #2.
     shutil.copytree(built, tmp_path / "published-2")

@@ -11,6 +11,7 @@ from pathlib import Path
 from dtws import pages, published, results
 from dtws.commands import Command
 from dtws.commands.options import folder_problem
+from dtws.pages import runs
 from dtws.reasons import terminal_text
 
 
@@ -46,9 +47,12 @@ def main(args: argparse.Namespace) -> int:
         print(f"dtws site: {error}; make it with `python -m dtws merge`")
         return 2
     previous = None
+    earlier = runs.Earlier()
     if args.previous:
         try:
-            previous = published.load(args.previous).results
+            before = published.load(args.previous)
+            previous = before.results
+            earlier = runs.earlier(before)  # read now: mkdocs may rebuild the very folder it is in
         except published.NotPublished as why:
             print(terminal_text(f"dtws site: no previous results, nothing is marked as changed ({why})"))
         except (OSError, ValueError) as error:
@@ -67,7 +71,9 @@ def main(args: argparse.Namespace) -> int:
     if problem:  # found before the pages are written, not as mkdocs's traceback after
         print(f"dtws site: {problem}")
         return 2
-    site = pages.plan(args.results, current, previous, site_name=_setting(project, "site_name") or "dtws")
+    site = pages.plan(args.results, current, previous, _setting(project, "site_name") or "dtws", earlier)
+    for problem in earlier.problems:
+        print(terminal_text(f"dtws site: {problem}"))
     pages.write_docs(site, docs_dir(project))
     with tempfile.TemporaryFile() as log:
         done = subprocess.run(
@@ -95,6 +101,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"dtws site: mkdocs build --strict failed (exit code {done.returncode})")
         return 1
     pages.write_cells(site, out)
+    pages.write_runs(site, out)
     print(f"site: {out / 'index.html'}  (serve it: python -m dtws preview)")
     return 0
 

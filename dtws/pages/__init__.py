@@ -32,7 +32,7 @@ import markupsafe
 
 from dtws import github, matrix, published
 from dtws.marks import MARKS
-from dtws.pages import logs, view
+from dtws.pages import logs, runs, view
 from dtws.results import FILENAME, Entry, Results
 
 TABLE = "table.json"
@@ -289,6 +289,15 @@ class Site:
     previous: Results | None
     changed: list[Change]
     site_name: str  # mkdocs.yml's, which the cell pages (not made by mkdocs) show too
+    earlier: runs.Earlier  # the published site's earlier runs, carried forward
+
+    @property
+    def run(self) -> runs.RunSummary:
+        return runs.summary_of(self.results)
+
+    @property
+    def listing(self) -> list[runs.RunSummary]:
+        return runs.listing(self.run, self.earlier)
 
     @property
     def changed_cells(self) -> dict[tuple[str, str], Change]:
@@ -302,8 +311,14 @@ class Site:
         return by_library
 
 
-def plan(results_dir: Path, results: Results, previous: Results | None = None, site_name: str = "dtws") -> Site:
-    return Site(results_dir, results, previous, changes(results, previous), site_name)
+def plan(
+    results_dir: Path,
+    results: Results,
+    previous: Results | None = None,
+    site_name: str = "dtws",
+    earlier: runs.Earlier | None = None,
+) -> Site:
+    return Site(results_dir, results, previous, changes(results, previous), site_name, earlier or runs.Earlier())
 
 
 def write_docs(site: Site, docs: Path) -> None:
@@ -323,6 +338,7 @@ def write_docs(site: Site, docs: Path) -> None:
         view=view,
         previous=site.previous,
         table_file=TABLE,
+        run_key=site.run.key,
     )
     (docs / "index.md").write_text(front, encoding="utf-8")
     library_template = env.get_template("library.md.j2")
@@ -348,6 +364,7 @@ def write_cells(site: Site, out: Path) -> None:
     """Each cell's page, its logs and screenshots beside it, into ``out`` (the built site: mkdocs never sees them)."""
     template = _environment().get_template("cell.html.j2")
     changed_cells = site.changed_cells
+    run_keys = {run.key for run in site.listing}
     for entry in site.results.cells:
         page_dir = out / view.url(entry)
         if page_dir.exists():
@@ -363,6 +380,32 @@ def write_cells(site: Site, out: Path) -> None:
             change=data.change,
             view=view,
             site_name=site.site_name,
+            run_keys=run_keys,
             root="../" * len(PurePosixPath(view.url(entry)).parts),
         )
         (page_dir / "index.html").write_text(html, encoding="utf-8")
+
+
+def write_runs(site: Site, out: Path) -> None:
+    """This run's page, the earlier runs' pages carried forward, and the list of them, into the built site."""
+    env = _environment()
+    template = env.get_template("run.html.j2")
+    folder = out / runs.RUNS
+    if folder.exists():
+        shutil.rmtree(folder)
+    listing = site.listing
+    for run in listing:
+        (folder / run.key).mkdir(parents=True)
+        if run.key == site.run.key:
+            data = json.dumps(table(site.results, site.changed_cells), separators=(",", ":")) + "\n"
+            (folder / run.key / runs.TABLE).write_text(data)
+        else:
+            (folder / run.key / runs.TABLE).write_bytes(site.earlier.tables[run.key])
+        title = f"Run {run.run_id}" + (f" (#{run.run_number})" if run.run_number else "") if run.run_id else run.key
+        page = template.render(run=run, title=title, site_name=site.site_name, root="../../", view=view)
+        (folder / run.key / "index.html").write_text(page, encoding="utf-8")
+    every = template.render(
+        run=None, title="Runs", listing=listing, limit=runs.RUNS_LIMIT, site_name=site.site_name, root="../", view=view
+    )
+    (folder / "index.html").write_text(every, encoding="utf-8")
+    (folder / runs.INDEX).write_text(runs.index_json(listing))

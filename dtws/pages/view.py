@@ -98,3 +98,9 @@ def library_claims(entries: list[Entry]) -> str | None:
     if not said:
         return None
     return _named(max(said, key=lambda item: declared.release_key(item.version))) + "."
+
+
+def ordered(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """Counts by status, in the order of the table of marks (pass first)."""
+    order = list(MARKS)
+    return sorted(counts.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))

@@ -5,6 +5,7 @@
   "use strict";
   var holder = document.getElementById("dtws-cells");
   if (!holder) return;
+  var root = holder.getAttribute("data-root") || "";  // where the site's root is, from the page
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -81,7 +82,7 @@
 
     function rowOf(row) {
       var mark = marks[status(row)];
-      var details = [el("a", { href: "cells/" + row.library + "/" + row.cell + "/" }, [row.cell])];
+      var details = [el("a", { href: root + "cells/" + row.library + "/" + row.cell + "/" }, [row.cell])];
       if (row.libraryVersion) details.push(el("br"), el("small", {}, [row.library + " " + row.libraryVersion]));
       if (row.claim) {
         details.push(" ", el("span", { class: "dtws-claim dtws-" + row.claim }, [data.claims[row.claim]]));
