@@ -46,7 +46,9 @@ def main(args: argparse.Namespace) -> int:
     except published.NotPublished:
         baseline = None
     except (OSError, ValueError) as error:
-        print(terminal_text(f"dtws gate: the baseline ({args.baseline}) could not be read: {error}"))
+        why = terminal_text(f"the baseline ({args.baseline}) could not be read: {error}")
+        print(f"dtws gate: {why}")
+        print(f"::error title=dtws gate::{why.replace('%', '%25')}")
         return 2
     site = args.site.rstrip("/") + "/" if args.site else None
     verdict = gate.compare(current, baseline, args.baseline, args.fail_on)
