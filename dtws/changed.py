@@ -5,8 +5,8 @@ or probe it, and the releases its env installs. A cell is unchanged when its
 interpreter is the same release as its record's, the project's cell files hash
 the same as when the record was made, and uv resolves its deps (tox.ini's, for
 its Python) to exactly the versions its record's env had. Whatever cannot be
-told (no record, a record that did not finish, a Python uv cannot resolve for,
-a failed resolution) runs.
+told (no record, a record that did not finish, a Python uv cannot resolve for:
+2.7 and 3.3-3.5, a failed resolution) runs.
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ from dtws import interpreters, matrix, record
 CELL_FILES = ("tox.ini", "manage.py", "package-lock.json")
 CELL_FOLDERS = ("DjangoTestWebsockets", "myapp", "chat_channels", "chat_pysocketio", "faults_app", "dtws")
 _SUFFIXES = (".py", ".html", ".js", ".css", ".toml", ".j2", ".ini", ".json", ".txt")
-# uv resolves for these Pythons (tox.ini installs their deps with uv too).
-UV_PYTHONS = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
+# uv resolves for these Pythons, with the cell's own interpreter: from 3.8 on, tox.ini installs
+# their deps with uv too; for 3.6 and 3.7 it is pip that installs, and pip picks the same
+# newest releases that fit (uv refuses to resolve for Python older than 3.6).
+RESOLVABLE = ("3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
 # What virtualenv seeds into every env: an install keeps the seeded release when it satisfies the deps.
 SEEDED = ("pip", "setuptools", "wheel")
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;]+)")
@@ -96,7 +98,7 @@ def _name(package: str) -> str:
 
 def resolve(cells: list[matrix.Cell], project: Path, jobs: int) -> dict[str, dict[str, str] | None]:
     """What each cell's env would install now (name -> version), or None where uv cannot tell."""
-    resolvable = [cell for cell in cells if cell.python in UV_PYTHONS]
+    resolvable = [cell for cell in cells if cell.python in RESOLVABLE]
     deps = _deps(resolvable, project)
     found: dict[str, dict[str, str] | None] = {cell.env: None for cell in cells}
     with ThreadPoolExecutor(max_workers=max(jobs, 1) * 2) as pool:
@@ -124,7 +126,7 @@ def why_run(
     if here is None or here.version != rec.provenance.python_version:
         return "another interpreter"
     if resolved is None:
-        return "its deps cannot be resolved ahead" if cell.python in UV_PYTHONS else "no resolver for its Python"
+        return "its deps cannot be resolved ahead" if cell.python in RESOLVABLE else "no resolver for its Python"
     installed = {_name(name): version for name, version in rec.provenance.packages.items()}
     moved = sorted(name for name, version in resolved.items() if name not in SEEDED and installed.get(name) != version)
     if moved:

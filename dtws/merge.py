@@ -113,11 +113,14 @@ def merge(
     run: RunInfo | None = None,
     baseline: published.Published | None = None,
     cells: Sequence[matrix.Cell] = matrix.CELLS,
+    as_of: str | None = None,
 ) -> Results:
     """Merge into ``out`` (made anew), keeping ``baseline``'s cells this run has no record of.
 
     ``cells`` are the cells merged (default: the matrix; the scale benchmark
-    gives a synthetic one). MergeError if ``out`` is unusable.
+    gives a synthetic one). Only records of ``as_of`` (a date, or None: today's)
+    are merged: an as-of run is never mixed with today's. MergeError if ``out``
+    is unusable.
     """
     _check_out(roots, out)
     owners = _Owners(cells)
@@ -146,6 +149,10 @@ def merge(
             cell = known
         if cell is None:
             problems.append(f"{path}: belongs to no cell of the matrix ({error})")
+            continue
+        if rec is not None and rec.provenance.as_of != as_of:
+            said = f"as of {rec.provenance.as_of}" if rec.provenance.as_of else "of today"
+            problems.append(f"{path}: a record {said}, not merged with the records {_said(as_of)}")
             continue
         found.setdefault(cell, []).append(Found(path, rec, error))
 
@@ -196,7 +203,12 @@ def merge(
         cells=entries,
         problems=problems + dropped,
         baseline=baseline.results.run if baseline else None,
+        as_of=as_of,
     )
+
+
+def _said(as_of: str | None) -> str:
+    return f"as of {as_of}" if as_of else "of today (merge it with --as-of)"
 
 
 # What a cell's run leaves in its folder that is no part of its record.

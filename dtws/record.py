@@ -21,7 +21,7 @@ Schema (``schema_version`` 1)::
                      "library_version", "commit", "commit_dirty", "run_id",
                      "run_attempt", "job_url", "dtws_version",
                      "started_at", "finished_at", "installer",
-                     "project_hash", "checked_at",
+                     "project_hash", "checked_at", "as_of",
                      "declared": {"package", "version", "pythons", "djangos",
                                   "requires_python"} or null}
     }
@@ -43,6 +43,9 @@ install_command for the cell's Python), from the install step's log.
 ``project_hash``: sha256 of the project's cell files when the cell ran
 (dtws.changed). ``checked_at``: the last time ``run --changed`` found the cell
 unchanged and kept this record instead of running it again.
+
+``as_of``: the date (YYYY-MM-DD) of a ``--as-of`` run, whose packages are
+the newest the index had before that day (dtws.asof); null for today's.
 
 ``declared``: what the installed library's own metadata claims (its Python
 and Django classifiers, its Requires-Python), read after the install step;
@@ -135,6 +138,7 @@ class Provenance:
     project_hash: str | None = None
     checked_at: str | None = None
     declared: Declared | None = None
+    as_of: str | None = None
 
 
 @dataclass
@@ -167,7 +171,7 @@ def write(record: CellRecord, directory: Path) -> Path:
 
 
 # Fields added since schema_version 1 first shipped: optional when read.
-_ADDED = ("log_dropped_bytes", "installer", "project_hash", "checked_at", "attempts", "declared")
+_ADDED = ("log_dropped_bytes", "installer", "project_hash", "checked_at", "attempts", "declared", "as_of")
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),

@@ -25,7 +25,8 @@ Data only (no display fields). Schema (``schema_version`` 2)::
                  "since": when the cell's current status first appeared, in an
                           unbroken line of runs up to this one (ISO time), or null,
                  "since_run": the run it first appeared in (its id), or null}],
-      "problems": [anything found that is no cell's: unknown cells, unplaced files]
+      "problems": [anything found that is no cell's: unknown cells, unplaced files],
+      "as_of": the date of an as-of run (``--as-of``), or null for today's
     }
 
 Fields added since the first sites (run_number, reran, baseline, attempts,
@@ -125,6 +126,7 @@ class Results:
     baseline: RunInfo | None = None
     baseline_problem: str | None = None
     schema_version: int = SCHEMA_VERSION
+    as_of: str | None = None  # the date of an as-of run's results (YYYY-MM-DD); None for today's
 
     @property
     def partial(self) -> bool:
@@ -159,6 +161,7 @@ def from_dict(data: Any) -> Results:
             problems=list(data["problems"]),
             baseline=RunInfo(**baseline) if baseline is not None else None,
             baseline_problem=data.get("baseline_problem"),
+            as_of=data.get("as_of"),
         )
     except (KeyError, TypeError, record.RecordError) as error:
         raise ResultsError(f"malformed results: {error}") from None

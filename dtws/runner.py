@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
-from dtws import __version__, changed, declared, files, hosts, interpreters, junit, procs, reaper, reasons, record
+from dtws import __version__, asof, changed, declared, files, hosts, interpreters, junit, procs, reaper, reasons, record
 from dtws.matrix import Cell
 from dtws.solutions import SOLUTIONS
 from dtws.steps import STEPS, StepSpec
@@ -193,6 +193,7 @@ def run_cell(
     host: hosts.Host | None = None,
     require_interpreter: bool = False,
     retries: int = 1,
+    as_of: asof.Index | None = None,
 ) -> record.CellRecord:
     """Run ``cell`` into ``results/<library>/<cell>/``; return its record.
 
@@ -201,6 +202,7 @@ def run_cell(
     missing interpreter is a harness error, not "unavailable". A step that
     fails or times out runs again, up to ``retries`` times, unless its first
     error has a known cause (dtws/reasons.toml: a failure that repeats).
+    With ``as_of``, every package installed is the newest the index had before its date.
 
     Raises procs.Stopped, leaving no record, when the run is stopping before the cell starts.
     """
@@ -244,11 +246,14 @@ def run_cell(
         shutil.rmtree(scratch)
         return rec
 
+    rec.provenance.as_of = as_of.day.isoformat() if as_of else None
     rec.provenance.python_version = interpreter.version
     rec.provenance.python_executable = str(interpreter.executable)
     record.write(rec, out)
     solution = SOLUTIONS[cell.library]
     env = dict(_cell_env(interpreter), DTWS_SOLUTION=solution.setting, **{reaper.CELL: cell.env})
+    if as_of is not None:
+        env.update(as_of.env())
     workdir = toxworkdir or project / ".tox"
 
     def attempt(spec: StepSpec, step: record.Step, number: int) -> tuple[Outcome | None, Path]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from dtws import hosts, matrix, runner
+from dtws import asof, hosts, matrix, runner
 from dtws.commands import Command
 from dtws.commands.options import add_run_options, checked_and_locked
 from dtws.summary import print_table
@@ -43,16 +43,22 @@ def _run(cell: matrix.Cell, args: argparse.Namespace) -> int:
         host = hosts.Docker(
             args.docker, mounts=[project, toxworkdir, runner.cell_dir(args.results, cell).resolve() / ".scratch"]
         )
-    rec = runner.run_cell(
-        cell,
-        args.results,
-        project=project,
-        toxworkdir=toxworkdir,
-        timeouts=dict(args.timeout),
-        host=host,
-        require_interpreter=args.require_interpreter,
-        retries=args.retries,
-    )
+    index = asof.Index(args.as_of) if args.as_of else None
+    try:
+        rec = runner.run_cell(
+            cell,
+            args.results,
+            project=project,
+            toxworkdir=toxworkdir,
+            timeouts=dict(args.timeout),
+            host=host,
+            require_interpreter=args.require_interpreter,
+            retries=args.retries,
+            as_of=index,
+        )
+    finally:
+        if index is not None:
+            index.close()
     print_table([rec])
     print(f"record: {runner.cell_dir(args.results, cell) / 'result.json'}")
     return 0 if rec.status != "incomplete" else 1

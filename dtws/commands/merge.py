@@ -17,6 +17,7 @@ from pathlib import Path
 
 from dtws import junit, published, record, results
 from dtws.commands import Command
+from dtws.commands.options import as_of_date
 from dtws.merge import MergeError, merge
 from dtws.reasons import terminal_text
 
@@ -30,6 +31,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--published",
         metavar="PATH_OR_URL",
         help="the published results.json: cells this run did not re-run keep their published record",
+    )
+    parser.add_argument(
+        "--as-of",
+        type=as_of_date,
+        metavar="YYYY-MM-DD",
+        help="merge the records of an as-of run of that date (default: today's records only)",
     )
     parser.add_argument(
         "--allow-empty",
@@ -52,6 +59,9 @@ def main(args: argparse.Namespace) -> int:
         folders = ", ".join(str(folder) for folder in args.folders)
         print(f"dtws merge: no {record.FILENAME} in {folders}; pass --allow-empty to merge nothing on purpose")
         return 2
+    if args.as_of and args.published:
+        print("dtws merge: an as-of merge keeps nothing of the published results, which are today's: drop --published")
+        return 2
     baseline, problem = None, None
     if args.published:
         try:
@@ -62,7 +72,7 @@ def main(args: argparse.Namespace) -> int:
             problem = f"the published results ({args.published}) could not be read: {error}"
             print(terminal_text(f"dtws merge: {problem}; only this run's cells are in the results"))
     try:
-        merged = merge(args.folders, args.out, baseline=baseline)
+        merged = merge(args.folders, args.out, baseline=baseline, as_of=args.as_of.isoformat() if args.as_of else None)
         merged.baseline_problem = problem
         path = results.write(merged, args.out)
         junit.write(

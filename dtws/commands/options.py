@@ -14,8 +14,10 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
+from dtws import asof
 from dtws.steps import NAMES
 
 LOCK = ".dtws.lock"
@@ -57,9 +59,20 @@ def retries(text: str) -> int:
     return value
 
 
+def as_of_date(text: str) -> date:
+    """An argparse type: an ``--as-of`` date."""
+    try:
+        return asof.parse(text)
+    except asof.AsOfError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--results", type=Path, default=Path("results"), help="folder of the cell records (default: results)"
+        "--results",
+        type=Path,
+        default=None,
+        help="folder of the cell records (default: results; results-as-of-<date> with --as-of)",
     )
     parser.add_argument("--project", type=Path, default=Path("."), help="folder of manage.py and tox.ini (default: .)")
     parser.add_argument(
@@ -80,6 +93,13 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="run a step that failed or timed out again, up to N times (default 1; 0: never);"
         " failed, then passed makes the cell flaky. A failure of a known cause is not run again",
+    )
+    parser.add_argument(
+        "--as-of",
+        type=as_of_date,
+        metavar="YYYY-MM-DD",
+        help="install, for every package, the newest release the index had before that day"
+        " (default --results: results-as-of-<date>, never today's folder)",
     )
 
 
@@ -159,6 +179,8 @@ def results_lock(results: Path) -> Iterator[None]:
 
 def checked_and_locked(command: str, args: argparse.Namespace, run: Callable[[], int]) -> int:
     """``run`` once the run options are sound and the results folder is ours; else one line, exit code 2."""
+    if args.results is None:  # an as-of run never writes into today's records
+        args.results = Path(f"results-as-of-{args.as_of.isoformat()}" if args.as_of else "results")
     problem = run_options_problem(args)
     if problem:
         print(f"dtws {command}: {problem}")

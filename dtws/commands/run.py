@@ -13,7 +13,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
-from dtws import changed, interpreters, matrix, procs, record, runner
+from dtws import asof, changed, interpreters, matrix, procs, record, runner
 from dtws.commands import Command
 from dtws.commands.options import add_run_options, checked_and_locked, positive_int
 from dtws.reasons import terminal_text
@@ -78,6 +78,9 @@ def main(args: argparse.Namespace) -> int:
     except matrix.UnknownCell as error:
         print(f"dtws run: {error.args[0]}")
         return 2
+    if args.changed and args.as_of:
+        print("dtws run: --changed and --as-of do not go together: --changed resolves today's releases")
+        return 2
     return checked_and_locked("run", args, lambda: _run(cells, args))
 
 
@@ -117,27 +120,38 @@ def _run(cells: list[matrix.Cell], args: argparse.Namespace) -> int:
     project = args.project.resolve()
     toxworkdir = args.toxworkdir.resolve() if args.toxworkdir else None
     started = time.monotonic()
+    index = asof.Index(args.as_of) if args.as_of else None
     for cell in cells:
         if cell not in here:
-            records[cell.env] = runner.run_cell(cell, args.results, project=project, toxworkdir=toxworkdir)
+            records[cell.env] = runner.run_cell(cell, args.results, project=project, toxworkdir=toxworkdir, as_of=index)
     timeouts = dict(args.timeout)
     progress = Progress(len(here), started)
 
     def start(cell: matrix.Cell) -> CellRecord:
         progress.say(f"  started {cell.env}")
         rec = runner.run_cell(
-            cell, args.results, project=project, toxworkdir=toxworkdir, timeouts=timeouts, retries=args.retries
+            cell,
+            args.results,
+            project=project,
+            toxworkdir=toxworkdir,
+            timeouts=timeouts,
+            retries=args.retries,
+            as_of=index,
         )
         progress.finished(cell, rec)
         return rec
 
-    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        futures = {pool.submit(start, cell): cell for cell in here}
-        for future in as_completed(futures):
-            try:
-                records[futures[future].env] = future.result()
-            except procs.Stopped:
-                continue
+    try:
+        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            futures = {pool.submit(start, cell): cell for cell in here}
+            for future in as_completed(futures):
+                try:
+                    records[futures[future].env] = future.result()
+                except procs.Stopped:
+                    continue
+    finally:
+        if index is not None:
+            index.close()
     print()
     print_table(records[cell.env] for cell in every if cell.env in records)
     print(f"\nrecords: {args.results}/<library>/<cell>/result.json")

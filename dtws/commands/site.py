@@ -24,6 +24,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="results folder from `dtws merge` (default: build/results)",
     )
     parser.add_argument("--previous", metavar="PATH_OR_URL", help="an earlier results.json: mark what changed since")
+    parser.add_argument(
+        "--as-of",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="RESULTS",
+        help="a results folder of an as-of run (`dtws merge --as-of`): its own table, as-of/<date>/ (repeatable)",
+    )
     parser.add_argument("--project", type=Path, default=Path("."), help="folder of mkdocs.yml (default: .)")
     parser.add_argument("--out", type=Path, default=None, help="built site (default: build/site under the project)")
 
@@ -62,6 +70,19 @@ def main(args: argparse.Namespace) -> int:
                     f" so nothing is marked as changed: {error}"
                 )
             )
+    earlier_days = []
+    for folder in args.as_of:
+        try:
+            then = results.read(folder / results.FILENAME)
+        except results.ResultsError as error:
+            print(terminal_text(f"dtws site: --as-of {folder}: {error}"))
+            return 2
+        if then.as_of is None:
+            print(
+                terminal_text(f"dtws site: --as-of {folder}: today's results, not an as-of run's (dtws merge --as-of)")
+            )
+            return 2
+        earlier_days.append((folder, then))
     project = args.project.resolve()
     if not (project / "mkdocs.yml").is_file():
         print(f"dtws site: no mkdocs.yml in {project}; run it from the repository root or pass --project")
@@ -74,7 +95,9 @@ def main(args: argparse.Namespace) -> int:
     site = pages.plan(args.results, current, previous, _setting(project, "site_name") or "dtws", earlier)
     for problem in earlier.problems:
         print(terminal_text(f"dtws site: {problem}"))
-    pages.write_docs(site, docs_dir(project))
+    as_of_sites = [pages.plan(folder, day, site_name=site.site_name) for folder, day in earlier_days]
+    as_of_pages = {str(item.results.as_of): f"{pages.AS_OF}/{item.results.as_of}/" for item in as_of_sites}
+    pages.write_docs(site, docs_dir(project), as_of_pages)
     with tempfile.TemporaryFile() as log:
         done = subprocess.run(
             [
@@ -102,6 +125,8 @@ def main(args: argparse.Namespace) -> int:
         return 1
     pages.write_cells(site, out)
     pages.write_runs(site, out)
+    for earlier_site in as_of_sites:
+        pages.write_as_of(earlier_site, out)
     print(f"site: {out / 'index.html'}  (serve it: python -m dtws preview)")
     return 0
 

@@ -321,8 +321,11 @@ def plan(
     return Site(results_dir, results, previous, changes(results, previous), site_name, earlier or runs.Earlier())
 
 
-def write_docs(site: Site, docs: Path) -> None:
-    """The pages mkdocs builds (the front page, one per library) and the files it publishes as they are."""
+def write_docs(site: Site, docs: Path, as_of_pages: dict[str, str] | None = None) -> None:
+    """The pages mkdocs builds (the front page, one per library) and the files it publishes as they are.
+
+    ``as_of_pages``: the as-of tables the site has (date -> address), which the front page lists.
+    """
     docs.mkdir(parents=True, exist_ok=True)
     _clear(docs)
     env = _environment()
@@ -339,6 +342,7 @@ def write_docs(site: Site, docs: Path) -> None:
         previous=site.previous,
         table_file=TABLE,
         run_key=site.run.key,
+        as_of_pages=as_of_pages or {},
     )
     (docs / "index.md").write_text(front, encoding="utf-8")
     library_template = env.get_template("library.md.j2")
@@ -360,8 +364,11 @@ def write_docs(site: Site, docs: Path) -> None:
         (docs / "badges" / f"{library}.json").write_text(json.dumps(badge(library, entries)) + "\n")
 
 
-def write_cells(site: Site, out: Path) -> None:
-    """Each cell's page, its logs and screenshots beside it, into ``out`` (the built site: mkdocs never sees them)."""
+def write_cells(site: Site, out: Path, depth: int = 0) -> None:
+    """Each cell's page, its logs and screenshots beside it, into ``out`` (the built site: mkdocs never sees them).
+
+    ``depth``: how many folders below the site's root ``out`` is (an as-of table's cells).
+    """
     template = _environment().get_template("cell.html.j2")
     changed_cells = site.changed_cells
     run_keys = {run.key for run in site.listing}
@@ -381,7 +388,7 @@ def write_cells(site: Site, out: Path) -> None:
             view=view,
             site_name=site.site_name,
             run_keys=run_keys,
-            root="../" * len(PurePosixPath(view.url(entry)).parts),
+            root="../" * (len(PurePosixPath(view.url(entry)).parts) + depth),
         )
         (page_dir / "index.html").write_text(html, encoding="utf-8")
 
@@ -402,10 +409,49 @@ def write_runs(site: Site, out: Path) -> None:
         else:
             (folder / run.key / runs.TABLE).write_bytes(site.earlier.tables[run.key])
         title = f"Run {run.run_id}" + (f" (#{run.run_number})" if run.run_number else "") if run.run_id else run.key
-        page = template.render(run=run, title=title, site_name=site.site_name, root="../../", view=view)
+        page = template.render(
+            run=run, title=title, as_of=None, site_name=site.site_name, root="../../", links="../../", view=view
+        )
         (folder / run.key / "index.html").write_text(page, encoding="utf-8")
     every = template.render(
-        run=None, title="Runs", listing=listing, limit=runs.RUNS_LIMIT, site_name=site.site_name, root="../", view=view
+        run=None,
+        title="Runs",
+        as_of=None,
+        listing=listing,
+        limit=runs.RUNS_LIMIT,
+        site_name=site.site_name,
+        root="../",
+        links="../",
+        view=view,
     )
     (folder / "index.html").write_text(every, encoding="utf-8")
     (folder / runs.INDEX).write_text(runs.index_json(listing))
+
+
+AS_OF = "as-of"
+
+
+def write_as_of(site: Site, out: Path) -> str:
+    """An as-of run's table and its cells' pages, under ``as-of/<date>/`` of the built site; its address there."""
+    assert site.results.as_of is not None
+    folder = out / AS_OF / site.results.as_of
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    write_cells(site, folder, depth=2)
+    (folder / TABLE).write_text(json.dumps(table(site.results, {}), separators=(",", ":")) + "\n")
+    page = (
+        _environment()
+        .get_template("run.html.j2")
+        .render(
+            run=site.run,
+            title=f"As of {site.results.as_of}",
+            as_of=site.results.as_of,
+            site_name=site.site_name,
+            root="../../",
+            links="",
+            view=view,
+        )
+    )
+    (folder / "index.html").write_text(page, encoding="utf-8")
+    return f"{AS_OF}/{site.results.as_of}/"
