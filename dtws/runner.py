@@ -194,6 +194,7 @@ def run_cell(
     require_interpreter: bool = False,
     retries: int = 1,
     as_of: asof.Index | None = None,
+    pins: Mapping[str, str] | None = None,
 ) -> record.CellRecord:
     """Run ``cell`` into ``results/<library>/<cell>/``; return its record.
 
@@ -203,6 +204,7 @@ def run_cell(
     fails or times out runs again, up to ``retries`` times, unless its first
     error has a known cause (dtws/reasons.toml: a failure that repeats).
     With ``as_of``, every package installed is the newest the index had before its date.
+    ``pins`` (package -> version) constrain the install (pip's and uv's constraints), for a bisect.
 
     Raises procs.Stopped, leaving no record, when the run is stopping before the cell starts.
     """
@@ -254,6 +256,10 @@ def run_cell(
     env = dict(_cell_env(interpreter), DTWS_SOLUTION=solution.setting, **{reaper.CELL: cell.env})
     if as_of is not None:
         env.update(as_of.env())
+    if pins:
+        constraints = scratch / "constraints.txt"
+        constraints.write_text("".join(f"{name}=={version}\n" for name, version in pins.items()))
+        env.update(PIP_CONSTRAINT=str(constraints), UV_CONSTRAINT=str(constraints))
     workdir = toxworkdir or project / ".tox"
 
     def attempt(spec: StepSpec, step: record.Step, number: int) -> tuple[Outcome | None, Path]:

@@ -1,0 +1,206 @@
+"""Bisect: the last release of a package under which a cell's step passes, and the first under which it fails.
+
+The releases come from the package index (its JSON simple API), oldest first,
+without pre-releases, yanked releases, and releases with no file for the
+cell's Python (Requires-Python, or only wheels for other Pythons): each left
+out is reported with why. Each probe is a real run of the cell with the
+package pinned (a constraint given to pip and uv: ``PIP_CONSTRAINT``,
+``UV_CONSTRAINT``), recorded like any cell under the bisect's folder. A
+probe is good when the step passed, bad when it failed or timed out, and
+unusable otherwise (the pin did not install, an earlier step failed, a
+harness error): unusable probes are stepped around, never counted as bad.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from dtws import files, matrix, record
+
+INDEX = "https://pypi.org/simple/"
+FILENAME = "bisect.json"
+_WHEEL = re.compile(r"-(?P<python>[^-]+)-(?P<abi>[^-]+)-(?P<platform>[^-]+)\.whl$")
+
+
+class BisectError(ValueError):
+    pass
+
+
+@dataclass
+class Probe:
+    version: str
+    verdict: str  # good, bad, or unusable
+    step_verdict: str  # the step's own verdict
+    status: str  # the cell's status
+    reason: str | None
+    record: str  # the probe's record, relative to the bisect's folder
+
+
+@dataclass
+class Bisect:
+    cell: str
+    library: str
+    package: str
+    step: str | None  # None: the cell's status
+    releases: list[str]  # the releases considered, oldest first
+    left_out: dict[str, str] = field(default_factory=dict)  # release -> why it was not considered
+    probes: list[Probe] = field(default_factory=list)
+    good: str | None = None  # of the two neighbouring releases that differ, the one that passes
+    bad: str | None = None  # and the one that does not
+    why: str | None = None  # the bad probe's reason
+    answer: str = ""  # one line: what was found
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _version_of(filename: str, package: str) -> str | None:
+    stem = re.sub(r"(\.tar\.gz|\.zip|\.tar\.bz2|\.whl|\.egg|\.exe|\.msi)$", "", filename)
+    prefix = re.compile(rf"^{re.escape(_normalized(package)).replace('-', '[-_.]')}-", re.IGNORECASE)
+    found = prefix.match(stem)
+    if not found:
+        return None
+    return stem[found.end() :].split("-")[0]
+
+
+def _fits(filename: str, python: str) -> bool:
+    """Whether a file of a release can install on Python ``python``: an sdist always may, a wheel by its tag."""
+    wheel = _WHEEL.search(filename)
+    if not wheel:
+        return not filename.endswith((".exe", ".msi", ".egg"))
+    major, minor = python.split(".")
+    tags = wheel["python"].split(".")
+    return any(
+        tag in (f"py{major}", f"py{major}{minor}", f"cp{major}{minor}")
+        or (tag.startswith("cp3") and wheel["abi"] == "abi3" and major == "3")
+        for tag in tags
+    )
+
+
+def releases(package: str, python: str, index: str = INDEX) -> tuple[list[str], dict[str, str]]:
+    """The package's releases for Python ``python``, oldest first, and those left out with why."""
+    request = urllib.request.Request(
+        f"{index}{_normalized(package)}/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        data = json.load(answer)
+    by_version: dict[str, list[dict[str, object]]] = {}
+    for item in data.get("files", []):
+        if str(item.get("filename", "")).endswith((".exe", ".msi", ".egg")):  # installers pip never takes
+            continue
+        version = _version_of(str(item.get("filename", "")), package)
+        if version:
+            by_version.setdefault(version, []).append(item)
+    kept, left_out = [], {}
+    for version, items in by_version.items():
+        try:
+            parsed = Version(version)
+        except InvalidVersion:
+            left_out[version] = "not a version"
+            continue
+        if parsed.is_prerelease or parsed.is_devrelease:
+            continue
+        if all(item.get("yanked") for item in items):
+            left_out[version] = "yanked"
+            continue
+        fitting = [item for item in items if _fits(str(item.get("filename")), python) and _admits(item, python)]
+        if not fitting:
+            left_out[version] = f"no file for Python {python}"
+            continue
+        kept.append(version)
+    return sorted(kept, key=Version), left_out
+
+
+def _admits(item: dict[str, object], python: str) -> bool:
+    requires = item.get("requires-python")
+    if not requires:
+        return True
+    try:
+        return SpecifierSet(str(requires)).contains(f"{python}.0", prereleases=True)
+    except InvalidSpecifier:
+        return True
+
+
+def judge(rec: record.CellRecord, package: str, version: str, step: str | None) -> tuple[str, str]:
+    """good, bad or unusable, and the step's (or cell's) own verdict."""
+    installed = {_normalized(name): value for name, value in rec.provenance.packages.items()}
+    if installed.get(_normalized(package)) != version:
+        return "unusable", rec.step("install").verdict
+    verdict = rec.step(step).verdict if step else rec.status
+    if verdict == "pass":
+        return "good", verdict
+    if verdict in ("fail", "timeout", "flaky"):
+        return "bad", verdict
+    return "unusable", verdict
+
+
+Runner = Callable[[str], tuple[record.CellRecord, str]]  # version -> the probe's record, and where it is
+
+
+def search(cell: matrix.Cell, package: str, step: str | None, versions: list[str], probe: Runner) -> Bisect:
+    """Probe the oldest and newest usable releases; if they differ, binary-search between, stepping around."""
+    found = Bisect(cell.env, cell.library, package, step, list(versions))
+    tried: dict[str, Probe] = {}
+
+    def run(index: int) -> Probe:
+        version = versions[index]
+        if version not in tried:
+            rec, where = probe(version)
+            verdict, own = judge(rec, package, version, step)
+            tried[version] = Probe(version, verdict, own, rec.status, rec.reason, where)
+            found.probes.append(tried[version])
+        return tried[version]
+
+    def usable(indexes: range) -> int | None:
+        for index in indexes:
+            if run(index).verdict != "unusable":
+                return index
+        return None
+
+    low = usable(range(len(versions)))
+    high = usable(range(len(versions) - 1, (low if low is not None else -1), -1))
+    if low is None or high is None:
+        found.answer = f"{package}: no release of those tried gave {step or 'the cell'} a verdict"
+        return found
+    if run(low).verdict == run(high).verdict:
+        found.answer = (
+            f"{package}: {step or 'the cell'} is {run(low).step_verdict} under every release tried"
+            f" ({versions[low]} to {versions[high]}): no flip to bisect"
+        )
+        return found
+    while high - low > 1:
+        middle = (low + high) // 2
+        # Step around unusable releases: the nearest usable one between, on either side.
+        order = sorted(range(low + 1, high), key=lambda index: (abs(index - middle), index))
+        pick = next((index for index in order if run(index).verdict != "unusable"), None)
+        if pick is None:
+            break
+        if run(pick).verdict == run(low).verdict:
+            low = pick
+        else:
+            high = pick
+    good, bad = (low, high) if run(low).verdict == "good" else (high, low)
+    found.good, found.bad = versions[good], versions[bad]
+    found.why = run(bad).reason
+    between = [versions[index] for index in range(low + 1, high)]
+    direction = "last good" if good < bad else "first good"
+    other = "first bad" if good < bad else "last bad"
+    found.answer = (
+        f"{package}: {direction} {versions[good]}, {other} {versions[bad]}"
+        + (f" (between them, {', '.join(between)} could not be judged)" if between else "")
+        + (f" — {found.why}" if found.why else "")
+    )
+    return found
+
+
+def write(found: Bisect, folder: Path) -> Path:
+    return files.write_json(folder / FILENAME, asdict(found))

@@ -1,0 +1,100 @@
+"""Find the release of a package under which a cell's step stops passing: each probe a real run of the cell.
+
+The package's releases come from the index (for the cell's Python; yanked and
+unfit ones are reported and left out) or from ``--releases``. The oldest and
+newest usable ones are probed first: when they agree there is nothing to
+bisect, and it says so. Otherwise it binary-searches for the last release that
+passes and the first that fails, stepping around probes that cannot judge
+(the pinned release did not install, an earlier step failed). Every probe is
+recorded like any cell, under ``<results>/<release>/``, and the answer in
+``<results>/bisect.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from dtws import bisect, interpreters, matrix, record, runner
+from dtws.commands import Command
+from dtws.commands.options import add_run_options, checked_and_locked
+from dtws.reasons import terminal_text
+from dtws.steps import NAMES
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("cell", help="the cell's tox env name, e.g. py27-django18")
+    parser.add_argument("--package", required=True, help="the package whose releases are bisected, e.g. gevent")
+    parser.add_argument("--step", choices=NAMES, help="the step judged (default: the whole cell)")
+    parser.add_argument(
+        "--releases", help="the releases to consider, comma-separated (default: every one on the index)"
+    )
+    add_run_options(parser)
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        cell = matrix.get(args.cell)
+    except matrix.UnknownCell as error:
+        print(f"dtws bisect: {error.args[0]}")
+        return 2
+    if args.as_of:
+        print("dtws bisect: --as-of does not go with a bisect, which pins the package's releases itself")
+        return 2
+    if interpreters.find(cell.python) is None:
+        print(f"dtws bisect: no Python {cell.python} on this machine, so {cell.env} cannot run here")
+        return 2
+    if args.results is None:
+        args.results = Path("results-bisect") / f"{cell.env}-{args.package}"
+    return checked_and_locked("bisect", args, lambda: _bisect(cell, args))
+
+
+def _bisect(cell: matrix.Cell, args: argparse.Namespace) -> int:
+    if args.releases:
+        versions = [item.strip() for item in args.releases.split(",") if item.strip()]
+        left_out: dict[str, str] = {}
+    else:
+        try:
+            versions, left_out = bisect.releases(args.package, cell.python)
+        except OSError as error:
+            print(terminal_text(f"dtws bisect: the index's releases of {args.package} could not be read: {error}"))
+            return 2
+    for version, why in left_out.items():
+        print(terminal_text(f"  left out {args.package} {version}: {why}"))
+    if len(versions) < 2:
+        print(f"dtws bisect: {len(versions)} release(s) of {args.package} to try; a bisect needs two")
+        return 2
+    print(f"{len(versions)} releases of {args.package}: {versions[0]} to {versions[-1]}")
+    project = args.project.resolve()
+    toxworkdir = args.toxworkdir.resolve() if args.toxworkdir else None
+    folder = args.results.resolve()
+
+    def probe(version: str) -> tuple[record.CellRecord, str]:
+        rec = runner.run_cell(
+            cell,
+            folder / version,
+            project=project,
+            toxworkdir=toxworkdir,
+            timeouts=dict(args.timeout),
+            retries=0,
+            pins={args.package: version},
+        )
+        print(terminal_text(f"  {args.package} {version}: {rec.status} {rec.reason or ''}"[:200]))
+        return rec, str((runner.cell_dir(folder / version, cell)).relative_to(folder))
+
+    found = bisect.search(cell, args.package, args.step, versions, probe)
+    found.left_out = left_out
+    path = bisect.write(found, folder)
+    print(terminal_text(found.answer))
+    print(f"answer: {path}")
+    return 0
+
+
+COMMAND = Command(
+    name="bisect",
+    help="find the release of a package that breaks a cell",
+    description=__doc__,
+    add_arguments=add_arguments,
+    main=main,
+    records_on_stop=True,
+)
