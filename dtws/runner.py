@@ -221,6 +221,7 @@ def run_cell(
     limits = dict(timeouts or {})
     rec = record.CellRecord(cell.library, cell.env, cell.python, cell.django, provenance=_provenance(project))
     rec.steps = [record.Step(s.name, list(s.needs), timeout_s=limits.get(s.name, s.timeout_s)) for s in STEPS]
+    rec.provenance.as_of = as_of.day.isoformat() if as_of else None
 
     host = host or hosts.Local()
     host_log = logs / f"{STEPS[0].name}.log"  # the container's life is told in the first step's log
@@ -248,7 +249,6 @@ def run_cell(
         shutil.rmtree(scratch)
         return rec
 
-    rec.provenance.as_of = as_of.day.isoformat() if as_of else None
     rec.provenance.python_version = interpreter.version
     rec.provenance.python_executable = str(interpreter.executable)
     record.write(rec, out)

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from dtws import asof, pages, record, results
 from tests.conftest import PROJECT, dtws, dtws_args
@@ -37,10 +38,11 @@ def test_the_index_as_of_a_date_lists_only_what_was_uploaded_before_it() -> None
 
 @pytest.mark.cells
 @pytest.mark.network
-def test_a_cell_as_of_the_reviews_day(tmp_path: Path) -> None:
-    """py27-django18 with the releases of 2016-04-19: pip on Python 2.7, through the harness's dated index."""
+def test_the_reviews_cells_as_of_its_day(tmp_path: Path) -> None:
+    """The review's cells with the releases of 2016-04-19: pip on Python 2.7, through the harness's dated index."""
+    cells = (CELL, "py27-django19", "py33-django18")
     done = dtws(
-        dtws_args("cell", CELL, "--as-of", REVIEW_DAY, "--toxworkdir", str(tmp_path / "tox"), "--retries", "0")
+        dtws_args("run", *cells, "--as-of", REVIEW_DAY, "--toxworkdir", str(tmp_path / "tox"), "--retries", "0")
         + ["--results", str(tmp_path / "results")]
     )
     assert done.returncode == 0, done.stdout + done.stderr
@@ -61,7 +63,7 @@ def test_a_cell_as_of_the_reviews_day(tmp_path: Path) -> None:
     then = dtws(dtws_args("merge", str(tmp_path / "results"), "--out", str(tmp_path / "then"), "--as-of", REVIEW_DAY))
     assert then.returncode == 0, then.stdout
     merged = results.read(tmp_path / "then" / results.FILENAME)
-    assert merged.as_of == REVIEW_DAY and sum(entry.record is not None for entry in merged.cells) == 1
+    assert merged.as_of == REVIEW_DAY and sum(entry.record is not None for entry in merged.cells) == 3
 
     project = tmp_path / "project"
     project.mkdir()
@@ -78,3 +80,42 @@ def test_a_cell_as_of_the_reviews_day(tmp_path: Path) -> None:
     assert row[5] == "1.8.12" and table["statuses"][row[7][-1]] == "fail"
     cell_page = (site / "as-of" / REVIEW_DAY / "cells" / "django-socketio" / CELL / "index.html").read_text()
     assert "1.8.12" in cell_page and "call_wsgi_app" in cell_page
+
+    # The review reproduced: its table beside these cells, every difference explained.
+    review = BeautifulSoup((site / "review" / "index.html").read_text(), "html.parser")
+    rows = {tr["data-cell"]: tr for tr in review.select("tbody tr")}
+    assert len(rows) == 7
+    marks = [td.get_text(" ", strip=True) for td in rows[CELL].find_all("td")[2:]]
+    assert [mark.split(" ")[1] for mark in marks] == ["Yes", "Yes", "No", "No", "No", "No"]  # review, dtws, ...
+    assert all(td["data-same"] == "yes" for td in rows[CELL].select("td[data-same]")), "as the review saw it"
+    assert "call_wsgi_app" in marks[3]
+    assert "django.utils.importlib was removed in Django 1.9" in rows["py27-django19"].get_text()
+    unavailable = rows["py33-django18"].select("td[data-same]")[0]
+    assert unavailable["data-same"] == "no" and "no Python 3.3 on the machine that ran it" in unavailable.get_text()
+    assert "not run as of that day" in rows["py35-django19"].get_text()
+    assert '<a href="review/">' in (site / "index.html").read_text()
+
+
+@pytest.mark.cells
+@pytest.mark.network
+def test_a_uv_cell_as_of_a_date(tmp_path: Path) -> None:
+    """uv-installed envs look back too (UV_EXCLUDE_NEWER, which tox.ini passes to the install)."""
+    cell = "py312-django52-channels"
+    args = [
+        "cell",
+        cell,
+        "--as-of",
+        "2025-06-01",
+        "--results",
+        str(tmp_path / "r"),
+        "--toxworkdir",
+        str(tmp_path / "t"),
+    ]
+    done = dtws(dtws_args(*args))
+    assert done.returncode == 0, done.stdout + done.stderr
+    rec = record.read(tmp_path / "r" / "channels" / cell / record.FILENAME)
+    packages = {name.lower(): version for name, version in rec.provenance.packages.items()}
+    assert rec.provenance.installer == "uv" and rec.provenance.as_of == "2025-06-01"
+    # The newest before 2025-06-01: Django 5.2.1 (5.2.2 came on 2025-06-04), channels 4.2.2, daphne 4.2.0.
+    assert (packages["django"], packages["channels"], packages["daphne"]) == ("5.2.1", "4.2.2", "4.2.0")
+    assert rec.status == "pass"

@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from dtws import pages, published, results
+from dtws import pages, published, results, review
 from dtws.commands import Command
 from dtws.commands.options import folder_problem
 from dtws.pages import runs
@@ -97,7 +97,8 @@ def main(args: argparse.Namespace) -> int:
         print(terminal_text(f"dtws site: {problem}"))
     as_of_sites = [pages.plan(folder, day, site_name=site.site_name) for folder, day in earlier_days]
     as_of_pages = {str(item.results.as_of): f"{pages.AS_OF}/{item.results.as_of}/" for item in as_of_sites}
-    pages.write_docs(site, docs_dir(project), as_of_pages)
+    reviewed = any(item.results.as_of == review.DAY for item in as_of_sites)
+    pages.write_docs(site, docs_dir(project), as_of_pages, reviewed)
     with tempfile.TemporaryFile() as log:
         done = subprocess.run(
             [
@@ -127,6 +128,8 @@ def main(args: argparse.Namespace) -> int:
     pages.write_runs(site, out)
     for earlier_site in as_of_sites:
         pages.write_as_of(earlier_site, out)
+        if earlier_site.results.as_of == review.DAY:
+            pages.write_review(earlier_site, out)
     print(f"site: {out / 'index.html'}  (serve it: python -m dtws preview)")
     return 0
 

@@ -321,10 +321,11 @@ def plan(
     return Site(results_dir, results, previous, changes(results, previous), site_name, earlier or runs.Earlier())
 
 
-def write_docs(site: Site, docs: Path, as_of_pages: dict[str, str] | None = None) -> None:
+def write_docs(site: Site, docs: Path, as_of_pages: dict[str, str] | None = None, reviewed: bool = False) -> None:
     """The pages mkdocs builds (the front page, one per library) and the files it publishes as they are.
 
-    ``as_of_pages``: the as-of tables the site has (date -> address), which the front page lists.
+    ``as_of_pages``: the as-of tables the site has (date -> address), which the front page lists;
+    ``reviewed``: whether it has the review reproduced (``write_review``), which it links.
     """
     docs.mkdir(parents=True, exist_ok=True)
     _clear(docs)
@@ -343,6 +344,7 @@ def write_docs(site: Site, docs: Path, as_of_pages: dict[str, str] | None = None
         table_file=TABLE,
         run_key=site.run.key,
         as_of_pages=as_of_pages or {},
+        reviewed=reviewed,
     )
     (docs / "index.md").write_text(front, encoding="utf-8")
     library_template = env.get_template("library.md.j2")
@@ -455,3 +457,29 @@ def write_as_of(site: Site, out: Path) -> str:
     )
     (folder / "index.html").write_text(page, encoding="utf-8")
     return f"{AS_OF}/{site.results.as_of}/"
+
+
+REVIEW = "review"
+
+
+def write_review(then: Site, out: Path) -> str:
+    """The review of shared/reference beside the cells as of its day (dtws.review), at ``review/``; its address."""
+    from dtws import review
+
+    folder = out / REVIEW
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    page = (
+        _environment()
+        .get_template("review.html.j2")
+        .render(
+            day=review.DAY,
+            rows=review.compare(then.results),
+            columns=review.COLUMNS,
+            marks=MARKS,
+            site_name=then.site_name,
+        )
+    )
+    (folder / "index.html").write_text(page, encoding="utf-8")
+    return f"{REVIEW}/"

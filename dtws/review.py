@@ -1,0 +1,95 @@
+"""The hand-written review (shared/reference, 2016-04-19) reproduced: its table beside dtws's cells as of that day.
+
+The review's own table is data here, as it printed it: seven cells of
+django-socketio 0.3.9, three columns. Beside each of its marks stands the
+verdict of the same cell run with ``--as-of 2016-04-19`` (the releases a user
+installing on the review's day got), and where the two differ, why: an
+interpreter this machine lacks, an error that moved to another step, another
+first error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dtws.marks import MARKS
+from dtws.pages import view
+from dtws.results import Entry, Results
+
+DAY = "2016-04-19"  # the review's runserver output is dated so
+LIBRARY = "django-socketio"
+# (heading, the step it is, or None for the whole cell), as the review's columns.
+COLUMNS: tuple[tuple[str, str | None], ...] = (
+    ("Django server works?", "django-server"),
+    ("Websockets server works?", "websocket-server"),
+    ("Does it work?", None),
+)
+# The review's table: for each of its cells, its three marks (True: ✓ Yes, False: ✗ No).
+TABLE: dict[str, tuple[bool, bool, bool]] = {
+    "py27-django18": (True, False, False),
+    "py27-django19": (False, False, False),
+    "py33-django18": (False, False, False),
+    "py33-django19": (False, False, False),
+    "py34-django18": (False, False, False),
+    "py34-django19": (False, False, False),
+    "py35-django19": (False, False, False),
+}
+
+
+@dataclass(frozen=True)
+class Mark:
+    review: bool
+    ours: str  # the status key dtws shows in that column
+    same: bool
+    why: str | None  # what explains a difference, or what the verdict rests on
+
+
+@dataclass(frozen=True)
+class Row:
+    cell: str
+    python: str
+    django: str
+    entry: Entry | None
+    marks: list[Mark]
+
+    @property
+    def versions(self) -> str:
+        rec = self.entry.record if self.entry is not None else None
+        if rec is None or not rec.provenance.packages:
+            return "—"
+        wanted = ("Django", "django-socketio", "gevent", "gevent-socketio", "gevent-websocket", "greenlet")
+        found = {name.lower(): version for name, version in rec.provenance.packages.items()}
+        return ", ".join(f"{name} {found[name.lower()]}" for name in wanted if name.lower() in found)
+
+
+def _explain(entry: Entry | None, step: str | None, review: bool, ours: str) -> Mark:
+    rec = entry.record if entry is not None else None
+    if rec is None:
+        return Mark(review, ours, False, "not run as of that day: no record of it")
+    if rec.status == "unavailable":
+        return Mark(review, ours, False, f"no Python {rec.python} on the machine that ran it: the review's had one")
+    failed = next((s for s in rec.steps if s.verdict in ("fail", "timeout", "error")), None)
+    if ours == "pass":
+        return Mark(review, ours, review, None if review else "passes with the releases of that day")
+    if ours in ("fail", "timeout"):
+        why = rec.reason if step is None else f"{step}: {rec.step(step).error_line or rec.step(step).detail}"
+        return Mark(review, ours, not review, why if not review else f"fails here: {why}")
+    if ours == "skipped" and failed is not None:
+        moved = f"not run: {failed.name}, an earlier step, failed ({failed.error_line or failed.detail})"
+        return Mark(review, ours, False, moved + (": the error moved to an earlier step" if not review else ""))
+    return Mark(review, ours, False, f"{MARKS[ours].word}: {rec.reason or ''}")
+
+
+def compare(results: Results) -> list[Row]:
+    """The review's rows beside ``results`` (an as-of run of its day), cell by cell."""
+    by_cell = {entry.cell: entry for entry in results.cells if entry.library == LIBRARY}
+    rows = []
+    for cell, marks in TABLE.items():
+        entry = by_cell.get(cell)
+        python, django = cell[2:].split("-django")
+        shown = []
+        for (_heading, step), review in zip(COLUMNS, marks, strict=True):
+            ours = view.column_key(entry, step) if entry is not None else "no-result"
+            shown.append(_explain(entry, step, review, ours))
+        rows.append(Row(cell, f"{python[0]}.{python[1:]}", f"{django[0]}.{django[1:]}", entry, shown))
+    return rows
