@@ -133,9 +133,9 @@ def _admits(item: dict[str, object], python: str) -> bool:
 def judge(rec: record.CellRecord, package: str, version: str, step: str | None) -> tuple[str, str]:
     """good, bad or unusable, and the step's (or cell's) own verdict."""
     installed = {_normalized(name): value for name, value in rec.provenance.packages.items()}
-    if installed.get(_normalized(package)) != version:
-        return "unusable", rec.step("install").verdict
     verdict = rec.step(step).verdict if step else rec.status
+    if installed.get(_normalized(package)) != version:
+        return "unusable", verdict
     if verdict == "pass":
         return "good", verdict
     if verdict in ("fail", "timeout", "flaky"):
@@ -172,9 +172,10 @@ def search(cell: matrix.Cell, package: str, step: str | None, versions: list[str
         found.answer = f"{package}: no release of those tried gave {step or 'the cell'} a verdict"
         return found
     if run(low).verdict == run(high).verdict:
+        does = {"pass": "passes", "fail": "fails", "timeout": "times out", "flaky": "is flaky"}
         found.answer = (
-            f"{package}: {step or 'the cell'} is {run(low).step_verdict} under every release tried"
-            f" ({versions[low]} to {versions[high]}): no flip to bisect"
+            f"{package}: {step or 'the cell'} {does.get(run(low).step_verdict, run(low).step_verdict)}"
+            f" under every release tried ({versions[low]} to {versions[high]}): no flip to bisect"
         )
         return found
     while high - low > 1:
@@ -204,3 +205,17 @@ def search(cell: matrix.Cell, package: str, step: str | None, versions: list[str
 
 def write(found: Bisect, folder: Path) -> Path:
     return files.write_json(folder / FILENAME, asdict(found))
+
+
+def read(folder: Path) -> Bisect:
+    """A bisect's answer as written; BisectError when it is not one."""
+    try:
+        data = json.loads((folder / FILENAME).read_text(encoding="utf-8"))
+        probes = [Probe(**item) for item in data.pop("probes")]
+        found = Bisect(**data, probes=probes)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
+        raise BisectError(f"{folder / FILENAME}: not a bisect's answer ({error})") from None
+    for probe in found.probes:
+        if not all(part and part not in (".", "..") for part in probe.record.split("/")):
+            raise BisectError(f"{folder / FILENAME}: a probe's record outside its folder: {probe.record!r}")
+    return found

@@ -23,7 +23,7 @@ from dtws.solutions import SOLUTIONS
 from dtws.steps import STEPS, StepSpec
 from dtws.steps.base import Context, Outcome
 
-_DROPPED_ENV = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP", "COVERAGE_FILE")
+_DROPPED_ENV = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP", "COVERAGE_FILE", "DTWS_DJANGO")
 
 
 def now() -> str:
@@ -257,8 +257,13 @@ def run_cell(
     if as_of is not None:
         env.update(as_of.env())
     if pins:
+        # Django is the cell's own requirement (one series): tox.ini takes its release from DTWS_DJANGO.
+        others = {name: version for name, version in pins.items() if name.lower() != "django"}
+        for name, version in pins.items():
+            if name.lower() == "django":
+                env["DTWS_DJANGO"] = f"Django=={version}"
         constraints = scratch / "constraints.txt"
-        constraints.write_text("".join(f"{name}=={version}\n" for name, version in pins.items()))
+        constraints.write_text("".join(f"{name}=={version}\n" for name, version in others.items()))
         env.update(PIP_CONSTRAINT=str(constraints), UV_CONSTRAINT=str(constraints))
     workdir = toxworkdir or project / ".tox"
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from dtws import bisect, record
-from tests.conftest import dtws, dtws_args
+from dtws import bisect, pages, record
+from tests.conftest import PROJECT, dtws, dtws_args
 
 CELL = "py312-django52-pysocketio"
 
@@ -34,6 +35,27 @@ def test_the_release_of_websockets_that_todays_uvicorn_needs(tmp_path: Path) -> 
         assert rec.provenance.packages["websockets"] == probe["version"]
         assert (rec.status == "pass") == (probe["verdict"] == "good")
 
+    # On the site: the bisect's page, each probe's cell page, and the answer on the library's page.
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(PROJECT / "mkdocs.yml", project)
+    shutil.copytree(PROJECT / "site", project / "site", ignore=shutil.ignore_patterns(*pages.GENERATED))
+    merged = dtws(dtws_args("merge", str(tmp_path / "bisect" / "15.0.1"), "--out", str(tmp_path / "merged")))
+    assert merged.returncode == 0, merged.stdout
+    built = dtws(
+        dtws_args("site", str(tmp_path / "merged"), "--project", str(project), "--bisect", str(tmp_path / "bisect"))
+    )
+    assert built.returncode == 0, built.stdout
+    site = project / "build" / "site"
+    page = (site / "bisect" / f"{CELL}-websockets" / "index.html").read_text()
+    assert found["answer"].split(" — ")[0] in page
+    for version in ("8.1", "10.4", "15.0.1"):
+        assert f'<a href="{version}/cells/python-socketio/{CELL}/">{version}</a>' in page
+        probe_page = site / "bisect" / f"{CELL}-websockets" / version / "cells" / "python-socketio" / CELL
+        assert f"websockets=={version}" in (probe_page / "index.html").read_text()
+    library = (site / "libraries" / "python-socketio" / "index.html").read_text()
+    assert f'<a href="../../bisect/{CELL}-websockets/">websockets: first good 15.0.1, last bad 10.4' in library
+
 
 def test_the_releases_a_bisect_considers() -> None:
     versions, left_out = bisect.releases("gevent", "2.7")
@@ -42,3 +64,15 @@ def test_the_releases_a_bisect_considers() -> None:
     assert not any("win" in version for version in versions + list(left_out))
     modern, unfit = bisect.releases("websockets", "3.12")
     assert unfit["4.0"] == "no file for Python 3.12" and "4.0" not in modern and "15.0.1" in modern
+
+
+def test_a_bisect_of_django_itself_names_the_release_across_series(tmp_path: Path) -> None:
+    """Django is the cell's own requirement: the probe installs the release named, even of another series."""
+    args = ["bisect", CELL, "--package", "Django", "--releases", "4.2.20,5.2.1", "--step", "install"]
+    done = dtws(dtws_args(*args, "--results", str(tmp_path / "bisect"), "--toxworkdir", str(tmp_path / "tox")))
+    assert done.returncode == 0, done.stdout + done.stderr
+    found = json.loads((tmp_path / "bisect" / bisect.FILENAME).read_text())
+    assert found["answer"] == "Django: install passes under every release tried (4.2.20 to 5.2.1): no flip to bisect"
+    for probe in found["probes"]:
+        rec = record.read(tmp_path / "bisect" / probe["record"] / record.FILENAME)
+        assert rec.provenance.django_version == probe["version"]

@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from dtws import pages, published, results, review
+from dtws import bisect, pages, published, results, review
 from dtws.commands import Command
 from dtws.commands.options import folder_problem
 from dtws.pages import runs
@@ -31,6 +31,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="RESULTS",
         help="a results folder of an as-of run (`dtws merge --as-of`): its own table, as-of/<date>/ (repeatable)",
+    )
+    parser.add_argument(
+        "--bisect",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FOLDER",
+        help="a bisect's folder (`dtws bisect`): its page, with every probe's, linked from its library's (repeatable)",
     )
     parser.add_argument("--project", type=Path, default=Path("."), help="folder of mkdocs.yml (default: .)")
     parser.add_argument("--out", type=Path, default=None, help="built site (default: build/site under the project)")
@@ -83,6 +91,17 @@ def main(args: argparse.Namespace) -> int:
             )
             return 2
         earlier_days.append((folder, then))
+    bisects = []
+    for folder in args.bisect:
+        try:
+            bisects.append((folder, bisect.read(folder)))
+        except bisect.BisectError as error:
+            print(terminal_text(f"dtws site: --bisect {folder}: {error}"))
+            return 2
+    found_for: dict[str, list[tuple[str, str]]] = {}
+    for _, found in bisects:
+        address = f"{pages.BISECT}/{found.cell}-{found.package}/"
+        found_for.setdefault(found.library, []).append((found.answer, address))
     project = args.project.resolve()
     if not (project / "mkdocs.yml").is_file():
         print(f"dtws site: no mkdocs.yml in {project}; run it from the repository root or pass --project")
@@ -98,7 +117,7 @@ def main(args: argparse.Namespace) -> int:
     as_of_sites = [pages.plan(folder, day, site_name=site.site_name) for folder, day in earlier_days]
     as_of_pages = {str(item.results.as_of): f"{pages.AS_OF}/{item.results.as_of}/" for item in as_of_sites}
     reviewed = any(item.results.as_of == review.DAY for item in as_of_sites)
-    pages.write_docs(site, docs_dir(project), as_of_pages, reviewed)
+    pages.write_docs(site, docs_dir(project), as_of_pages, reviewed, found_for)
     with tempfile.TemporaryFile() as log:
         done = subprocess.run(
             [
@@ -129,7 +148,9 @@ def main(args: argparse.Namespace) -> int:
     for earlier_site in as_of_sites:
         pages.write_as_of(earlier_site, out)
         if earlier_site.results.as_of == review.DAY:
-            pages.write_review(earlier_site, out)
+            pages.write_review(earlier_site, out, [found for _, found in bisects])
+    for folder, _ in bisects:
+        pages.write_bisect(folder, out, site.site_name)
     print(f"site: {out / 'index.html'}  (serve it: python -m dtws preview)")
     return 0
 

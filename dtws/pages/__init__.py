@@ -30,7 +30,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 import markupsafe
 
-from dtws import github, matrix, published
+from dtws import bisect, github, matrix, published
 from dtws.marks import MARKS
 from dtws.pages import logs, runs, view
 from dtws.results import FILENAME, Entry, Results
@@ -321,11 +321,18 @@ def plan(
     return Site(results_dir, results, previous, changes(results, previous), site_name, earlier or runs.Earlier())
 
 
-def write_docs(site: Site, docs: Path, as_of_pages: dict[str, str] | None = None, reviewed: bool = False) -> None:
+def write_docs(
+    site: Site,
+    docs: Path,
+    as_of_pages: dict[str, str] | None = None,
+    reviewed: bool = False,
+    bisects: dict[str, list[tuple[str, str]]] | None = None,
+) -> None:
     """The pages mkdocs builds (the front page, one per library) and the files it publishes as they are.
 
     ``as_of_pages``: the as-of tables the site has (date -> address), which the front page lists;
-    ``reviewed``: whether it has the review reproduced (``write_review``), which it links.
+    ``reviewed``: whether it has the review reproduced (``write_review``), which it links;
+    ``bisects``: by library, the answer and address of each bisect page (``write_bisect``), which its page lists.
     """
     docs.mkdir(parents=True, exist_ok=True)
     _clear(docs)
@@ -357,6 +364,7 @@ def write_docs(site: Site, docs: Path, as_of_pages: dict[str, str] | None = None
             changed_cells=changed_cells,
             results=results,
             view=view,
+            bisects=(bisects or {}).get(library, []),
         )
         (docs / "libraries" / f"{library}.md").write_text(page, encoding="utf-8")
     (docs / TABLE).write_text(json.dumps(table(results, changed_cells), separators=(",", ":")) + "\n")
@@ -462,7 +470,7 @@ def write_as_of(site: Site, out: Path) -> str:
 REVIEW = "review"
 
 
-def write_review(then: Site, out: Path) -> str:
+def write_review(then: Site, out: Path, bisects: list[bisect.Bisect] | None = None) -> str:
     """The review of shared/reference beside the cells as of its day (dtws.review), at ``review/``; its address."""
     from dtws import review
 
@@ -479,7 +487,46 @@ def write_review(then: Site, out: Path) -> str:
             columns=review.COLUMNS,
             marks=MARKS,
             site_name=then.site_name,
+            bisects=[
+                found for found in bisects or [] if found.library == review.LIBRARY and found.cell in review.TABLE
+            ],
         )
     )
     (folder / "index.html").write_text(page, encoding="utf-8")
     return f"{REVIEW}/"
+
+
+BISECT = "bisect"
+
+
+def write_bisect(folder: Path, out: Path, site_name: str) -> tuple[str, str, str]:
+    """A bisect's page (its answer, each probe linked to its cell page) under ``bisect/<cell>-<package>/``.
+
+    Returns the library, the page's address and the answer, for the library's page.
+    """
+    from dtws import record
+
+    found = bisect.read(folder)
+    name = f"{found.cell}-{found.package}"
+    target = out / BISECT / name
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for probe in found.probes:
+        try:
+            rec = record.read(folder / probe.record / record.FILENAME)
+        except record.RecordError:
+            continue
+        version_dir, record_dir = probe.record.split("/", 1)
+        entry = Entry(rec.library, rec.cell, rec.python, rec.django, record=rec, record_dir=record_dir)
+        results = Results(generated_at=rec.provenance.finished_at or "", cells=[entry])
+        write_cells(plan(folder / version_dir, results, site_name=site_name), target / probe.version, depth=3)
+    order = {version: index for index, version in enumerate(found.releases)}
+    probes = sorted(found.probes, key=lambda probe: order.get(probe.version, len(order)))
+    page = (
+        _environment()
+        .get_template("bisect.html.j2")
+        .render(found=found, probes=probes, marks=MARKS, site_name=site_name)
+    )
+    (target / "index.html").write_text(page, encoding="utf-8")
+    return found.library, f"{BISECT}/{name}/", found.answer
