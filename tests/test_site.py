@@ -136,6 +136,9 @@ def test_the_summary_matrix(built: Path) -> None:
     assert summary["django-socketio"]["5.2"] == "✗ No"
     assert summary["django-socketio"]["1.8"] == "✗ No"
     assert summary["django-socketio-workaround"]["1.8"] == "✗ No"
+    said = [span.get_text(" ", strip=True) for span in soup.select("ul.dtws-libraries .dtws-works-with")]
+    assert "No set of releases found under which it works: tried 3 cells, Python 2.7–3.12 with Django 1.8–5.2." in said
+    assert any(text.startswith("Works with channels 4.") and "(py312-django52-channels" in text for text in said)
     link = soup.select_one("table.dtws-summary tr[data-library='channels'] a")
     assert link is not None and link["href"] == "libraries/channels/"
     assert library_page(built, "channels").find("h1").get_text().rstrip("¶") == "channels"  # type: ignore[union-attr]

@@ -104,3 +104,31 @@ def ordered(counts: dict[str, int]) -> list[tuple[str, int]]:
     """Counts by status, in the order of the table of marks (pass first)."""
     order = list(MARKS)
     return sorted(counts.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+
+
+def _newest(entries: list[Entry]) -> Entry:
+    return max(entries, key=lambda e: (series_key(e.django), series_key(e.python)))
+
+
+def works_with(library: str, entries: list[Entry]) -> str:
+    """The newest set of releases under which the library works (its newest passing cell), or what was tried."""
+    passing = [e for e in entries if e.record is not None and e.record.status == "pass"]
+    if passing:
+        best = _newest(passing)
+        assert best.record is not None
+        provenance = best.record.provenance
+        return (
+            f"Works with {library} {provenance.library_version or '?'}, Django {provenance.django_version or '?'}"
+            f" and Python {provenance.python_version or best.python} ({best.cell}, its newest passing cell)"
+        )
+    ran = [e for e in entries if e.record is not None and e.record.status not in ("unavailable", "error")]
+    if not ran:
+        return "No cell of it ran here, so no set of releases under which it works is known"
+    def span(versions: set[str]) -> str:
+        ordered = sorted(versions, key=series_key)
+        return ordered[0] if len(ordered) == 1 else f"{ordered[0]}–{ordered[-1]}"
+
+    return (
+        f"No set of releases found under which it works: tried {len(ran)} cells,"
+        f" Python {span({e.python for e in ran})} with Django {span({e.django for e in ran})}"
+    )
