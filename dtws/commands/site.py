@@ -115,7 +115,7 @@ def main(args: argparse.Namespace) -> int:
     for problem in earlier.problems:
         print(terminal_text(f"dtws site: {problem}"))
     as_of_sites = [pages.plan(folder, day, site_name=site.site_name) for folder, day in earlier_days]
-    as_of_pages = {str(item.results.as_of): f"{pages.AS_OF}/{item.results.as_of}/" for item in as_of_sites}
+    as_of_pages = {str(item.results.as_of): pages.as_of_address(str(item.results.as_of)) for item in as_of_sites}
     reviewed = any(item.results.as_of == review.DAY for item in as_of_sites)
     pages.write_docs(site, docs_dir(project), as_of_pages, reviewed, found_for)
     with tempfile.TemporaryFile() as log:

@@ -7,9 +7,13 @@ as a plain table), ``results.json`` and ``badges/<library>.json`` (shields.io
 endpoints). Into the built site, after mkdocs (``write_cells``):
 ``cells/<library>/<cell>/index.html``, one page per cell with its logs beside
 it, plain HTML, since a site of thousands of cells cannot wait for mkdocs to
-render (and then copy) each. What the pages show is gathered first (``Site``,
-``CellPage``), then only rendered. Templates autoescape: every text that came from a record or a log is
-escaped before it reaches a page, and table.js puts text in as text.
+render (and then copy) each; with them, each run's own page (``write_runs``:
+``runs/<key>/``), an as-of run's table and cells (``write_as_of``:
+``as-of/<date>/``), the review reproduced (``write_review``: ``review/``) and
+each bisect's page (``write_bisect``: ``bisect/<cell>-<package>/``). What the
+pages show is gathered first (``Site``, ``CellPage``), then only rendered.
+Templates autoescape: every text that came from a record or a log is escaped
+before it reaches a page, and table.js puts text in as text.
 
 Only a record's own files reach the site: a log or screenshot is read through
 ``published.open_inside``, never through a symlink nor from outside its
@@ -441,10 +445,14 @@ def write_runs(site: Site, out: Path) -> None:
 AS_OF = "as-of"
 
 
-def write_as_of(site: Site, out: Path) -> str:
-    """An as-of run's table and its cells' pages, under ``as-of/<date>/`` of the built site; its address there."""
+def as_of_address(day: str) -> str:
+    return f"{AS_OF}/{day}/"
+
+
+def write_as_of(site: Site, out: Path) -> None:
+    """An as-of run's table and its cells' pages, under ``as-of/<date>/`` of the built site."""
     assert site.results.as_of is not None
-    folder = out / AS_OF / site.results.as_of
+    folder = out / as_of_address(site.results.as_of)
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
@@ -464,14 +472,13 @@ def write_as_of(site: Site, out: Path) -> str:
         )
     )
     (folder / "index.html").write_text(page, encoding="utf-8")
-    return f"{AS_OF}/{site.results.as_of}/"
 
 
 REVIEW = "review"
 
 
-def write_review(then: Site, out: Path, bisects: list[bisect.Bisect] | None = None) -> str:
-    """The review of shared/reference beside the cells as of its day (dtws.review), at ``review/``; its address."""
+def write_review(then: Site, out: Path, bisects: list[bisect.Bisect] | None = None) -> None:
+    """The review of shared/reference beside the cells as of its day (dtws.review), at ``review/``."""
     from dtws import review
 
     folder = out / REVIEW
@@ -493,7 +500,6 @@ def write_review(then: Site, out: Path, bisects: list[bisect.Bisect] | None = No
         )
     )
     (folder / "index.html").write_text(page, encoding="utf-8")
-    return f"{REVIEW}/"
 
 
 BISECT = "bisect"

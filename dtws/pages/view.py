@@ -124,6 +124,7 @@ def works_with(library: str, entries: list[Entry]) -> str:
     ran = [e for e in entries if e.record is not None and e.record.status not in ("unavailable", "error")]
     if not ran:
         return "No cell of it ran here, so no set of releases under which it works is known"
+
     def span(versions: set[str]) -> str:
         ordered = sorted(versions, key=series_key)
         return ordered[0] if len(ordered) == 1 else f"{ordered[0]}–{ordered[-1]}"
