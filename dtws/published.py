@@ -150,10 +150,9 @@ def copy_cell(published: Published, entry: results.Entry, target: Path) -> list[
     record.write(entry.record, target)
     page = f"cells/{entry.library}/{entry.cell}/"
     missing = []
-    for step in entry.record.steps:
-        if not step.log:
-            continue
-        name = step.log.rsplit("/", 1)[-1]
+    logs = [log for step in entry.record.steps for log in [*(a.log for a in step.attempts), step.log] if log]
+    for log in logs:  # each step's log, and its earlier attempts' (a flaky cell's)
+        name = log.rsplit("/", 1)[-1]
         if not published.fetch(page + "logs/" + name, target / "logs" / name):
             missing.append(name)
         if name.endswith(".log"):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from dtws import matrix, merge, pages, reaper, record
+from dtws import matrix, merge, pages, published, reaper, record
 from dtws import results as results_module
 from dtws.pages import view
 from tests.conftest import PROJECT
@@ -243,6 +244,20 @@ def test_a_step_that_fails_once_makes_the_cell_flaky_and_keeps_both_logs(tmp_pat
     assert (tmp_path / "site" / "cells" / "channels" / cell / "logs" / "test.attempt1.log").is_file()
     badge = json.loads((tmp_path / "docs" / "badges" / "channels.json").read_text())
     assert badge["message"] == "works on 0 of 1 cells"
+
+    # Published, then carried forward by a run that did not re-run it: both attempts' logs come along.
+    shutil.copy(tmp_path / "docs" / "results.json", tmp_path / "site" / "results.json")
+    (tmp_path / "nothing-new").mkdir()
+    carried = merge.merge(
+        [tmp_path / "nothing-new"],
+        tmp_path / "carried",
+        baseline=published.load(str(tmp_path / "site")),
+        cells=[matrix.get(cell)],
+    )
+    assert carried.cells[0].kept and carried.cells[0].record is not None
+    assert carried.cells[0].record.status == "flaky"
+    kept_logs = tmp_path / "carried" / "records" / "channels" / cell / "logs"
+    assert "FlakyError" in (kept_logs / "test.attempt1.log").read_text() and (kept_logs / "test.log").is_file()
 
 
 def test_a_step_that_fails_every_time_fails_with_every_attempt_kept(tmp_path: Path) -> None:
