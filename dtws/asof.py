@@ -23,6 +23,8 @@ from datetime import date, datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from dtws.versions import normalized
+
 UPSTREAM = "https://pypi.org/simple/"
 TIMEOUT_S = 60
 _PROJECT = re.compile(r"^/simple/([A-Za-z0-9._-]+)/?$")
@@ -46,10 +48,6 @@ def parse(text: str) -> date:
 def cutoff(day: date) -> str:
     """The instant the run looks back from: the start of that day, UTC (uploads before it count)."""
     return f"{day.isoformat()}T00:00:00Z"
-
-
-def _normalized(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _instant(text: str) -> datetime | None:
@@ -118,7 +116,7 @@ class Index:
         return f"http://127.0.0.1:{self._server.server_address[1]}/simple/"
 
     def project_page(self, name: str) -> bytes | None:
-        key = _normalized(name)
+        key = normalized(name)
         with self._lock:
             if key in self._cache:
                 return self._cache[key]

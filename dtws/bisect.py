@@ -20,10 +20,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from dtws import files, matrix, record
+from dtws.versions import admits, normalized
 
 INDEX = "https://pypi.org/simple/"
 FILENAME = "bisect.json"
@@ -59,13 +59,9 @@ class Bisect:
     answer: str = ""  # one line: what was found
 
 
-def _normalized(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def _version_of(filename: str, package: str) -> str | None:
     stem = re.sub(r"(\.tar\.gz|\.zip|\.tar\.bz2|\.whl|\.egg|\.exe|\.msi)$", "", filename)
-    prefix = re.compile(rf"^{re.escape(_normalized(package)).replace('-', '[-_.]')}-", re.IGNORECASE)
+    prefix = re.compile(rf"^{re.escape(normalized(package)).replace('-', '[-_.]')}-", re.IGNORECASE)
     found = prefix.match(stem)
     if not found:
         return None
@@ -89,7 +85,7 @@ def _fits(filename: str, python: str) -> bool:
 def releases(package: str, python: str, index: str = INDEX) -> tuple[list[str], dict[str, str]]:
     """The package's releases for Python ``python``, oldest first, and those left out with why."""
     request = urllib.request.Request(
-        f"{index}{_normalized(package)}/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}
+        f"{index}{normalized(package)}/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}
     )
     with urllib.request.urlopen(request, timeout=60) as answer:
         data = json.load(answer)
@@ -112,7 +108,11 @@ def releases(package: str, python: str, index: str = INDEX) -> tuple[list[str], 
         if all(item.get("yanked") for item in items):
             left_out[version] = "yanked"
             continue
-        fitting = [item for item in items if _fits(str(item.get("filename")), python) and _admits(item, python)]
+        fitting = [
+            item
+            for item in items
+            if _fits(str(item.get("filename")), python) and admits(str(item.get("requires-python") or ""), python)
+        ]
         if not fitting:
             left_out[version] = f"no file for Python {python}"
             continue
@@ -120,21 +120,11 @@ def releases(package: str, python: str, index: str = INDEX) -> tuple[list[str], 
     return sorted(kept, key=Version), left_out
 
 
-def _admits(item: dict[str, object], python: str) -> bool:
-    requires = item.get("requires-python")
-    if not requires:
-        return True
-    try:
-        return SpecifierSet(str(requires)).contains(f"{python}.0", prereleases=True)
-    except InvalidSpecifier:
-        return True
-
-
 def judge(rec: record.CellRecord, package: str, version: str, step: str | None) -> tuple[str, str]:
     """good, bad or unusable, and the step's (or cell's) own verdict."""
-    installed = {_normalized(name): value for name, value in rec.provenance.packages.items()}
+    installed = {normalized(name): value for name, value in rec.provenance.packages.items()}
     verdict = rec.step(step).verdict if step else rec.status
-    if installed.get(_normalized(package)) != version:
+    if installed.get(normalized(package)) != version:
         return "unusable", verdict
     if verdict == "pass":
         return "good", verdict

@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from dtws import interpreters, matrix, record
+from dtws.versions import normalized
 
 # What runs in a cell or probes it: a change in any of these may change a verdict.
 CELL_FILES = ("tox.ini", "manage.py", "package-lock.json")
@@ -89,11 +90,7 @@ def _resolve(python: str, deps: list[str], project: Path) -> dict[str, str] | No
         return None
     if done.returncode != 0:
         return None
-    return {_name(m.group(1)): m.group(2) for line in done.stdout.splitlines() if (m := _PIN.match(line.strip()))}
-
-
-def _name(package: str) -> str:
-    return re.sub(r"[-_.]+", "-", package).lower()
+    return {normalized(m.group(1)): m.group(2) for line in done.stdout.splitlines() if (m := _PIN.match(line.strip()))}
 
 
 def resolve(cells: list[matrix.Cell], project: Path, jobs: int) -> dict[str, dict[str, str] | None]:
@@ -127,7 +124,7 @@ def why_run(
         return "another interpreter"
     if resolved is None:
         return "its deps cannot be resolved ahead" if cell.python in RESOLVABLE else "no resolver for its Python"
-    installed = {_name(name): version for name, version in rec.provenance.packages.items()}
+    installed = {normalized(name): version for name, version in rec.provenance.packages.items()}
     moved = sorted(name for name, version in resolved.items() if name not in SEEDED and installed.get(name) != version)
     if moved:
         return "new releases: " + ", ".join(f"{name} {resolved[name]}" for name in moved[:5])

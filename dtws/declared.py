@@ -15,22 +15,12 @@ import re
 from email.parser import HeaderParser
 from pathlib import Path
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
-
 from dtws.record import Declared
+from dtws.versions import admits, normalized, series_key
 
 _PYTHON = re.compile(r"^Programming Language :: Python :: ([0-9]+\.[0-9]+)$")
 _DJANGO = re.compile(r"^Framework :: Django :: ([0-9]+\.[0-9]+)$")
 METADATA_LIMIT = 1_000_000  # bytes of a metadata file read: a bigger one is not one
-
-
-def _name(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
 
 
 def _metadata_files(env_dir: Path) -> list[Path]:
@@ -49,11 +39,11 @@ def read(env_dir: Path, package: str) -> Declared | None:
         except OSError:
             continue
         headers = HeaderParser().parsestr(text)
-        if _name(headers.get("Name", "")) != _name(package):
+        if normalized(headers.get("Name", "")) != normalized(package):
             continue
         classifiers = [" ".join(str(item).split()) for item in headers.get_all("Classifier") or []]
-        pythons = sorted({m[1] for c in classifiers if (m := _PYTHON.match(c))}, key=_version_key)
-        djangos = sorted({m[1] for c in classifiers if (m := _DJANGO.match(c))}, key=_version_key)
+        pythons = sorted({m[1] for c in classifiers if (m := _PYTHON.match(c))}, key=series_key)
+        djangos = sorted({m[1] for c in classifiers if (m := _DJANGO.match(c))}, key=series_key)
         requires = headers.get("Requires-Python")
         return Declared(
             package=str(headers.get("Name")),
@@ -65,28 +55,9 @@ def read(env_dir: Path, package: str) -> Declared | None:
     return None
 
 
-def release_key(version: str | None) -> Version:
-    """A release's order; one that is not a version sorts first."""
-    try:
-        return Version(version or "0")
-    except InvalidVersion:
-        return Version("0")
-
-
-def _admits(requires: str | None, python: str) -> bool:
-    if not requires:
-        return True
-    try:
-        return SpecifierSet(requires).contains(f"{python}.0", prereleases=True) or SpecifierSet(requires).contains(
-            f"{python}.99", prereleases=True
-        )
-    except InvalidSpecifier:
-        return True  # a Requires-Python nobody can read excludes nothing
-
-
 def python_claim(declared: Declared, python: str) -> str:
     """claimed, not-claimed (it names other Pythons, or Requires-Python excludes this one), or no-claim."""
-    if not _admits(declared.requires_python, python):
+    if not admits(declared.requires_python, python):
         return "not-claimed"
     if not declared.pythons:
         return "no-claim"

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
+from dtws.github import markdown_code
 from dtws.marks import MARKS
 from dtws.results import Entry, Results
 
@@ -91,11 +92,8 @@ def compare(current: Results, baseline: Results | None, where: str | None, fail_
 
 
 def _code(text: str | None) -> str:
-    """Record text in a Markdown table: one line, as code, so nothing in it is markup or ends the cell."""
-    if not text:
-        return ""
-    one = " ".join(text.split()).replace("`", "'").replace("|", "\\|")
-    return f"`{one[:300]}`"
+    """Record text in a Markdown table: as a job summary line has it, and no "|" that would end the cell."""
+    return markdown_code(text[:300]).replace("|", "\\|") if text else ""
 
 
 def _cell(flip: Flip | Entry, site: str | None) -> str:

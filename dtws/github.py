@@ -83,14 +83,14 @@ def _escape(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _markdown(text: str) -> str:
-    """Record text for the job summary (Markdown): one line, as code, so nothing in it is markup."""
+def markdown_code(text: str) -> str:
+    """Record text for a job summary (Markdown): one line, as code, so nothing in it is markup."""
     return "`" + terminal_text(text).replace("`", "'") + "`"
 
 
 def summary_line(rec: CellRecord) -> str:
     verdicts = ", ".join(f"{step.name} {step.verdict}" for step in rec.steps)
-    reason = f": {_markdown(rec.reason)}" if rec.reason else ""
+    reason = f": {markdown_code(rec.reason)}" if rec.reason else ""
     return f"- {MARKS[rec.status].symbol} **{rec.library} {rec.cell}** {_said(rec.status)}{reason} ({verdicts})\n"
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dtws.versions import series_key
+
 # Python versions each Django series officially supports, from Django's
 # "What Python version can I use with Django?" FAQ and the Python classifiers
 # of its newest release of the series.
@@ -80,10 +82,6 @@ def _factor(version: str) -> str:
     return version.replace(".", "")
 
 
-def _key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
-
-
 @dataclass(frozen=True, order=True)
 class Cell:
     library: str
@@ -99,7 +97,7 @@ class Cell:
     @property
     def django_requirement(self) -> str:
         """What pip is asked for: the newest release of the Django series."""
-        major, minor = _key(self.django)
+        major, minor = series_key(self.django)
         return f"Django>={self.django},<{major}.{minor + 1}"
 
     @property
@@ -116,7 +114,7 @@ def _build(test_only: bool) -> tuple[Cell, ...]:
         for django, pythons in DJANGO_PYTHONS.items():
             if lib.djangos is None or django in lib.djangos:
                 pairs.update((python, django) for python in pythons if lib.pythons is None or python in lib.pythons)
-        ordered = sorted(pairs, key=lambda pair: (_key(pair[1]), _key(pair[0])))
+        ordered = sorted(pairs, key=lambda pair: (series_key(pair[1]), series_key(pair[0])))
         cells.extend(Cell(lib.name, python, django) for python, django in ordered)
     return tuple(cells)
 
@@ -140,4 +138,4 @@ def get(name: str) -> Cell:
 
 def pythons() -> tuple[str, ...]:
     """Every Python version the matrix needs, oldest first."""
-    return tuple(sorted({cell.python for cell in CELLS}, key=_key))
+    return tuple(sorted({cell.python for cell in CELLS}, key=series_key))

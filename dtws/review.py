@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dtws import matrix
 from dtws.marks import MARKS
 from dtws.pages import view
 from dtws.results import Entry, Results
@@ -86,10 +87,10 @@ def compare(results: Results) -> list[Row]:
     rows = []
     for cell, marks in TABLE.items():
         entry = by_cell.get(cell)
-        python, django = cell[2:].split("-django")
+        known = matrix.get(cell)
         shown = []
         for (_heading, step), review in zip(COLUMNS, marks, strict=True):
             ours = view.column_key(entry, step) if entry is not None else "no-result"
             shown.append(_explain(entry, step, review, ours))
-        rows.append(Row(cell, f"{python[0]}.{python[1:]}", f"{django[0]}.{django[1:]}", entry, shown))
+        rows.append(Row(cell, known.python, known.django, entry, shown))
     return rows

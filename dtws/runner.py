@@ -22,6 +22,7 @@ from dtws.matrix import Cell
 from dtws.solutions import SOLUTIONS
 from dtws.steps import STEPS, StepSpec
 from dtws.steps.base import Context, Outcome
+from dtws.versions import normalized
 
 _DROPPED_ENV = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP", "COVERAGE_FILE", "DTWS_DJANGO")
 
@@ -95,9 +96,9 @@ def _freeze(ctx: Context, installer: str | None) -> dict[str, str]:
 
 
 def _lookup(packages: Mapping[str, str], name: str) -> str | None:
-    wanted = name.lower().replace("_", "-")
+    wanted = normalized(name)
     for package, version in packages.items():
-        if package.lower().replace("_", "-") == wanted:
+        if normalized(package) == wanted:
             return version
     return None
 

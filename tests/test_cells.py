@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from dtws import interpreters, merge, pages, record, results
+from dtws import interpreters, matrix, merge, pages, record, results
 from dtws import results as results_module
 from dtws.pages import view
 from tests.conftest import CELLS, PROJECT, dtws, dtws_args, processes_mentioning
@@ -160,9 +160,8 @@ def test_what_each_library_claims_against_what_its_cells_found(
     assert cell_record(results, "py312-django52").provenance.declared is None, "it never installed"
 
     def claim(library: str, cell: str) -> str | None:
-        python, django = cell[2:].split("-")[0], cell.split("-django")[1][:2]
-        entry = results_module.Entry(library, cell, f"{python[0]}.{python[1:]}", f"{django[0]}.{django[1:]}")
-        entry.record = cell_record(results, cell)
+        known = matrix.get(cell)
+        entry = results_module.Entry(library, cell, known.python, known.django, record=cell_record(results, cell))
         return view.claim(entry)
 
     assert claim("channels", "py312-django52-channels") is None, "claims it, and works"

@@ -34,10 +34,11 @@ from pathlib import Path, PurePosixPath
 import jinja2
 import markupsafe
 
-from dtws import bisect, github, matrix, published
+from dtws import bisect, github, matrix, published, record
 from dtws.marks import MARKS
 from dtws.pages import logs, runs, view
 from dtws.results import FILENAME, Entry, Results
+from dtws.versions import series_key
 
 TABLE = "table.json"
 # What write_docs writes into the docs folder, cleared before it writes (``cells``: where older dtws wrote them).
@@ -346,7 +347,7 @@ def write_docs(
     front = env.get_template("index.md.j2").render(
         results=results,
         libraries=libraries,
-        djangos=sorted({e.django for e in results.cells}, key=view.series_key),
+        djangos=sorted({e.django for e in results.cells}, key=series_key),
         counts=counts,
         changed=site.changed,
         changed_cells=changed_cells,
@@ -479,7 +480,7 @@ REVIEW = "review"
 
 def write_review(then: Site, out: Path, bisects: list[bisect.Bisect] | None = None) -> None:
     """The review of shared/reference beside the cells as of its day (dtws.review), at ``review/``."""
-    from dtws import review
+    from dtws import review  # here: dtws.review reads dtws.pages.view, and so this package
 
     folder = out / REVIEW
     if folder.exists():
@@ -510,8 +511,6 @@ def write_bisect(folder: Path, out: Path, site_name: str) -> tuple[str, str, str
 
     Returns the library, the page's address and the answer, for the library's page.
     """
-    from dtws import record
-
     found = bisect.read(folder)
     name = f"{found.cell}-{found.package}"
     target = out / BISECT / name

@@ -6,6 +6,7 @@ from dtws import declared
 from dtws.marks import MARKS, Mark
 from dtws.record import CellRecord, Declared
 from dtws.results import Entry
+from dtws.versions import release_key, series_key
 
 # The review's columns: (heading, the step it shows, or None for the whole cell).
 COLUMNS: tuple[tuple[str, str | None], ...] = (
@@ -22,10 +23,6 @@ BEST_FIRST = ("pass", "flaky", "timeout", "fail", "incomplete", "error", "unavai
 
 def best(entries: list[Entry]) -> str:
     return min((status(e) for e in entries), key=BEST_FIRST.index, default="no-result")
-
-
-def series_key(django: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in django.split("."))
 
 
 def status(entry: Entry) -> str:
@@ -97,7 +94,7 @@ def library_claims(entries: list[Entry]) -> str | None:
     said = [e.record.provenance.declared for e in entries if e.record is not None and e.record.provenance.declared]
     if not said:
         return None
-    return _named(max(said, key=lambda item: declared.release_key(item.version))) + "."
+    return _named(max(said, key=lambda item: release_key(item.version))) + "."
 
 
 def ordered(counts: dict[str, int]) -> list[tuple[str, int]]:
