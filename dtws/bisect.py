@@ -13,6 +13,7 @@ harness error): unusable probes are stepped around, never counted as bad.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import urllib.request
@@ -20,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from dtws import files, matrix, record
@@ -57,6 +59,12 @@ class Bisect:
     bad: str | None = None  # and the one that does not
     why: str | None = None  # the bad probe's reason
     answer: str = ""  # one line: what was found
+    every: bool = False  # every release was probed (a scan), not only those a binary search picks
+
+    @property
+    def harness_errors(self) -> list[str]:
+        """The releases whose probe the harness failed (dtws, tox, docker): the answer may be missing a verdict."""
+        return [probe.version for probe in self.probes if probe.status == "error"]
 
 
 def _version_of(filename: str, package: str) -> str | None:
@@ -82,7 +90,7 @@ def _fits(filename: str, python: str) -> bool:
     )
 
 
-def releases(package: str, python: str, index: str = INDEX) -> tuple[list[str], dict[str, str]]:
+def releases_of(package: str, python: str, index: str = INDEX) -> tuple[list[str], dict[str, str]]:
     """The package's releases for Python ``python``, oldest first, and those left out with why."""
     request = urllib.request.Request(
         f"{index}{normalized(package)}/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}
@@ -120,6 +128,43 @@ def releases(package: str, python: str, index: str = INDEX) -> tuple[list[str], 
     return sorted(kept, key=Version), left_out
 
 
+def name(cell: str, package: str) -> str:
+    """A bisect's name: its folder under the results, and its page's under ``bisect/``."""
+    return f"{cell}-{package}"
+
+
+def is_range(releases: str) -> bool:
+    """Whether ``--releases`` is a version range (``>=1.8``), not a list of releases."""
+    return releases.strip()[:1] in ("<", ">", "=", "!", "~")
+
+
+def chosen(package: str, python: str, releases: str = "", index: str = INDEX) -> tuple[list[str], dict[str, str]]:
+    """The releases a bisect considers, oldest first, and those of the index left out with why.
+
+    ``releases``: empty, every release on the index for ``python``; a range
+    (``>=1.8,<2``), those of them in it; else a comma-separated list, as given.
+    BisectError for a range that is not one; OSError when the index cannot be read.
+    """
+    if releases.strip() and not is_range(releases):
+        return [item.strip() for item in releases.split(",") if item.strip()], {}
+    try:
+        wanted = SpecifierSet(releases.strip())
+    except InvalidSpecifier:
+        raise BisectError(f"--releases {releases!r}: not a version range such as '>=1.8,<2'") from None
+    versions, left_out = releases_of(package, python, index)
+    return [version for version in versions if Version(version) in wanted], {
+        version: why for version, why in left_out.items() if not _parses(version) or Version(version) in wanted
+    }
+
+
+def _parses(version: str) -> bool:
+    try:
+        Version(version)
+    except InvalidVersion:
+        return False
+    return True
+
+
 def judge(rec: record.CellRecord, package: str, version: str, step: str | None) -> tuple[str, str]:
     """good, bad or unusable, and the step's (or cell's) own verdict."""
     installed = {normalized(name): value for name, value in rec.provenance.packages.items()}
@@ -136,9 +181,18 @@ def judge(rec: record.CellRecord, package: str, version: str, step: str | None) 
 Runner = Callable[[str], tuple[record.CellRecord, str]]  # version -> the probe's record, and where it is
 
 
-def search(cell: matrix.Cell, package: str, step: str | None, versions: list[str], probe: Runner) -> Bisect:
-    """Probe the oldest and newest usable releases; if they differ, binary-search between, stepping around."""
-    found = Bisect(cell.env, cell.library, package, step, list(versions))
+_DOES = {"pass": "passes", "fail": "fails", "timeout": "times out", "flaky": "is flaky"}
+
+
+def search(
+    cell: matrix.Cell, package: str, step: str | None, versions: list[str], probe: Runner, every: bool = False
+) -> Bisect:
+    """Probe the oldest and newest usable releases; if they differ, binary-search between, stepping around.
+
+    With ``every``, probe every release instead: the answer then says whether
+    any release passes, and where each flip between neighbours is.
+    """
+    found = Bisect(cell.env, cell.library, package, step, list(versions), every=every)
     tried: dict[str, Probe] = {}
 
     def run(index: int) -> Probe:
@@ -156,16 +210,19 @@ def search(cell: matrix.Cell, package: str, step: str | None, versions: list[str
                 return index
         return None
 
+    if every:
+        return _scan(found, [run(index) for index in range(len(versions))])
     low = usable(range(len(versions)))
     high = usable(range(len(versions) - 1, (low if low is not None else -1), -1))
     if low is None or high is None:
         found.answer = f"{package}: no release of those tried gave {step or 'the cell'} a verdict"
         return found
     if run(low).verdict == run(high).verdict:
-        does = {"pass": "passes", "fail": "fails", "timeout": "times out", "flaky": "is flaky"}
         found.answer = (
-            f"{package}: {step or 'the cell'} {does.get(run(low).step_verdict, run(low).step_verdict)}"
-            f" under every release tried ({versions[low]} to {versions[high]}): no flip to bisect"
+            f"{package}: {step or 'the cell'} {_DOES.get(run(low).step_verdict, run(low).step_verdict)}"
+            f" under the oldest and newest releases that could judge ({versions[low]}, {versions[high]}):"
+            " no flip to bisect"
+            + (f"; the {high - low - 1} between were not probed (--every probes each)" if high - low > 1 else "")
         )
         return found
     while high - low > 1:
@@ -189,6 +246,38 @@ def search(cell: matrix.Cell, package: str, step: str | None, versions: list[str
         f"{package}: {direction} {versions[good]}, {other} {versions[bad]}"
         + (f" (between them, {', '.join(between)} could not be judged)" if between else "")
         + (f" — {found.why}" if found.why else "")
+    )
+    return found
+
+
+def _scan(found: Bisect, probes: list[Probe]) -> Bisect:
+    """The answer of a scan: the flips between neighbouring releases that judged, or the one verdict of them all."""
+    step = found.step or "the cell"
+    judged = [probe for probe in probes if probe.verdict != "unusable"]
+    unusable = len(probes) - len(judged)
+    could_not = f"; {unusable} could not judge (see each probe)" if unusable else ""
+    if not judged:
+        found.answer = f"{found.package}: no release of the {len(probes)} gave {step} a verdict"
+        return found
+    flips = [(before, after) for before, after in itertools.pairwise(judged) if before.verdict != after.verdict]
+    if not flips:
+        verdict = judged[0].step_verdict
+        found.answer = (
+            f"{found.package}: {step} {_DOES.get(verdict, verdict)} under every one of the {len(judged)} releases"
+            f" that could judge ({judged[0].version} to {judged[-1].version}){could_not}"
+        )
+        return found
+    before, after = flips[-1]
+    good, bad = (before, after) if before.verdict == "good" else (after, before)
+    found.good, found.bad, found.why = good.version, bad.version, bad.reason
+    said = "; ".join(
+        f"last good {b.version}, first bad {a.version}"
+        if b.verdict == "good"
+        else f"last bad {b.version}, first good {a.version}"
+        for b, a in flips
+    )
+    found.answer = f"{found.package}: {said} (every one of {len(judged)} releases probed){could_not}" + (
+        f" — {found.why}" if found.why else ""
     )
     return found
 

@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dtws import matrix
+from dtws import matrix, review
 from dtws.marks import MARKS
 from dtws.reasons import terminal_text
 from dtws.record import CellRecord
@@ -44,14 +44,20 @@ def source(python: str) -> Source:
     raise LookupError(f"no CI source for Python {python}: add it to SETUP_PYTHON or IN_DOCKER in dtws/github.py")
 
 
-def job(cell: matrix.Cell) -> dict[str, str | bool]:
+Job = dict[str, str | bool]
+
+
+def job(cell: matrix.Cell, as_of: str = "") -> Job:
+    """A cell job: today's releases, or (``as_of``, a date) those the index had before that day."""
     where = source(cell.python)
     return {
         "cell": cell.env,
         "library": cell.library,
         "python": cell.python,
         "django": cell.django,
-        "name": f"py{cell.python.replace('.', '')} · Django {cell.django}"
+        "as_of": as_of,
+        "name": (f"as of {as_of} · " if as_of else "")
+        + f"py{cell.python.replace('.', '')} · Django {cell.django}"
         + ("" if cell.library == matrix.LIBRARY else f" · {cell.library}"),
         "docker": bool(where.image),
         "image": where.image,
@@ -59,18 +65,59 @@ def job(cell: matrix.Cell) -> dict[str, str | bool]:
     }
 
 
-def github_matrix(only: Sequence[str] = ()) -> dict[str, list[dict[str, str | bool]]]:
-    """The ``strategy.matrix`` of the cell jobs: every cell, or the ``only`` ones (cells of the matrix only)."""
+def bisect_job(question: review.Question) -> Job:
+    cell = matrix.get(question.cell)
+    where = source(cell.python)
+    return {
+        "name": f"bisect {question.package} · {cell.env}",
+        "bisect": question.name,
+        "cell": cell.env,
+        "python": cell.python,
+        "package": question.package,
+        "step": question.step,
+        "releases": question.releases,
+        "every": question.every,
+        "docker": bool(where.image),
+        "image": where.image,
+        "runner": where.runner,
+    }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one run of the workflow runs.
+
+    A full run: every cell of the matrix, the review's cells as of its day, and
+    the review's bisects. A run of one cell (a re-run from the Actions UI): that
+    cell only; the site keeps everything else from the published one.
+    """
+
+    cells: list[Job]
+    bisects: list[Job]
+
+    def outputs(self) -> list[str]:
+        """``name=<json>`` lines for $GITHUB_OUTPUT: the cell jobs' matrix and the bisect jobs' list."""
+        return [
+            "matrix=" + _compact({"include": self.cells}),
+            "bisects=" + _compact(self.bisects),
+            f"as-of={review.DAY}",
+        ]
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def plan(only: Sequence[str] = ()) -> Plan:
+    """The jobs of a run: everything, or the ``only`` cells (cells of the matrix only)."""
     cells = [matrix.get(name) for name in only] if only else list(matrix.CELLS)
     for cell in cells:
         if cell not in matrix.CELLS:
             raise matrix.UnknownCell(f"{cell.env} is a test-only cell (dtws's own tests run it), not one of the matrix")
-    return {"include": [job(cell) for cell in cells]}
-
-
-def output_line(only: Sequence[str] = ()) -> str:
-    """``matrix=<json>`` for $GITHUB_OUTPUT."""
-    return "matrix=" + json.dumps(github_matrix(only), separators=(",", ":"), ensure_ascii=False)
+    if only:
+        return Plan([job(cell) for cell in cells], [])
+    then = [job(matrix.get(name), review.DAY) for name in review.TABLE]
+    return Plan([job(cell) for cell in cells] + then, [bisect_job(question) for question in review.BISECTS])
 
 
 def _said(status: str) -> str:
@@ -88,30 +135,50 @@ def markdown_code(text: str) -> str:
     return "`" + terminal_text(text).replace("`", "'") + "`"
 
 
+def _then(rec: CellRecord) -> str:
+    return f" as of {rec.provenance.as_of}" if rec.provenance.as_of else ""
+
+
 def summary_line(rec: CellRecord) -> str:
     verdicts = ", ".join(f"{step.name} {step.verdict}" for step in rec.steps)
     reason = f": {markdown_code(rec.reason)}" if rec.reason else ""
-    return f"- {MARKS[rec.status].symbol} **{rec.library} {rec.cell}** {_said(rec.status)}{reason} ({verdicts})\n"
+    cell = f"{rec.library} {rec.cell}{_then(rec)}"
+    return f"- {MARKS[rec.status].symbol} **{cell}** {_said(rec.status)}{reason} ({verdicts})\n"
 
 
 def annotation(rec: CellRecord) -> str:
     level = {"pass": "notice", "unavailable": "warning", "flaky": "warning"}.get(rec.status, "error")
-    title = _escape(f"{rec.library} {rec.cell}: {_said(rec.status)}").replace(",", "%2C").replace("::", "%3A%3A")
+    if rec.provenance.as_of and not red(rec):  # a finding about the past: told, not an error of this run
+        level = "notice"
+    title = (
+        _escape(f"{rec.library} {rec.cell}{_then(rec)}: {_said(rec.status)}")
+        .replace(",", "%2C")
+        .replace("::", "%3A%3A")
+    )
     return f"::{level} title={title}::{_escape(terminal_text(rec.reason or 'every step passed'))}"
 
 
-def artifact_name(cell: matrix.Cell, attempt: int) -> str:
+def artifact_name(cell: matrix.Cell, attempt: int, as_of: str = "") -> str:
     """One artifact per attempt of a cell: re-runs never share a name (download-artifact keeps one per name).
 
     The first attempt keeps the plain name ``cell-<library>-<cell>``; re-run N adds ``-attempt<N>``.
+    A cell run as of a day is ``asof-<day>-<library>-<cell>``: never merged with today's.
     """
-    return f"cell-{cell.library}-{cell.env}" + (f"-attempt{attempt}" if attempt > 1 else "")
+    prefix = f"asof-{as_of}" if as_of else "cell"
+    return f"{prefix}-{cell.library}-{cell.env}" + (f"-attempt{attempt}" if attempt > 1 else "")
 
 
 # A cell job is red when the library failed, timed out, passed only when run
 # again (flaky) or was stopped, and when the harness failed (error): the job
 # can then be re-run on its own.
+# A cell run as of a day is red only when the harness failed or the run was
+# stopped: its ✗ is a finding about the past, not a regression to re-run.
 RED = ("fail", "flaky", "timeout", "error", "incomplete")
+RED_AS_OF = ("error", "incomplete")
+
+
+def red(rec: CellRecord) -> bool:
+    return rec.status in (RED_AS_OF if rec.provenance.as_of else RED)
 
 
 def pages_url(repository: str, site_url: str = "") -> str:

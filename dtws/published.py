@@ -17,6 +17,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -148,9 +149,13 @@ def copy_cell(published: Published, entry: results.Entry, target: Path) -> list[
     """The kept cell's record and the logs and screenshots its published page had; what could not be had."""
     assert entry.record is not None
     record.write(entry.record, target)
-    page = f"cells/{entry.library}/{entry.cell}/"
+    return _copy_logs(published, entry.record, f"cells/{entry.library}/{entry.cell}/", target)
+
+
+def _copy_logs(published: Published, rec: record.CellRecord, page: str, target: Path) -> list[str]:
+    """The logs and screenshots of ``rec`` that its published page (``page``, "/"-ended) had, into ``target``."""
     missing = []
-    logs = [log for step in entry.record.steps for log in [*(a.log for a in step.attempts), step.log] if log]
+    logs = [log for step in rec.steps for log in [*(a.log for a in step.attempts), step.log] if log]
     for log in logs:  # each step's log, and its earlier attempts' (a flaky cell's)
         name = log.rsplit("/", 1)[-1]
         if not published.fetch(page + "logs/" + name, target / "logs" / name):
@@ -158,3 +163,58 @@ def copy_cell(published: Published, entry: results.Entry, target: Path) -> list[
         if name.endswith(".log"):
             published.fetch(page + "logs/" + name[: -len(".log")] + ".png", target / "logs" / (name[:-4] + ".png"))
     return missing
+
+
+# Where a site lists its bisects' pages (bisect/<name>/), so that a later site can keep them.
+BISECTS = "bisect"
+BISECT_INDEX = "index.json"
+
+
+def copy_bisects(published: Published, target: Path, leave: Collection[str] = ()) -> tuple[list[Path], list[str]]:
+    """The published site's bisects (but ``leave``, names this run has anew) as bisect folders under ``target``.
+
+    A bisect page carries its answer (``bisect.json``) and each probe's
+    record (``result.json``) beside its probe's page, with the logs: a site
+    built from a run that did not bisect keeps them all. Returns the folders,
+    and what could not be had.
+    """
+    problems: list[str] = []
+    index = target / BISECT_INDEX
+    if not published.fetch(f"{BISECTS}/{BISECT_INDEX}", index):
+        return [], problems
+    try:
+        names = json.loads(index.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        return [], [f"{BISECTS}/{BISECT_INDEX} of the published site could not be read: {error}"]
+    folders = []
+    for name in names if isinstance(names, list) else []:
+        if not isinstance(name, str) or not _NAME.match(name) or name in leave:
+            continue
+        folder = target / name
+        page = f"{BISECTS}/{name}/"
+        if not published.fetch(page + "bisect.json", folder / "bisect.json"):
+            problems.append(f"bisect {name}: its published answer could not be had; its page is dropped")
+            continue
+        folders.append(folder)
+        try:
+            probes = json.loads((folder / "bisect.json").read_text(encoding="utf-8")).get("probes", [])
+        except (OSError, ValueError, AttributeError):
+            continue  # the site says why, as for any bisect.json it cannot read
+        for probe in probes if isinstance(probes, list) else []:
+            where = str(probe.get("record", "")) if isinstance(probe, dict) else ""
+            version, _, cell_path = where.partition("/")
+            library, _, cell = cell_path.partition("/")
+            probe_page = f"{page}{version}/cells/{library}/{cell}/"
+            if not (version and library and cell) or not published.fetch(
+                probe_page + record.FILENAME, folder / where / record.FILENAME
+            ):
+                problems.append(f"bisect {name}: the record of its probe {where!r} could not be had")
+                continue
+            try:
+                rec = record.read(folder / where / record.FILENAME)
+            except record.RecordError as error:
+                problems.append(f"bisect {name}: {error}")
+                continue
+            for log in _copy_logs(published, rec, probe_page, folder / where):
+                problems.append(f"bisect {name}: the log {log} of its probe {where} could not be had")
+    return folders, problems

@@ -6,13 +6,17 @@ verdict of the same cell run with ``--as-of 2016-04-19`` (the releases a user
 installing on the review's day got), and where the two differ, why: an
 interpreter this machine lacks, an error that moved to another step, another
 first error.
+
+The bisects that answer the review's questions are data here too
+(``BISECTS``): ``make review`` runs them here, and the workflow on every full
+run, as it runs the review's cells as of its day.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dtws import matrix
+from dtws import bisect, matrix
 from dtws.marks import MARKS
 from dtws.pages import view
 from dtws.results import Entry, Results
@@ -35,6 +39,43 @@ TABLE: dict[str, tuple[bool, bool, bool]] = {
     "py34-django19": (False, False, False),
     "py35-django19": (False, False, False),
 }
+
+
+@dataclass(frozen=True)
+class Question:
+    """A bisect that answers one of the review's questions: ``dtws bisect CELL --package P --step S --releases R``."""
+
+    asks: str
+    cell: str
+    package: str
+    step: str  # the step judged ("" for the whole cell)
+    releases: str  # "" for every release on the index, a range (">=1.8"), or a list
+    every: bool  # probe every release (does any pass?), not a binary search
+
+    @property
+    def name(self) -> str:
+        return bisect.name(self.cell, self.package)
+
+
+BISECTS: tuple[Question, ...] = (
+    Question(
+        "Which gevent release first makes the socket server fail, and does any installable gevent"
+        " make the round trip pass?",
+        "py27-django18",
+        "gevent",
+        "websocket-server",
+        "",
+        every=True,
+    ),
+    Question(
+        "Which Django release first fails for django-socketio on Python 2.7, and why?",
+        "py27-django18",
+        "Django",
+        "check",
+        ">=1.8",
+        every=False,
+    ),
+)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import os
+import stat
 import subprocess
 import sys
 import tarfile
@@ -152,3 +153,11 @@ def junit_schema() -> bytes:
         member = sdist.extractfile(JUNIT_XSD)
         assert member is not None
         return member.read()
+
+
+def fake_docker(tmp_path: Path, answer: str) -> Path:
+    """A `docker` that knows no image and cannot pull one, as on a runner whose registry refuses."""
+    script = tmp_path / "docker"
+    script.write_text(f"#!/bin/sh\necho '{answer}' >&2\nexit 1\n")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return script

@@ -94,6 +94,11 @@ def test_the_reviews_cells_as_of_its_day(tmp_path: Path) -> None:
     assert unavailable["data-same"] == "no" and "no Python 3.3 on the machine that ran it" in unavailable.get_text()
     assert "not run as of that day" in rows["py35-django19"].get_text()
     assert '<a href="review/">' in (site / "index.html").read_text()
+    questions = {dd["data-bisect"]: dd.get_text(" ", strip=True) for dd in review.select("dd[data-bisect]")}
+    assert questions == {
+        "py27-django18-gevent": "Not bisected on this site yet.",
+        "py27-django18-Django": "Not bisected on this site yet.",
+    }
 
 
 @pytest.mark.cells

@@ -19,12 +19,16 @@ pytestmark = [pytest.mark.cells, pytest.mark.network]
 def test_the_release_of_websockets_that_todays_uvicorn_needs(tmp_path: Path) -> None:
     """uvicorn serves python-socketio's websockets; it needs websockets' ServerProtocol, which 10.4 lacks."""
     args = ["bisect", CELL, "--package", "websockets", "--releases", "8.1,10.4,15.0.1", "--step", "websocket-server"]
-    done = dtws(dtws_args(*args, "--results", str(tmp_path / "bisect"), "--toxworkdir", str(tmp_path / "tox")))
+    done = dtws(
+        dtws_args(*args, "--every", "--results", str(tmp_path / "bisect"), "--toxworkdir", str(tmp_path / "tox"))
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     found = json.loads((tmp_path / "bisect" / bisect.FILENAME).read_text())
-    assert (found["good"], found["bad"]) == ("15.0.1", "10.4")
+    assert (found["good"], found["bad"], found["every"]) == ("15.0.1", "10.4", True)
     assert "ServerProtocol" in found["why"]
-    assert found["answer"].startswith("websockets: first good 15.0.1, last bad 10.4 — websocket-server: ImportError")
+    assert found["answer"].startswith(
+        "websockets: last bad 10.4, first good 15.0.1 (every one of 3 releases probed) — websocket-server: ImportError"
+    )
     assert {probe["version"]: probe["verdict"] for probe in found["probes"]} == {
         "8.1": "bad",
         "15.0.1": "good",
@@ -54,16 +58,22 @@ def test_the_release_of_websockets_that_todays_uvicorn_needs(tmp_path: Path) -> 
         probe_page = site / "bisect" / f"{CELL}-websockets" / version / "cells" / "python-socketio" / CELL
         assert f"websockets=={version}" in (probe_page / "index.html").read_text()
     library = (site / "libraries" / "python-socketio" / "index.html").read_text()
-    assert f'<a href="../../bisect/{CELL}-websockets/">websockets: first good 15.0.1, last bad 10.4' in library
+    assert f'<a href="../../bisect/{CELL}-websockets/">websockets: last bad 10.4, first good 15.0.1' in library
 
 
 def test_the_releases_a_bisect_considers() -> None:
-    versions, left_out = bisect.releases("gevent", "2.7")
+    versions, left_out = bisect.releases_of("gevent", "2.7")
     assert "1.1.1" in versions and "1.0.2" in versions and "22.10.2" in versions
     assert versions.index("1.0.2") < versions.index("1.1.1") < versions.index("22.10.2"), "oldest first, by version"
     assert not any("win" in version for version in versions + list(left_out))
-    modern, unfit = bisect.releases("websockets", "3.12")
+    modern, unfit = bisect.releases_of("websockets", "3.12")
     assert unfit["4.0"] == "no file for Python 3.12" and "4.0" not in modern and "15.0.1" in modern
+    # A range picks from the index's; a list is taken as given.
+    series, _ = bisect.chosen("Django", "2.7", ">=1.8,<1.9")
+    assert series == ["1.8", *(f"1.8.{n}" for n in range(1, 20))]
+    assert bisect.chosen("Django", "2.7", "1.9, 1.8.19") == (["1.9", "1.8.19"], {})
+    with pytest.raises(bisect.BisectError, match="not a version range"):
+        bisect.chosen("Django", "2.7", ">=1.8,=<2")
 
 
 def test_a_bisect_of_django_itself_names_the_release_across_series(tmp_path: Path) -> None:
@@ -72,7 +82,10 @@ def test_a_bisect_of_django_itself_names_the_release_across_series(tmp_path: Pat
     done = dtws(dtws_args(*args, "--results", str(tmp_path / "bisect"), "--toxworkdir", str(tmp_path / "tox")))
     assert done.returncode == 0, done.stdout + done.stderr
     found = json.loads((tmp_path / "bisect" / bisect.FILENAME).read_text())
-    assert found["answer"] == "Django: install passes under every release tried (4.2.20 to 5.2.1): no flip to bisect"
+    assert found["answer"] == (
+        "Django: install passes under the oldest and newest releases that could judge (4.2.20, 5.2.1):"
+        " no flip to bisect"
+    )
     for probe in found["probes"]:
         rec = record.read(tmp_path / "bisect" / probe["record"] / record.FILENAME)
         assert rec.provenance.django_version == probe["version"]

@@ -9,14 +9,13 @@ that says so, as a harness error, never the library's ✗.
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 
 import pytest
 
 from dtws import hosts, matrix, record, runner
 from dtws.cli import main
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, fake_docker
 
 
 def test_a_cells_command_runs_in_its_container_with_the_harnesss_variables_only(
@@ -32,14 +31,6 @@ def test_a_cells_command_runs_in_its_container_with_the_harnesss_variables_only(
     assert passed == ["-e", "DTWS_SOLUTION=channels"], "only what the harness set, never PATH or the runner's own"
     assert spawn_env == dict(os.environ)
     assert host.tox() == [f"{hosts.TOX_VENV}/bin/python", "-m", "tox"]
-
-
-def fake_docker(tmp_path: Path, answer: str) -> Path:
-    """A `docker` that knows no image and cannot pull one, as on a runner whose registry refuses."""
-    script = tmp_path / "docker"
-    script.write_text(f"#!/bin/sh\necho '{answer}' >&2\nexit 1\n")
-    script.chmod(script.stat().st_mode | stat.S_IEXEC)
-    return script
 
 
 def test_an_image_that_cannot_be_pulled_leaves_a_record_that_says_why(tmp_path: Path) -> None:

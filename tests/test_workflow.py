@@ -20,10 +20,11 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from dtws import github, interpreters, matrix, pages, record, results
-from tests.conftest import PROJECT
+from dtws import github, interpreters, matrix, pages, record, results, review
+from tests.conftest import PROJECT, fake_docker
 
 WORKFLOW = PROJECT / ".github" / "workflows" / "matrix.yml"
+RUN_CELL = "run the cell (in a container of its Python when IMAGE is set; as of a day when AS_OF is)"
 
 
 def workflow() -> dict[str, Any]:
@@ -75,24 +76,55 @@ def test_zizmor_pedantic_reports_nothing() -> None:
     assert "No findings to report" in done.stdout
 
 
-def plan(only: str, tmp_path: Path) -> list[dict[str, Any]]:
+PLAN = "the cell and bisect jobs, from dtws/matrix.py and dtws/review.py"
+
+
+def plan_outputs(only: str, tmp_path: Path) -> dict[str, str]:
     output = tmp_path / "github_output"
-    done = run_step("plan", "the cell jobs, from dtws/matrix.py", PROJECT, {"ONLY": only, "GITHUB_OUTPUT": str(output)})
+    output.write_text("")
+    done = run_step("plan", PLAN, PROJECT, {"ONLY": only, "GITHUB_OUTPUT": str(output)})
     assert done.returncode == 0, done.stdout + done.stderr
-    key, _, value = output.read_text().strip().partition("=")
-    assert key == "matrix"
-    jobs: list[dict[str, Any]] = json.loads(value)["include"]
+    found = dict(line.split("=", 1) for line in output.read_text().splitlines())
+    assert set(found) == set(workflow()["jobs"]["plan"]["outputs"]), "each output the plan job declares"
+    return found
+
+
+def plan(only: str, tmp_path: Path) -> list[dict[str, Any]]:
+    jobs: list[dict[str, Any]] = json.loads(plan_outputs(only, tmp_path)["matrix"])["include"]
     return jobs
 
 
 def test_the_workflows_cells_equal_the_matrix(tmp_path: Path) -> None:
     jobs = plan("all", tmp_path)
-    assert [job["cell"] for job in jobs] == [cell.env for cell in matrix.CELLS]
-    by_cell = {job["cell"]: job for job in jobs}
+    today = [job for job in jobs if not job["as_of"]]
+    assert [job["cell"] for job in today] == [cell.env for cell in matrix.CELLS]
+    by_cell = {job["cell"]: job for job in today}
     assert by_cell["py312-django52"]["name"] == "py312 · Django 5.2"
     assert by_cell["py27-django18"]["docker"] is True and by_cell["py27-django18"]["image"] == "python:2.7"
     assert by_cell["py312-django52"]["docker"] is False and by_cell["py312-django52"]["image"] == ""
     assert by_cell["py312-django52-channels"]["name"] == "py312 · Django 5.2 · channels"
+
+
+def test_a_full_run_runs_the_reviews_cells_as_of_its_day_and_its_bisects(tmp_path: Path) -> None:
+    outputs = plan_outputs("all", tmp_path)
+    then = [job for job in json.loads(outputs["matrix"])["include"] if job["as_of"]]
+    assert [job["cell"] for job in then] == list(review.TABLE) and outputs["as-of"] == review.DAY
+    assert {job["as_of"] for job in then} == {review.DAY}
+    assert then[0]["name"] == f"as of {review.DAY} · py27 · Django 1.8" and then[0]["image"] == "python:2.7"
+    bisects = json.loads(outputs["bisects"])
+    assert [(job["cell"], job["package"], job["step"], job["releases"], job["every"]) for job in bisects] == [
+        ("py27-django18", "gevent", "websocket-server", "", True),
+        ("py27-django18", "Django", "check", ">=1.8", False),
+    ]
+    assert all(job["image"] == "python:2.7" and job["runner"] == "ubuntu-24.04" for job in bisects)
+    # A run of one cell runs that cell only: the site keeps the rest, as-of cells and bisects included.
+    one = plan_outputs("py39-django32", tmp_path)
+    assert [job["cell"] for job in json.loads(one["matrix"])["include"]] == ["py39-django32"]
+    assert one["bisects"] == "[]" and one["as-of"] == review.DAY
+    jobs = workflow()["jobs"]
+    assert "needs.plan.outputs.bisects != '[]'" in jobs["bisect"]["if"]
+    assert jobs["site"]["needs"] == ["plan", "cell", "bisect"]
+    assert jobs["bisect"]["continue-on-error"] is True
 
 
 def test_every_python_of_the_matrix_has_a_source_on_a_named_runner(tmp_path: Path) -> None:
@@ -117,7 +149,7 @@ def test_a_cell_ci_cannot_give_its_python_is_a_red_harness_error(tmp_path: Path)
     shutil.copytree(
         PROJECT, checkout, ignore=shutil.ignore_patterns(".tox", ".venv", "results", "build", "node_modules")
     )
-    done = run_step("cell", "run the cell", checkout, {"CELL": "py33-django18", "IMAGE": ""})
+    done = run_step("cell", RUN_CELL, checkout, {"CELL": "py33-django18", "IMAGE": "", "AS_OF": ""})
     assert done.returncode == 0, done.stdout + done.stderr
     rec = record.read(checkout / "results/django-socketio/py33-django18/result.json")
     assert rec.status == "error"
@@ -136,7 +168,7 @@ def test_a_cell_ci_cannot_give_its_python_is_a_red_harness_error(tmp_path: Path)
 
 def test_one_cell_from_workflow_dispatch(tmp_path: Path) -> None:
     assert [job["cell"] for job in plan("py39-django32", tmp_path)] == ["py39-django32"]
-    done = run_step("plan", "the cell jobs, from dtws/matrix.py", PROJECT, {"ONLY": "py99-django99"})
+    done = run_step("plan", PLAN, PROJECT, {"ONLY": "py99-django99"})
     assert done.returncode != 0 and "unknown cell" in done.stdout
 
 
@@ -226,7 +258,7 @@ def test_housekeeping() -> None:
     download = step("site", "download every attempt of every cell's record")
     assert download["with"]["run-id"] == "${{ github.run_id }}"
     assert download["with"]["github-token"] == "${{ github.token }}"
-    job_url = step("cell", "run the cell")["env"]["DTWS_JOB_URL"]
+    job_url = step("cell", RUN_CELL)["env"]["DTWS_JOB_URL"]
     assert job_url.endswith("/actions/runs/${{ github.run_id }}/job/${{ job.check_run_id }}")
 
 
@@ -272,7 +304,7 @@ def lay_out(artifacts: Path, results_dir: Path, library: str, cell: str, attempt
         "cell",
         "the artifact's name, with this attempt",
         PROJECT,
-        {"CELL": cell, "GITHUB_RUN_ATTEMPT": str(attempt), "GITHUB_OUTPUT": str(output)},
+        {"CELL": cell, "AS_OF": "", "GITHUB_RUN_ATTEMPT": str(attempt), "GITHUB_OUTPUT": str(output)},
     )
     assert done.returncode == 0, done.stdout
     name = output.read_text().strip().removeprefix("name=")
@@ -303,9 +335,10 @@ def test_rehearsal_of_a_run_a_rerun_and_a_later_one_cell_run(tmp_path: Path) -> 
                 **github_env(run_id, number, attempt),
                 "CELL": cell,
                 "IMAGE": "",
+                "AS_OF": "",
                 "DTWS_JOB_URL": f"https://github.com/dtws/dtws/actions/runs/{run_id}/job/{run_id}{attempt}",
             }
-            done = run_step("cell", "run the cell", checkout, env)
+            done = run_step("cell", RUN_CELL, checkout, env)
             assert done.returncode == 0, done.stdout + done.stderr
             summary = tmp_path / f"summary-{run_id}-{attempt}-{cell}"
             report = run_step(
@@ -319,14 +352,9 @@ def test_rehearsal_of_a_run_a_rerun_and_a_later_one_cell_run(tmp_path: Path) -> 
             lay_out(artifacts, checkout / "results", "django-socketio", cell, attempt)
 
     def site_job(run_id: int, number: int, attempt: int, artifacts: Path, published: Path) -> dict[str, str]:
-        env = {**github_env(run_id, number, attempt), "PUBLISHED": str(published), "GITHUB_OUTPUT": str(tmp_path / "o")}
-        (tmp_path / "o").write_text("")
         shutil.rmtree(checkout / "artifacts", ignore_errors=True)
         shutil.copytree(artifacts, checkout / "artifacts")
-        for name in ("merge", "build the site", "may this run publish"):
-            done = run_step("site", name, checkout, env)
-            assert done.returncode == 0, done.stdout + done.stderr
-        return dict(line.split("=", 1) for line in (tmp_path / "o").read_text().splitlines())
+        return run_site_job(checkout, github_env(run_id, number, attempt), published.parent, tmp_path / "o")
 
     # Run 4242 (#1): two cells, then a re-run of one; both attempts' artifacts are there at once.
     first = tmp_path / "artifacts-4242"
@@ -395,6 +423,27 @@ def test_rehearsal_of_a_run_a_rerun_and_a_later_one_cell_run(tmp_path: Path) -> 
     assert outputs["publish"] == "false"
 
 
+AS_OF_MERGE = "merge the cells as of ${{ needs.plan.outputs.as-of }} (those not run now kept from the published site)"
+BUILD = "build the site (the published bisects this run did not make again kept)"
+BISECT = "bisect (each probe a real run of the cell, recorded)"
+
+
+def run_site_job(checkout: Path, env: dict[str, str], published: Path, output: Path) -> dict[str, str]:
+    """The site job's steps on what the download steps left in ``checkout``; the published site at ``published``."""
+    output.write_text("")
+    root = {**env, "PUBLISHED": str(published / "results.json"), "GITHUB_OUTPUT": str(output)}
+    then = {**root, "DAY": review.DAY, "PUBLISHED": str(published / "as-of" / review.DAY / "results.json")}
+    for name, step_env in (
+        ("merge", root),
+        (AS_OF_MERGE, then),
+        (BUILD, {**root, "DAY": review.DAY}),
+        ("may this run publish", root),
+    ):
+        done = run_step("site", name, checkout, step_env)
+        assert done.returncode == 0, done.stdout + done.stderr
+    return dict(line.split("=", 1) for line in output.read_text().splitlines())
+
+
 def github_env(run_id: int, number: int, attempt: int) -> dict[str, str]:
     return {
         "GITHUB_RUN_ID": str(run_id),
@@ -403,3 +452,120 @@ def github_env(run_id: int, number: int, attempt: int) -> dict[str, str]:
         "GITHUB_SERVER_URL": "https://github.com",
         "GITHUB_REPOSITORY": "dtws/dtws",
     }
+
+
+def checkout_of(tmp_path: Path) -> Path:
+    """The repository as actions/checkout leaves it: no local results, envs or built site."""
+    checkout = tmp_path / "checkout"
+    shutil.copytree(
+        PROJECT, checkout, ignore=shutil.ignore_patterns(".tox", ".venv", "results*", "build", "node_modules", "site")
+    )
+    shutil.copytree(PROJECT / "site", checkout / "site", ignore=shutil.ignore_patterns(*pages.GENERATED))
+    return checkout
+
+
+@pytest.mark.network
+def test_rehearsal_of_a_full_runs_as_of_cell_and_bisect_then_a_one_cell_run(
+    tmp_path: Path, local_run: tuple[subprocess.CompletedProcess[str], Path]
+) -> None:
+    """The review's cell as of its day and a bisect, as their jobs run them, on the site; a later run keeps them."""
+    checkout = checkout_of(tmp_path)
+    outputs = plan_outputs("all", tmp_path)
+    job = next(
+        job for job in json.loads(outputs["matrix"])["include"] if job["as_of"] and job["cell"] == "py27-django18"
+    )
+    env = {"CELL": job["cell"], "IMAGE": "", "AS_OF": job["as_of"], "DTWS_JOB_URL": "https://github.com/x/y/job/1"}
+    done = run_step("cell", RUN_CELL, checkout, env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = run_step("cell", "verdict", checkout, {"RECORD": "results/django-socketio/py27-django18/result.json"})
+    assert report.returncode == 0, "the past's ✗ is a finding, not this run's red"
+    assert report.stdout.startswith(f"::notice title=django-socketio py27-django18 as of {review.DAY}: fail::")
+    name_file = tmp_path / "artifact-name"
+    named = run_step(
+        "cell", "the artifact's name, with this attempt", PROJECT, {**env, "GITHUB_OUTPUT": str(name_file)}
+    )
+    assert named.returncode == 0 and name_file.read_text() == f"name=asof-{review.DAY}-django-socketio-py27-django18\n"
+    shutil.copytree(checkout / "results", checkout / "as-of" / name_file.read_text().strip().removeprefix("name="))
+    shutil.rmtree(checkout / "results")
+
+    # The bisect job of the Django question, over two of its releases (the workflow's is every one from 1.8).
+    question = next(job for job in json.loads(outputs["bisects"]) if job["package"] == "Django")
+    bisect_env = {
+        **{key.upper(): str(question[key]) for key in ("cell", "package", "step")},
+        "IMAGE": "",  # this machine has Python 2.7; CI's is in docker (tests/test_docker.py)
+        "RELEASES": "1.8.19,1.9",
+        "EVERY": "false",
+        "NAME": question["bisect"],
+    }
+    done = run_step("bisect", BISECT, checkout, bisect_env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Django: last good 1.8.19, first bad 1.9" in done.stdout
+    # upload-artifact of bisects/, then download-artifact of bisect-* into bisects/: a folder per artifact.
+    shutil.move(checkout / "bisects", tmp_path / "uploaded")
+    shutil.copytree(tmp_path / "uploaded", checkout / "bisects" / f"bisect-{question['bisect']}")
+    today = local_run[1] / "django-socketio" / "py312-django52"
+    shutil.copytree(
+        today, checkout / "artifacts" / "cell-django-socketio-py312-django52" / "django-socketio" / today.name
+    )
+
+    published = tmp_path / "nothing-published-yet"
+    assert run_site_job(checkout, github_env(5000, 7, 1), published, tmp_path / "o")["publish"] == "true"
+    built = checkout / "build" / "site"
+    then = built / "as-of" / review.DAY
+    assert results.read(then / "results.json").as_of == review.DAY
+    assert "call_wsgi_app" in text_of(then / "cells/django-socketio/py27-django18/index.html")
+    assert "Django: last good 1.8.19, first bad 1.9" in text_of(built / "review/index.html")
+    bisect_page = built / "bisect" / question["bisect"]
+    assert "Django: last good 1.8.19, first bad 1.9" in text_of(bisect_page / "index.html")
+    assert json.loads((built / "bisect/index.json").read_text()) == [question["bisect"]]
+    shutil.copytree(built, tmp_path / "published")
+
+    # Run #8: one cell, dispatched. No as-of cell, no bisect ran: the published ones are kept, logs and all.
+    for folder in ("as-of", "bisects", "build"):
+        shutil.rmtree(checkout / folder)
+    assert run_site_job(checkout, github_env(5100, 8, 1), tmp_path / "published", tmp_path / "o")["publish"] == "true"
+    kept = results.read(then / "results.json")
+    entry = next(entry for entry in kept.cells if entry.record is not None)
+    assert entry.record is not None
+    assert (entry.cell, entry.kept, entry.record.provenance.as_of) == ("py27-django18", True, review.DAY)
+    page = "cells/django-socketio/py27-django18/logs/websocket-server.log"
+    assert (then / page).read_text() == (tmp_path / "published" / "as-of" / review.DAY / page).read_text()
+    assert "Django: last good 1.8.19, first bad 1.9" in text_of(bisect_page / "index.html")
+    for version in ("1.8.19", "1.9"):
+        probe = f"bisect/{question['bisect']}/{version}/cells/django-socketio/py27-django18"
+        assert (built / probe / "logs/check.log").read_text() == (
+            tmp_path / "published" / probe / "logs/check.log"
+        ).read_text()
+        assert record.read(built / probe / "result.json").provenance.packages["Django"] == version
+    assert "Django: last good 1.8.19, first bad 1.9" in text_of(built / "libraries/django-socketio/index.html")
+    assert "Django: last good 1.8.19, first bad 1.9" in text_of(built / "review/index.html")
+
+    # Run #9: the bisect job runs, but docker fails every probe: the job is red, and the published answer stays.
+    fake = tmp_path / "fake-docker"
+    fake.mkdir()
+    fake_docker(fake, "Error response from daemon: toomanyrequests: You have reached your pull rate limit")
+    path = f"{fake}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    done = run_step("bisect", BISECT, checkout, {**bisect_env, "IMAGE": "python:2.7", "PATH": path})
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "dtws bisect: the harness failed the probe of 1.8.19, 1.9: see each probe's record" in done.stdout
+    shutil.move(checkout / "bisects", tmp_path / "uploaded-9")
+    shutil.copytree(tmp_path / "uploaded-9", checkout / "bisects" / f"bisect-{question['bisect']}")
+    shutil.copytree(built, tmp_path / "published-8")
+    assert run_site_job(checkout, github_env(5200, 9, 1), tmp_path / "published-8", tmp_path / "o")["publish"] == "true"
+    assert "Django: last good 1.8.19, first bad 1.9" in text_of(bisect_page / "index.html")
+    assert "Django: last good 1.8.19, first bad 1.9" in text_of(built / "review/index.html")
+
+
+def test_make_review_runs_what_the_workflow_runs() -> None:
+    """`make review` and a full run of the workflow run the same as-of cells and bisects: dtws/review.py's."""
+    text = (PROJECT / "Makefile").read_text()
+    assert f"\nREVIEW_DAY := {review.DAY}\n" in text
+    assert f"\nREVIEW_CELLS := {' '.join(review.TABLE)}\n" in text
+    for question in review.BISECTS:
+        command = (
+            f"-m dtws bisect {question.cell} --package {question.package}"
+            + (f" --step {question.step}" if question.step else "")
+            + (f" --releases '{question.releases}'" if question.releases else "")
+            + (" --every" if question.every else "")
+        )
+        assert command + "\n" in text

@@ -1,7 +1,8 @@
 """Find the release of a package under which a cell's step stops passing: each probe a real run of the cell.
 
 The package's releases come from the index (for the cell's Python; yanked and
-unfit ones are reported and left out) or from ``--releases``. The oldest and
+unfit ones are reported and left out), those of a range (``--releases '>=1.8'``),
+or a list given (``--releases 1.0,1.1.1,1.2.2``). The oldest and
 newest usable ones are probed first: when they agree there is nothing to
 bisect, and it says so. Otherwise it binary-searches for the last release that
 passes and the first that fails, stepping around probes that cannot judge
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from dtws import bisect, interpreters, matrix, record, runner
 from dtws.commands import Command
-from dtws.commands.options import add_run_options, checked_and_locked
+from dtws.commands.options import add_docker_option, add_run_options, checked_and_locked, host
 from dtws.reasons import terminal_text
 from dtws.steps import NAMES
 
@@ -25,11 +26,22 @@ from dtws.steps import NAMES
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("cell", help="the cell's tox env name, e.g. py27-django18")
     parser.add_argument("--package", required=True, help="the package whose releases are bisected, e.g. gevent")
-    parser.add_argument("--step", choices=NAMES, help="the step judged (default: the whole cell)")
     parser.add_argument(
-        "--releases", help="the releases to consider, comma-separated (default: every one on the index)"
+        "--step", choices=("", *NAMES), default="", help="the step judged (default, or empty: the whole cell)"
+    )
+    parser.add_argument(
+        "--releases",
+        default="",
+        help="the releases to consider: a range of the index's ('>=1.8,<2'), or a comma-separated list"
+        " (default, or empty: every one on the index for the cell's Python)",
+    )
+    parser.add_argument(
+        "--every",
+        action="store_true",
+        help="probe every release, not a binary search: whether any release passes, and each flip",
     )
     add_run_options(parser)
+    add_docker_option(parser)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -41,24 +53,23 @@ def main(args: argparse.Namespace) -> int:
     if args.as_of:
         print("dtws bisect: --as-of does not go with a bisect, which pins the package's releases itself")
         return 2
-    if interpreters.find(cell.python) is None:
-        print(f"dtws bisect: no Python {cell.python} on this machine, so {cell.env} cannot run here")
+    if not args.docker.strip() and interpreters.find(cell.python) is None:
+        print(f"dtws bisect: no Python {cell.python} on this machine, so {cell.env} cannot run here (see --docker)")
         return 2
     if args.results is None:
-        args.results = Path("results-bisect") / f"{cell.env}-{args.package}"
+        args.results = Path("results-bisect") / bisect.name(cell.env, args.package)
     return checked_and_locked("bisect", args, lambda: _bisect(cell, args))
 
 
 def _bisect(cell: matrix.Cell, args: argparse.Namespace) -> int:
-    if args.releases:
-        versions = [item.strip() for item in args.releases.split(",") if item.strip()]
-        left_out: dict[str, str] = {}
-    else:
-        try:
-            versions, left_out = bisect.releases(args.package, cell.python)
-        except OSError as error:
-            print(terminal_text(f"dtws bisect: the index's releases of {args.package} could not be read: {error}"))
-            return 2
+    try:
+        versions, left_out = bisect.chosen(args.package, cell.python, args.releases)
+    except bisect.BisectError as error:
+        print(terminal_text(f"dtws bisect: {error}"))
+        return 2
+    except OSError as error:
+        print(terminal_text(f"dtws bisect: the index's releases of {args.package} could not be read: {error}"))
+        return 2
     for version, why in left_out.items():
         print(terminal_text(f"  left out {args.package} {version}: {why}"))
     if len(versions) < 2:
@@ -76,17 +87,23 @@ def _bisect(cell: matrix.Cell, args: argparse.Namespace) -> int:
             project=project,
             toxworkdir=toxworkdir,
             timeouts=dict(args.timeout),
+            host=host(args, project, toxworkdir or project / ".tox", runner.cell_dir(folder / version, cell)),
             retries=0,
             pins={args.package: version},
         )
         print(terminal_text(f"  {args.package} {version}: {rec.status} {rec.reason or ''}"[:200]))
         return rec, str((runner.cell_dir(folder / version, cell)).relative_to(folder))
 
-    found = bisect.search(cell, args.package, args.step, versions, probe)
+    found = bisect.search(cell, args.package, args.step or None, versions, probe, every=args.every)
     found.left_out = left_out
     path = bisect.write(found, folder)
     print(terminal_text(found.answer))
     print(f"answer: {path}")
+    if found.harness_errors:
+        print(
+            f"dtws bisect: the harness failed the probe of {', '.join(found.harness_errors)}: see each probe's record"
+        )
+        return 1
     return 0
 
 

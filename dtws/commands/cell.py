@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from dtws import asof, hosts, matrix, runner
+from dtws import asof, matrix, runner
 from dtws.commands import Command
-from dtws.commands.options import add_run_options, checked_and_locked
+from dtws.commands.options import add_docker_option, add_run_options, checked_and_locked, host
 from dtws.summary import print_table
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("cell", help="the cell's tox env name, e.g. py27-django18")
     add_run_options(parser)
-    parser.add_argument(
-        "--docker",
-        metavar="IMAGE",
-        help="run the cell's processes in a container of IMAGE (e.g. python:2.7), the harness and browser here",
-    )
+    add_docker_option(parser)
     parser.add_argument(
         "--require-interpreter",
         action="store_true",
@@ -38,11 +34,6 @@ def main(args: argparse.Namespace) -> int:
 def _run(cell: matrix.Cell, args: argparse.Namespace) -> int:
     project = args.project.resolve()
     toxworkdir = (args.toxworkdir or project / ".tox").resolve()
-    host: hosts.Host = hosts.Local()
-    if args.docker:
-        host = hosts.Docker(
-            args.docker, mounts=[project, toxworkdir, runner.cell_dir(args.results, cell).resolve() / ".scratch"]
-        )
     index = asof.Index(args.as_of) if args.as_of else None
     try:
         rec = runner.run_cell(
@@ -51,7 +42,7 @@ def _run(cell: matrix.Cell, args: argparse.Namespace) -> int:
             project=project,
             toxworkdir=toxworkdir,
             timeouts=dict(args.timeout),
-            host=host,
+            host=host(args, project, toxworkdir, runner.cell_dir(args.results, cell)),
             require_interpreter=args.require_interpreter,
             retries=args.retries,
             as_of=index,

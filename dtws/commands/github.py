@@ -1,7 +1,8 @@
 """The GitHub Actions side of a run, one action per workflow step that needs dtws.
 
-``matrix [--only CELL]``: prints ``matrix=<json>`` of the cell jobs (and appends it to $GITHUB_OUTPUT).
-``artifact CELL``: ``name=`` the artifact of this attempt of the cell ($GITHUB_RUN_ATTEMPT).
+``matrix [--only CELL]``: prints ``matrix=<json>`` of the cell jobs, ``bisects=<json>`` of the bisect
+jobs and ``as-of=<day>`` of the review's as-of run (and appends them to $GITHUB_OUTPUT).
+``artifact CELL [--as-of DAY]``: ``name=`` the artifact of this attempt of the cell ($GITHUB_RUN_ATTEMPT).
 ``report RESULT_JSON``: one line in $GITHUB_STEP_SUMMARY, one annotation, exit 1 when the job must
 show red (the library failed or timed out, the run was stopped, or the harness failed).
 ``pages-url``: ``url=`` the published site's root, for this repository ($GITHUB_REPOSITORY, or
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from dtws import github, matrix, record, results
 from dtws.commands import Command
+from dtws.commands.options import as_of_date
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     plan.add_argument("--only", default="all", help="one cell, or 'all' (default)")
     artifact = actions.add_parser("artifact", help="print name=<the cell's artifact for this attempt>")
     artifact.add_argument("cell", help="the cell's tox env name")
+    artifact.add_argument("--as-of", type=as_of_date, help="the day of an as-of run (empty: today's)")
     report = actions.add_parser("report", help="job summary line, annotation and exit code of a cell")
     report.add_argument("record", type=Path, help="the cell's result.json")
     actions.add_parser("pages-url", help="print url=<the published site's root>")
@@ -43,14 +46,16 @@ def _output(line: str) -> None:
 
 def _matrix(args: argparse.Namespace) -> int:
     only = [] if args.only.strip() in ("", "all") else [args.only.strip()]
-    _output(github.output_line(only))
+    for line in github.plan(only).outputs():
+        _output(line)
     return 0
 
 
 def _artifact(args: argparse.Namespace) -> int:
     cell = matrix.get(args.cell)
     attempt = os.environ.get("GITHUB_RUN_ATTEMPT", "1")
-    _output(f"name={github.artifact_name(cell, int(attempt) if attempt.isdigit() else 1)}")
+    number = int(attempt) if attempt.isdigit() else 1
+    _output(f"name={github.artifact_name(cell, number, args.as_of.isoformat() if args.as_of else '')}")
     return 0
 
 
@@ -65,7 +70,7 @@ def _report(args: argparse.Namespace) -> int:
         with open(summary, "a", encoding="utf-8") as out:
             out.write(github.summary_line(rec))
     print(github.annotation(rec))
-    return 1 if rec.status in github.RED else 0
+    return 1 if github.red(rec) else 0
 
 
 def _pages_url(args: argparse.Namespace) -> int:

@@ -3,7 +3,9 @@
 Next to results.json, ``junit.xml``: every cell's steps as JUnit test cases (dtws.junit).
 
 With ``--published`` (the published site's results.json, a URL or a path), every
-cell this run has no record of keeps its published verdict, record and logs.
+cell this run has no record of keeps its published verdict, record and logs. An
+as-of merge keeps from the published results of its own day
+(``as-of/<date>/results.json`` of the site), never from today's.
 
 Inputs that hold no result.json at all are refused (a wrong folder, or a download
 that found nothing, would otherwise give results where every cell says "no
@@ -50,6 +52,10 @@ def _holds_records(folder: Path) -> bool:
     return folder.is_file() or next(folder.rglob(record.FILENAME), None) is not None
 
 
+def _of(day: str | None) -> str:
+    return f"as of {day}" if day else "of today"
+
+
 def main(args: argparse.Namespace) -> int:
     missing = [str(folder) for folder in args.folders if not folder.exists()]
     if missing:
@@ -58,9 +64,6 @@ def main(args: argparse.Namespace) -> int:
     if not args.allow_empty and not any(_holds_records(folder) for folder in args.folders):
         folders = ", ".join(str(folder) for folder in args.folders)
         print(f"dtws merge: no {record.FILENAME} in {folders}; pass --allow-empty to merge nothing on purpose")
-        return 2
-    if args.as_of and args.published:
-        print("dtws merge: an as-of merge keeps nothing of the published results, which are today's: drop --published")
         return 2
     baseline, problem = None, None
     if args.published:
@@ -71,6 +74,14 @@ def main(args: argparse.Namespace) -> int:
         except (OSError, results.ResultsError) as error:
             problem = f"the published results ({args.published}) could not be read: {error}"
             print(terminal_text(f"dtws merge: {problem}; only this run's cells are in the results"))
+        day = args.as_of.isoformat() if args.as_of else None
+        if baseline is not None and baseline.results.as_of != day:
+            problem = (
+                f"the published results ({args.published}) are {_of(baseline.results.as_of)}, not {_of(day)}:"
+                " nothing of them is kept"
+            )
+            print(terminal_text(f"dtws merge: {problem}"))
+            baseline = None
     try:
         merged = merge(args.folders, args.out, baseline=baseline, as_of=args.as_of.isoformat() if args.as_of else None)
         merged.baseline_problem = problem

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from dtws import asof
+from dtws import asof, hosts
 from dtws.steps import NAMES
 
 LOCK = ".dtws.lock"
@@ -59,8 +59,10 @@ def retries(text: str) -> int:
     return value
 
 
-def as_of_date(text: str) -> date:
-    """An argparse type: an ``--as-of`` date."""
+def as_of_date(text: str) -> date | None:
+    """An argparse type: an ``--as-of`` date; empty is none (today's releases), as a CI matrix passes it."""
+    if not text.strip():
+        return None
     try:
         return asof.parse(text)
     except asof.AsOfError as error:
@@ -99,8 +101,25 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         type=as_of_date,
         metavar="YYYY-MM-DD",
         help="install, for every package, the newest release the index had before that day"
-        " (default --results: results-as-of-<date>, never today's folder)",
+        " (default --results: results-as-of-<date>, never today's folder; empty: today's releases)",
     )
+
+
+def add_docker_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--docker",
+        metavar="IMAGE",
+        default="",
+        help="run the cell's processes in a container of IMAGE (e.g. python:2.7), the harness and browser here"
+        " (empty: here, as a CI matrix passes it)",
+    )
+
+
+def host(args: argparse.Namespace, project: Path, toxworkdir: Path, cell_dir: Path) -> hosts.Host:
+    """Where a cell's processes run: here, or in a container of ``--docker`` that sees the cell's folders."""
+    if not args.docker.strip():
+        return hosts.Local()
+    return hosts.Docker(args.docker.strip(), mounts=[project, toxworkdir, cell_dir.resolve() / ".scratch"])
 
 
 def folder_problem(option: str, path: Path) -> str | None:

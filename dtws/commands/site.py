@@ -38,7 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="FOLDER",
-        help="a bisect's folder (`dtws bisect`): its page, with every probe's, linked from its library's (repeatable)",
+        help="a bisect's folder (`dtws bisect`), or a folder of them: each one's page, with every probe's,"
+        " linked from its library's (repeatable); the --previous site's other bisects are kept",
     )
     parser.add_argument("--project", type=Path, default=Path("."), help="folder of mkdocs.yml (default: .)")
     parser.add_argument("--out", type=Path, default=None, help="built site (default: build/site under the project)")
@@ -62,7 +63,7 @@ def main(args: argparse.Namespace) -> int:
     except results.ResultsError as error:
         print(f"dtws site: {error}; make it with `python -m dtws merge`")
         return 2
-    previous = None
+    previous, before = None, None
     earlier = runs.Earlier()
     if args.previous:
         try:
@@ -90,18 +91,26 @@ def main(args: argparse.Namespace) -> int:
                 terminal_text(f"dtws site: --as-of {folder}: today's results, not an as-of run's (dtws merge --as-of)")
             )
             return 2
+        if not any(entry.record for entry in then.cells):
+            print(terminal_text(f"dtws site: --as-of {folder}: no cell has a record, so it has no table"))
+            continue
         earlier_days.append((folder, then))
-    bisects = []
-    for folder in args.bisect:
-        try:
-            bisects.append((folder, bisect.read(folder)))
-        except bisect.BisectError as error:
-            print(terminal_text(f"dtws site: --bisect {folder}: {error}"))
-            return 2
-    found_for: dict[str, list[tuple[str, str]]] = {}
-    for _, found in bisects:
-        address = f"{pages.BISECT}/{found.cell}-{found.package}/"
-        found_for.setdefault(found.library, []).append((found.answer, address))
+    bisects: dict[str, tuple[Path, bisect.Bisect]] = {}
+    for given in args.bisect:
+        folders = (
+            [given]
+            if (given / bisect.FILENAME).is_file()
+            else sorted(path.parent for path in given.glob(f"**/{bisect.FILENAME}"))
+        )
+        if not folders:
+            print(terminal_text(f"dtws site: --bisect {given}: no {bisect.FILENAME} there (nothing bisected)"))
+        for folder in folders:
+            try:
+                found = bisect.read(folder)
+            except bisect.BisectError as error:  # one bad bisect never breaks the site: the others are on it
+                print(terminal_text(f"dtws site: --bisect {folder}: {error}; left out"))
+                continue
+            bisects[bisect.name(found.cell, found.package)] = (folder, found)
     project = args.project.resolve()
     if not (project / "mkdocs.yml").is_file():
         print(f"dtws site: no mkdocs.yml in {project}; run it from the repository root or pass --project")
@@ -111,6 +120,38 @@ def main(args: argparse.Namespace) -> int:
     if problem:  # found before the pages are written, not as mkdocs's traceback after
         print(f"dtws site: {problem}")
         return 2
+    with tempfile.TemporaryDirectory(prefix="dtws-bisects-") as kept:
+        if before is not None:  # read now: mkdocs may rebuild the very folder it is in
+            sound = [name for name, (_, found) in bisects.items() if not found.harness_errors]
+            folders, problems = published.copy_bisects(before, Path(kept), leave=sound)
+            for problem in problems:
+                print(terminal_text(f"dtws site: {problem}"))
+            for folder in folders:
+                try:
+                    found = bisect.read(folder)
+                except bisect.BisectError as error:
+                    print(terminal_text(f"dtws site: the published bisect {folder.name} is dropped: {error}"))
+                    continue
+                if folder.name in bisects:  # a harness failure never replaces a published answer
+                    failed = ", ".join(bisects[folder.name][1].harness_errors)
+                    print(f"dtws site: bisect {folder.name}: the harness failed probes ({failed}); kept the published")
+                bisects[folder.name] = (folder, found)
+        return _build(args, project, out, current, previous, earlier, earlier_days, bisects)
+
+
+def _build(
+    args: argparse.Namespace,
+    project: Path,
+    out: Path,
+    current: results.Results,
+    previous: results.Results | None,
+    earlier: runs.Earlier,
+    earlier_days: list[tuple[Path, results.Results]],
+    bisects: dict[str, tuple[Path, bisect.Bisect]],
+) -> int:
+    found_for: dict[str, list[tuple[str, str]]] = {}
+    for name, (_, found) in sorted(bisects.items()):
+        found_for.setdefault(found.library, []).append((found.answer, f"{pages.BISECT}/{name}/"))
     site = pages.plan(args.results, current, previous, _setting(project, "site_name") or "dtws", earlier)
     for problem in earlier.problems:
         print(terminal_text(f"dtws site: {problem}"))
@@ -148,9 +189,10 @@ def main(args: argparse.Namespace) -> int:
     for earlier_site in as_of_sites:
         pages.write_as_of(earlier_site, out)
         if earlier_site.results.as_of == review.DAY:
-            pages.write_review(earlier_site, out, [found for _, found in bisects])
-    for folder, _ in bisects:
+            pages.write_review(earlier_site, out, [found for _, found in bisects.values()])
+    for folder, _ in bisects.values():
         pages.write_bisect(folder, out, site.site_name)
+    pages.write_bisect_index(list(bisects), out)
     print(f"site: {out / 'index.html'}  (serve it: python -m dtws preview)")
     return 0
 

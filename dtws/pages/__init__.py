@@ -458,6 +458,7 @@ def write_as_of(site: Site, out: Path) -> None:
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     write_cells(site, folder, depth=2)
+    shutil.copyfile(site.results_dir / FILENAME, folder / FILENAME)  # what a later site keeps its cells from
     (folder / TABLE).write_text(json.dumps(table(site.results, {}), separators=(",", ":")) + "\n")
     page = (
         _environment()
@@ -482,6 +483,7 @@ def write_review(then: Site, out: Path, bisects: list[bisect.Bisect] | None = No
     """The review of shared/reference beside the cells as of its day (dtws.review), at ``review/``."""
     from dtws import review  # here: dtws.review reads dtws.pages.view, and so this package
 
+    answers = {bisect.name(found.cell, found.package): found for found in bisects or []}
     folder = out / REVIEW
     if folder.exists():
         shutil.rmtree(folder)
@@ -495,15 +497,13 @@ def write_review(then: Site, out: Path, bisects: list[bisect.Bisect] | None = No
             columns=review.COLUMNS,
             marks=MARKS,
             site_name=then.site_name,
-            bisects=[
-                found for found in bisects or [] if found.library == review.LIBRARY and found.cell in review.TABLE
-            ],
+            questions=[(question, answers.get(question.name)) for question in review.BISECTS],
         )
     )
     (folder / "index.html").write_text(page, encoding="utf-8")
 
 
-BISECT = "bisect"
+BISECT = published.BISECTS
 
 
 def write_bisect(folder: Path, out: Path, site_name: str) -> tuple[str, str, str]:
@@ -512,7 +512,7 @@ def write_bisect(folder: Path, out: Path, site_name: str) -> tuple[str, str, str
     Returns the library, the page's address and the answer, for the library's page.
     """
     found = bisect.read(folder)
-    name = f"{found.cell}-{found.package}"
+    name = bisect.name(found.cell, found.package)
     target = out / BISECT / name
     if target.exists():
         shutil.rmtree(target)
@@ -526,6 +526,8 @@ def write_bisect(folder: Path, out: Path, site_name: str) -> tuple[str, str, str
         entry = Entry(rec.library, rec.cell, rec.python, rec.django, record=rec, record_dir=record_dir)
         results = Results(generated_at=rec.provenance.finished_at or "", cells=[entry])
         write_cells(plan(folder / version_dir, results, site_name=site_name), target / probe.version, depth=3)
+        record.write(rec, target / probe.version / view.url(entry))  # what a later site keeps the probe from
+    shutil.copyfile(folder / bisect.FILENAME, target / bisect.FILENAME)
     order = {version: index for index, version in enumerate(found.releases)}
     probes = sorted(found.probes, key=lambda probe: order.get(probe.version, len(order)))
     page = (
@@ -535,3 +537,9 @@ def write_bisect(folder: Path, out: Path, site_name: str) -> tuple[str, str, str
     )
     (target / "index.html").write_text(page, encoding="utf-8")
     return found.library, f"{BISECT}/{name}/", found.answer
+
+
+def write_bisect_index(names: list[str], out: Path) -> None:
+    """``bisect/index.json``: the bisects the site has, which a later site keeps (``published.copy_bisects``)."""
+    (out / BISECT).mkdir(parents=True, exist_ok=True)
+    (out / BISECT / published.BISECT_INDEX).write_text(json.dumps(sorted(names)) + "\n")
