@@ -87,3 +87,28 @@ def test_a_compilers_fatal_error_is_the_error() -> None:
     found = reasons.first_error(log)
     assert found is not None and (found.exception, found.file, found.line) == ("fatal error", "gevent/libevent.h", 9)
     assert found.why is not None and "libevent" in found.why
+
+
+GEVENT_011 = """\
+      File "/tmp/pip-install-x/gevent/setup.py", line 160, in <module>
+        libevent = ctypes.cdll.LoadLibrary('libevent.so')
+      File "/x/lib/python2.7/ctypes/__init__.py", line 366, in __init__
+        self._handle = _dlopen(self._name, mode)
+    OSError: libevent.so: cannot open shared object file: No such file or directory
+"""
+
+GEVENT_13 = """\
+  File "/x/.tox/py27-django18/lib/python2.7/site-packages/gevent/_util.py", line 105, in import_c_accel
+    mod = importlib.import_module(cname)
+  File "src/gevent/__greenlet_primitives.pxd", line 12, in init gevent.__hub_local
+ValueError: greenlet.greenlet has the wrong size, try recompiling. Expected 40, got 128
+"""
+
+
+def test_old_gevents_that_cannot_build_or_load_here() -> None:
+    """From a scan of every gevent release on py27-django18 (dtws bisect --every)."""
+    old = reasons.first_error(GEVENT_011)
+    assert old is not None and old.why is not None and "libevent.so with ctypes" in old.why
+    binary = reasons.first_error(GEVENT_13)
+    assert binary is not None and (binary.exception, binary.file) == ("ValueError", "gevent/__greenlet_primitives.pxd")
+    assert binary.why is not None and "compiled against greenlet 0.4" in binary.why
