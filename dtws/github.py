@@ -87,9 +87,10 @@ def bisect_job(question: review.Question) -> Job:
 class Plan:
     """What one run of the workflow runs.
 
-    A full run: every cell of the matrix, the review's cells as of its day, and
-    the review's bisects. A run of one cell (a re-run from the Actions UI): that
-    cell only; the site keeps everything else from the published one.
+    A full run: every cell of the matrix and the review's cells as of its day;
+    and, when it is scheduled or dispatched (not on a push, which must answer
+    fast), the review's bisects. A run of one cell (dispatched from the Actions
+    UI): that cell only. The site keeps everything else from the published one.
     """
 
     cells: list[Job]
@@ -108,8 +109,12 @@ def _compact(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def plan(only: Sequence[str] = ()) -> Plan:
-    """The jobs of a run: everything, or the ``only`` cells (cells of the matrix only)."""
+# The events whose full runs bisect: a push runs the cells and keeps the published bisects.
+BISECT_ON = ("schedule", "workflow_dispatch")
+
+
+def plan(only: Sequence[str] = (), event: str = "workflow_dispatch") -> Plan:
+    """The jobs of a run of ``event``: everything, or the ``only`` cells (cells of the matrix only)."""
     cells = [matrix.get(name) for name in only] if only else list(matrix.CELLS)
     for cell in cells:
         if cell not in matrix.CELLS:
@@ -117,7 +122,8 @@ def plan(only: Sequence[str] = ()) -> Plan:
     if only:
         return Plan([job(cell) for cell in cells], [])
     then = [job(matrix.get(name), review.DAY) for name in review.TABLE]
-    return Plan([job(cell) for cell in cells] + then, [bisect_job(question) for question in review.BISECTS])
+    bisects = [bisect_job(question) for question in review.BISECTS] if event in BISECT_ON else []
+    return Plan([job(cell) for cell in cells] + then, bisects)
 
 
 def _said(status: str) -> str:

@@ -79,10 +79,11 @@ def test_zizmor_pedantic_reports_nothing() -> None:
 PLAN = "the cell and bisect jobs, from dtws/matrix.py and dtws/review.py"
 
 
-def plan_outputs(only: str, tmp_path: Path) -> dict[str, str]:
+def plan_outputs(only: str, tmp_path: Path, event: str = "workflow_dispatch") -> dict[str, str]:
     output = tmp_path / "github_output"
     output.write_text("")
-    done = run_step("plan", PLAN, PROJECT, {"ONLY": only, "GITHUB_OUTPUT": str(output)})
+    env = {"ONLY": only, "GITHUB_OUTPUT": str(output), "GITHUB_EVENT_NAME": event}
+    done = run_step("plan", PLAN, PROJECT, env)
     assert done.returncode == 0, done.stdout + done.stderr
     found = dict(line.split("=", 1) for line in output.read_text().splitlines())
     assert set(found) == set(workflow()["jobs"]["plan"]["outputs"]), "each output the plan job declares"
@@ -117,6 +118,12 @@ def test_a_full_run_runs_the_reviews_cells_as_of_its_day_and_its_bisects(tmp_pat
         ("py27-django18", "Django", "check", ">=1.8", False),
     ]
     assert all(job["image"] == "python:2.7" and job["runner"] == "ubuntu-24.04" for job in bisects)
+    # A push runs the cells and the as-of cells, not the bisects, which take longer than a push should.
+    push = plan_outputs("all", tmp_path, "push")
+    assert push["matrix"] == outputs["matrix"] and push["bisects"] == "[]"
+    assert plan_outputs("all", tmp_path, "schedule")["bisects"] == outputs["bisects"]
+    triggers = yaml.safe_load(WORKFLOW.read_text().replace("\non:", '\n"on":'))["on"]
+    assert triggers["schedule"] == [{"cron": "17 4 * * 1"}], "weekly"
     # A run of one cell runs that cell only: the site keeps the rest, as-of cells and bisects included.
     one = plan_outputs("py39-django32", tmp_path)
     assert [job["cell"] for job in json.loads(one["matrix"])["include"]] == ["py39-django32"]
@@ -168,7 +175,7 @@ def test_a_cell_ci_cannot_give_its_python_is_a_red_harness_error(tmp_path: Path)
 
 def test_one_cell_from_workflow_dispatch(tmp_path: Path) -> None:
     assert [job["cell"] for job in plan("py39-django32", tmp_path)] == ["py39-django32"]
-    done = run_step("plan", PLAN, PROJECT, {"ONLY": "py99-django99"})
+    done = run_step("plan", PLAN, PROJECT, {"ONLY": "py99-django99", "GITHUB_EVENT_NAME": "workflow_dispatch"})
     assert done.returncode != 0 and "unknown cell" in done.stdout
 
 

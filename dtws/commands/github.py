@@ -1,7 +1,7 @@
 """The GitHub Actions side of a run, one action per workflow step that needs dtws.
 
-``matrix [--only CELL]``: prints ``matrix=<json>`` of the cell jobs, ``bisects=<json>`` of the bisect
-jobs and ``as-of=<day>`` of the review's as-of run (and appends them to $GITHUB_OUTPUT).
+``matrix [--only CELL] [--event EVENT]``: prints ``matrix=<json>`` of the cell jobs, ``bisects=<json>``
+of the bisect jobs and ``as-of=<day>`` of the review's as-of run (and appends them to $GITHUB_OUTPUT).
 ``artifact CELL [--as-of DAY]``: ``name=`` the artifact of this attempt of the cell ($GITHUB_RUN_ATTEMPT).
 ``report RESULT_JSON``: one line in $GITHUB_STEP_SUMMARY, one annotation, exit 1 when the job must
 show red (the library failed or timed out, the run was stopped, or the harness failed).
@@ -26,6 +26,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", required=True)
     plan = actions.add_parser("matrix", help="print matrix=<json> of the cell jobs")
     plan.add_argument("--only", default="all", help="one cell, or 'all' (default)")
+    plan.add_argument(
+        "--event",
+        default="workflow_dispatch",
+        help="the run's event ($GITHUB_EVENT_NAME): a full run bisects when scheduled or dispatched, not on a push",
+    )
     artifact = actions.add_parser("artifact", help="print name=<the cell's artifact for this attempt>")
     artifact.add_argument("cell", help="the cell's tox env name")
     artifact.add_argument("--as-of", type=as_of_date, help="the day of an as-of run (empty: today's)")
@@ -46,7 +51,7 @@ def _output(line: str) -> None:
 
 def _matrix(args: argparse.Namespace) -> int:
     only = [] if args.only.strip() in ("", "all") else [args.only.strip()]
-    for line in github.plan(only).outputs():
+    for line in github.plan(only, args.event).outputs():
         _output(line)
     return 0
 
