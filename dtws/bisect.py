@@ -157,6 +157,21 @@ def chosen(package: str, python: str, releases: str = "", index: str = INDEX) ->
     }
 
 
+def left_out_lines(package: str, left_out: dict[str, str]) -> list[str]:
+    """The releases left out, one line per reason: a range of 200 Django releases is one line, not 200."""
+    by_why: dict[str, list[str]] = {}
+    for version, why in left_out.items():
+        by_why.setdefault(why, []).append(version)
+    lines = []
+    for why, versions in by_why.items():
+        versions.sort(key=lambda version: (Version(version),) if _parses(version) else (Version("0"), version))
+        if len(versions) <= 3:
+            lines.append(f"left out {package} {', '.join(versions)}: {why}")
+        else:
+            lines.append(f"left out {len(versions)} releases of {package} ({versions[0]} to {versions[-1]}): {why}")
+    return lines
+
+
 def _parses(version: str) -> bool:
     try:
         Version(version)

@@ -69,6 +69,9 @@ def test_the_releases_a_bisect_considers() -> None:
     modern, unfit = bisect.releases_of("websockets", "3.12")
     assert unfit["4.0"] == "no file for Python 3.12" and "4.0" not in modern and "15.0.1" in modern
     # A range picks from the index's; a list is taken as given.
+    lines = bisect.left_out_lines("Django", bisect.chosen("Django", "2.7", ">=1.8")[1])
+    assert lines[0].startswith("left out ") and "releases of Django (2.0 to " in lines[0], "one line per reason"
+    assert lines[0].endswith("): no file for Python 2.7") and any("4.2.12" in line for line in lines[1:])
     series, _ = bisect.chosen("Django", "2.7", ">=1.8,<1.9")
     assert series == ["1.8", *(f"1.8.{n}" for n in range(1, 20))]
     assert bisect.chosen("Django", "2.7", "1.9, 1.8.19") == (["1.9", "1.8.19"], {})

@@ -70,8 +70,8 @@ def _bisect(cell: matrix.Cell, args: argparse.Namespace) -> int:
     except OSError as error:
         print(terminal_text(f"dtws bisect: the index's releases of {args.package} could not be read: {error}"))
         return 2
-    for version, why in left_out.items():
-        print(terminal_text(f"  left out {args.package} {version}: {why}"))
+    for line in bisect.left_out_lines(args.package, left_out):
+        print(terminal_text(f"  {line}"))
     if len(versions) < 2:
         print(f"dtws bisect: {len(versions)} release(s) of {args.package} to try; a bisect needs two")
         return 2
