@@ -91,7 +91,10 @@ def _bisect(cell: matrix.Cell, args: argparse.Namespace) -> int:
             retries=0,
             pins={args.package: version},
         )
-        print(terminal_text(f"  {args.package} {version}: {rec.status} {rec.reason or ''}"[:200]))
+        verdict, own = bisect.judge(rec, args.package, version, args.step or None)
+        judged = f"{verdict} ({args.step} {own})" if args.step else verdict
+        said = f"  {args.package} {version}: {judged}" + (f"; the cell: {rec.reason}" if rec.reason else "")
+        print(terminal_text(said[:200]))
         return rec, str((runner.cell_dir(folder / version, cell)).relative_to(folder))
 
     found = bisect.search(cell, args.package, args.step or None, versions, probe, every=args.every)
