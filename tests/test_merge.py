@@ -11,6 +11,7 @@ import pytest
 
 from dtws import record, results
 from dtws.merge import merge
+from tests.conftest import dtws, dtws_args
 
 LocalRun = tuple[subprocess.CompletedProcess[str], Path]
 
@@ -107,3 +108,17 @@ def test_an_output_folder_that_overlaps_an_input_is_refused(local_run: LocalRun,
     with pytest.raises(MergeError, match="overlaps the input"):
         merge([local], local)
     assert (local / "django-socketio" / "py27-django18" / "result.json").is_file()
+
+
+def test_an_as_of_merge_keeps_nothing_of_todays_published_results(local_run: LocalRun, tmp_path: Path) -> None:
+    """The site job merges the as-of cells over the published as-of results; today's are never taken for them."""
+    _done, local = local_run
+    today = dtws(dtws_args("merge", str(local), "--out", str(tmp_path / "today")))
+    assert today.returncode == 0, today.stdout
+    (tmp_path / "none").mkdir()
+    args = ["merge", str(tmp_path / "none"), "--as-of", "2016-04-19", "--allow-empty", "--out", str(tmp_path / "then")]
+    then = dtws(dtws_args(*args, "--published", str(tmp_path / "today" / "results.json")))
+    assert then.returncode == 0, then.stdout
+    assert "are of today, not as of 2016-04-19: nothing of them is kept" in then.stdout
+    merged = results.read(tmp_path / "then" / "results.json")
+    assert merged.as_of == "2016-04-19" and not any(e.record for e in merged.cells)
