@@ -6,7 +6,9 @@ layout ``dtws run`` writes: ``<root>/<library>/<cell>/result.json`` + ``logs/``.
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import subprocess
 import time
 import tracemalloc
@@ -16,7 +18,7 @@ from pathlib import Path
 from playwright.sync_api import Browser
 from playwright.sync_api import Error as PlaywrightError
 
-from dtws import matrix, pages, procs, published, record, results
+from dtws import bisect, matrix, pages, procs, published, record, results
 from dtws.merge import merge
 from dtws.pages import logs
 from tests.conftest import PROJECT, dtws, dtws_args
@@ -319,3 +321,38 @@ def test_hostile_records_render_inert_in_chromium(tmp_path: Path, browser: Brows
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_bad_bisect_is_left_out_and_a_kept_one_is_read_only_inside_its_site(tmp_path: Path) -> None:
+    """One bad bisect.json never breaks the site; a published bisect is kept without following a link out."""
+    passwd = secret(tmp_path)
+    write_record(tmp_path / "run")
+    project = site_project(tmp_path)
+    out = tmp_path / "results"
+    assert dtws(dtws_args("merge", str(tmp_path / "run"), "--out", str(out))).returncode == 0
+    broken = tmp_path / "bisects" / "broken"
+    broken.mkdir(parents=True)
+    (broken / bisect.FILENAME).write_text("{not json")
+    # The published site: its bisect index names a folder outside it, and a bisect whose probe's log is a link.
+    before = tmp_path / "published"
+    kept = before / "bisect" / "py27-django18-gevent"
+    probe_page = kept / "1.0" / "cells" / "django-socketio" / "py27-django18"
+    shutil.copytree(write_record(tmp_path / "probe"), probe_page)
+    (probe_page / "logs" / "check.log").unlink()
+    (probe_page / "logs" / "check.log").symlink_to(passwd)
+    found = bisect.Bisect("py27-django18", "django-socketio", "gevent", "websocket-server", ["1.0", "1.1.1"])
+    found.probes = [bisect.Probe("1.0", "bad", "fail", "fail", "check: boom", "1.0/django-socketio/py27-django18")]
+    found.answer = "gevent: a kept answer"
+    bisect.write(found, kept)
+    (before / "bisect" / "index.json").write_text(json.dumps(["../../elsewhere", "py27-django18-gevent"]))
+    shutil.copy(out / results.FILENAME, before / results.FILENAME)
+
+    args = ["site", str(out), "--project", str(project), "--bisect", str(tmp_path / "bisects")]
+    building = dtws(dtws_args(*args, "--previous", str(before / results.FILENAME)))
+    assert building.returncode == 0, building.stdout + building.stderr
+    assert f"--bisect {broken}: {broken / bisect.FILENAME}: not a bisect's answer" in building.stdout
+    site = project / "build" / "site"
+    assert leaked(site) == []
+    assert "gevent: a kept answer" in (site / "bisect" / "py27-django18-gevent" / "index.html").read_text()
+    assert json.loads((site / "bisect" / "index.json").read_text()) == ["py27-django18-gevent"]
+    assert "the log check.log of its probe 1.0/django-socketio/py27-django18 could not be had" in building.stdout
