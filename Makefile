@@ -38,7 +38,7 @@ test: $(BIN)/.installed $(CHROMIUM) $(SHELLCHECK) node_modules/.package-lock.jso
 
 ## review: the hand-written review's cells as of its day (2016-04-19) and the bisects that answer
 ## its questions (dtws/review.py, as the workflow runs them), put on the site that `make run` built
-## (review/, as-of/2016-04-19/, bisect/); some 20 minutes, most of it gevent's 56 releases
+## (review/, as-of/2016-04-19/, bisect/); some 30 minutes, most of it gevent's 56 releases
 REVIEW_DAY := 2016-04-19
 REVIEW_CELLS := py27-django18 py27-django19 py33-django18 py33-django19 py34-django18 py34-django19 py35-django19
 review: $(BIN)/.installed $(CHROMIUM)
