@@ -45,6 +45,11 @@ def parse(text: str) -> date:
     return day
 
 
+def said(day: str | None) -> str:
+    """How the day of records is told: "as of <day>", or "of today" (``None``: today's releases)."""
+    return f"as of {day}" if day else "of today"
+
+
 def cutoff(day: date) -> str:
     """The instant the run looks back from: the start of that day, UTC (uploads before it count)."""
     return f"{day.isoformat()}T00:00:00Z"

@@ -29,6 +29,9 @@ from dtws.versions import admits, normalized
 
 INDEX = "https://pypi.org/simple/"
 FILENAME = "bisect.json"
+# Where a site has its bisects' pages (bisect/<name>/), and the list of them a later site keeps them by.
+SITE = "bisect"
+SITE_INDEX = "index.json"
 _WHEEL = re.compile(r"-(?P<python>[^-]+)-(?P<abi>[^-]+)-(?P<platform>[^-]+)\.whl$")
 
 
@@ -200,12 +203,19 @@ _DOES = {"pass": "passes", "fail": "fails", "timeout": "times out", "flaky": "is
 
 
 def search(
-    cell: matrix.Cell, package: str, step: str | None, versions: list[str], probe: Runner, every: bool = False
+    cell: matrix.Cell,
+    package: str,
+    step: str | None,
+    versions: list[str],
+    probe: Runner,
+    every: bool = False,
+    told: Callable[[Probe], None] = lambda _: None,
 ) -> Bisect:
     """Probe the oldest and newest usable releases; if they differ, binary-search between, stepping around.
 
     With ``every``, probe every release instead: the answer then says whether
-    any release passes, and where each flip between neighbours is.
+    any release passes, and where each flip between neighbours is. ``told``
+    hears of each probe as it is judged.
     """
     found = Bisect(cell.env, cell.library, package, step, list(versions), every=every)
     tried: dict[str, Probe] = {}
@@ -217,6 +227,7 @@ def search(
             verdict, own = judge(rec, package, version, step)
             tried[version] = Probe(version, verdict, own, rec.status, rec.reason, where)
             found.probes.append(tried[version])
+            told(tried[version])
         return tried[version]
 
     def usable(indexes: range) -> int | None:

@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dtws import matrix, review
+from dtws import asof, matrix, review
 from dtws.marks import MARKS
 from dtws.reasons import terminal_text
 from dtws.record import CellRecord
@@ -47,9 +47,14 @@ def source(python: str) -> Source:
 Job = dict[str, str | bool]
 
 
+def _runs_on(python: str) -> Job:
+    """A job's runner, and the docker image of its Python ("" for setup-python's)."""
+    where = source(python)
+    return {"docker": bool(where.image), "image": where.image, "runner": where.runner}
+
+
 def job(cell: matrix.Cell, as_of: str = "") -> Job:
     """A cell job: today's releases, or (``as_of``, a date) those the index had before that day."""
-    where = source(cell.python)
     return {
         "cell": cell.env,
         "library": cell.library,
@@ -59,15 +64,12 @@ def job(cell: matrix.Cell, as_of: str = "") -> Job:
         "name": (f"as of {as_of} · " if as_of else "")
         + f"py{cell.python.replace('.', '')} · Django {cell.django}"
         + ("" if cell.library == matrix.LIBRARY else f" · {cell.library}"),
-        "docker": bool(where.image),
-        "image": where.image,
-        "runner": where.runner,
+        **_runs_on(cell.python),
     }
 
 
 def bisect_job(question: review.Question) -> Job:
     cell = matrix.get(question.cell)
-    where = source(cell.python)
     return {
         "name": f"bisect {question.package} · {cell.env}",
         "bisect": question.name,
@@ -77,9 +79,7 @@ def bisect_job(question: review.Question) -> Job:
         "step": question.step,
         "releases": question.releases,
         "every": question.every,
-        "docker": bool(where.image),
-        "image": where.image,
-        "runner": where.runner,
+        **_runs_on(cell.python),
     }
 
 
@@ -142,7 +142,7 @@ def markdown_code(text: str) -> str:
 
 
 def _then(rec: CellRecord) -> str:
-    return f" as of {rec.provenance.as_of}" if rec.provenance.as_of else ""
+    return f" {asof.said(rec.provenance.as_of)}" if rec.provenance.as_of else ""
 
 
 def summary_line(rec: CellRecord) -> str:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from dtws import __version__, matrix, published, record
+from dtws import __version__, asof, matrix, published, record
 from dtws.results import HISTORY_LIMIT, Entry, HistoryItem, Results, RunInfo
 
 RECORDS = "records"
@@ -151,8 +151,8 @@ def merge(
             problems.append(f"{path}: belongs to no cell of the matrix ({error})")
             continue
         if rec is not None and rec.provenance.as_of != as_of:
-            said = f"as of {rec.provenance.as_of}" if rec.provenance.as_of else "of today"
-            problems.append(f"{path}: a record {said}, not merged with the records {_said(as_of)}")
+            merged = asof.said(as_of) + ("" if as_of else " (merge it with --as-of)")
+            problems.append(f"{path}: a record {asof.said(rec.provenance.as_of)}, not merged with the records {merged}")
             continue
         found.setdefault(cell, []).append(Found(path, rec, error))
 
@@ -205,10 +205,6 @@ def merge(
         baseline=baseline.results.run if baseline else None,
         as_of=as_of,
     )
-
-
-def _said(as_of: str | None) -> str:
-    return f"as of {as_of}" if as_of else "of today (merge it with --as-of)"
 
 
 # What a cell's run leaves in its folder that is no part of its record.

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from dtws import record, results
+from dtws import bisect, record, results
 
 TIMEOUT_S = 60
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -165,56 +165,55 @@ def _copy_logs(published: Published, rec: record.CellRecord, page: str, target: 
     return missing
 
 
-# Where a site lists its bisects' pages (bisect/<name>/), so that a later site can keep them.
-BISECTS = "bisect"
-BISECT_INDEX = "index.json"
-
-
-def copy_bisects(published: Published, target: Path, leave: Collection[str] = ()) -> tuple[list[Path], list[str]]:
+def copy_bisects(
+    published: Published, target: Path, leave: Collection[str] = ()
+) -> tuple[list[tuple[Path, bisect.Bisect]], list[str]]:
     """The published site's bisects (but ``leave``, names this run has anew) as bisect folders under ``target``.
 
-    A bisect page carries its answer (``bisect.json``) and each probe's
-    record (``result.json``) beside its probe's page, with the logs: a site
-    built from a run that did not bisect keeps them all. Returns the folders,
-    and what could not be had.
+    The site lists them (``bisect/index.json``); a bisect page carries its
+    answer (``bisect.json``) and each probe's record (``result.json``) beside
+    its probe's page, with the logs: a site built from a run that did not
+    bisect keeps them all. Returns each folder with its answer, and what could
+    not be had.
     """
     problems: list[str] = []
-    index = target / BISECT_INDEX
-    if not published.fetch(f"{BISECTS}/{BISECT_INDEX}", index):
+    index = target / bisect.SITE_INDEX
+    if not published.fetch(f"{bisect.SITE}/{bisect.SITE_INDEX}", index):
         return [], problems
     try:
         names = json.loads(index.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        return [], [f"{BISECTS}/{BISECT_INDEX} of the published site could not be read: {error}"]
-    folders = []
+        return [], [f"{bisect.SITE}/{bisect.SITE_INDEX} of the published site could not be read: {error}"]
+    found = []
     for name in names if isinstance(names, list) else []:
         if not isinstance(name, str) or not _NAME.match(name) or name in leave:
             continue
         folder = target / name
-        page = f"{BISECTS}/{name}/"
-        if not published.fetch(page + "bisect.json", folder / "bisect.json"):
+        page = f"{bisect.SITE}/{name}/"
+        if not published.fetch(page + bisect.FILENAME, folder / bisect.FILENAME):
             problems.append(f"bisect {name}: its published answer could not be had; its page is dropped")
             continue
-        folders.append(folder)
         try:
-            probes = json.loads((folder / "bisect.json").read_text(encoding="utf-8")).get("probes", [])
-        except (OSError, ValueError, AttributeError):
-            continue  # the site says why, as for any bisect.json it cannot read
-        for probe in probes if isinstance(probes, list) else []:
-            where = str(probe.get("record", "")) if isinstance(probe, dict) else ""
-            version, _, cell_path = where.partition("/")
-            library, _, cell = cell_path.partition("/")
+            answer = bisect.read(folder)
+        except bisect.BisectError as error:
+            problems.append(f"the published bisect {name} is dropped: {error}")
+            continue
+        found.append((folder, answer))
+        for probe in answer.probes:
+            parts = probe.record.split("/")
+            if len(parts) != 3:  # <release>/<library>/<cell>, as dtws bisect writes it
+                problems.append(f"bisect {name}: its probe's record {probe.record!r} is not where a probe's is")
+                continue
+            version, library, cell = parts
             probe_page = f"{page}{version}/cells/{library}/{cell}/"
-            if not (version and library and cell) or not published.fetch(
-                probe_page + record.FILENAME, folder / where / record.FILENAME
-            ):
-                problems.append(f"bisect {name}: the record of its probe {where!r} could not be had")
+            if not published.fetch(probe_page + record.FILENAME, folder / probe.record / record.FILENAME):
+                problems.append(f"bisect {name}: the record of its probe {probe.record!r} could not be had")
                 continue
             try:
-                rec = record.read(folder / where / record.FILENAME)
+                rec = record.read(folder / probe.record / record.FILENAME)
             except record.RecordError as error:
                 problems.append(f"bisect {name}: {error}")
                 continue
-            for log in _copy_logs(published, rec, probe_page, folder / where):
-                problems.append(f"bisect {name}: the log {log} of its probe {where} could not be had")
-    return folders, problems
+            for log in _copy_logs(published, rec, probe_page, folder / probe.record):
+                problems.append(f"bisect {name}: the log {log} of its probe {probe.record} could not be had")
+    return found, problems

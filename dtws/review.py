@@ -8,8 +8,9 @@ interpreter this machine lacks, an error that moved to another step, another
 first error.
 
 The bisects that answer the review's questions are data here too
-(``BISECTS``): ``make review`` runs them here, and the workflow on every full
-run, as it runs the review's cells as of its day.
+(``BISECTS``): ``make review`` runs them here, and the workflow weekly and
+on a dispatch of all cells (its full runs also run the review's cells as of
+its day).
 """
 
 from __future__ import annotations

@@ -326,15 +326,7 @@ def text_of(path: Path) -> str:
 
 @pytest.mark.cells
 def test_rehearsal_of_a_run_a_rerun_and_a_later_one_cell_run(tmp_path: Path) -> None:
-    checkout = tmp_path / "checkout"
-    shutil.copytree(
-        PROJECT, checkout, ignore=shutil.ignore_patterns(".tox", ".venv", "results", "build", "node_modules", "site")
-    )
-    shutil.copytree(
-        PROJECT / "site",
-        checkout / "site",
-        ignore=shutil.ignore_patterns(*pages.GENERATED),
-    )
+    checkout = checkout_of(tmp_path)
 
     def run_cells(run_id: int, number: int, attempt: int, cells: list[str], artifacts: Path) -> None:
         for cell in cells:

@@ -91,13 +91,14 @@ def _bisect(cell: matrix.Cell, args: argparse.Namespace) -> int:
             retries=0,
             pins={args.package: version},
         )
-        verdict, own = bisect.judge(rec, args.package, version, args.step or None)
-        judged = f"{verdict} ({args.step} {own})" if args.step else verdict
-        said = f"  {args.package} {version}: {judged}" + (f"; the cell: {rec.reason}" if rec.reason else "")
-        print(terminal_text(said[:200]))
         return rec, str((runner.cell_dir(folder / version, cell)).relative_to(folder))
 
-    found = bisect.search(cell, args.package, args.step or None, versions, probe, every=args.every)
+    def told(probe: bisect.Probe) -> None:
+        judged = f"{probe.verdict} ({args.step} {probe.step_verdict})" if args.step else probe.verdict
+        said = f"  {args.package} {probe.version}: {judged}" + (f"; the cell: {probe.reason}" if probe.reason else "")
+        print(terminal_text(said[:200]))
+
+    found = bisect.search(cell, args.package, args.step or None, versions, probe, every=args.every, told=told)
     found.left_out = left_out
     path = bisect.write(found, folder)
     print(terminal_text(found.answer))

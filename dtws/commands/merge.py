@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from dtws import junit, published, record, results
+from dtws import asof, junit, published, record, results
 from dtws.commands import Command
 from dtws.commands.options import as_of_date
 from dtws.merge import MergeError, merge
@@ -52,10 +52,6 @@ def _holds_records(folder: Path) -> bool:
     return folder.is_file() or next(folder.rglob(record.FILENAME), None) is not None
 
 
-def _of(day: str | None) -> str:
-    return f"as of {day}" if day else "of today"
-
-
 def main(args: argparse.Namespace) -> int:
     missing = [str(folder) for folder in args.folders if not folder.exists()]
     if missing:
@@ -76,9 +72,9 @@ def main(args: argparse.Namespace) -> int:
             print(terminal_text(f"dtws merge: {problem}; only this run's cells are in the results"))
         day = args.as_of.isoformat() if args.as_of else None
         if baseline is not None and baseline.results.as_of != day:
+            then = asof.said(baseline.results.as_of)
             problem = (
-                f"the published results ({args.published}) are {_of(baseline.results.as_of)}, not {_of(day)}:"
-                " nothing of them is kept"
+                f"the published results ({args.published}) are {then}, not {asof.said(day)}: nothing of them is kept"
             )
             print(terminal_text(f"dtws merge: {problem}"))
             baseline = None

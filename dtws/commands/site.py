@@ -123,15 +123,10 @@ def main(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="dtws-bisects-") as kept:
         if before is not None:  # read now: mkdocs may rebuild the very folder it is in
             sound = [name for name, (_, found) in bisects.items() if not found.harness_errors]
-            folders, problems = published.copy_bisects(before, Path(kept), leave=sound)
+            carried, problems = published.copy_bisects(before, Path(kept), leave=sound)
             for problem in problems:
                 print(terminal_text(f"dtws site: {problem}"))
-            for folder in folders:
-                try:
-                    found = bisect.read(folder)
-                except bisect.BisectError as error:
-                    print(terminal_text(f"dtws site: the published bisect {folder.name} is dropped: {error}"))
-                    continue
+            for folder, found in carried:
                 if folder.name in bisects:  # a harness failure never replaces a published answer
                     failed = ", ".join(bisects[folder.name][1].harness_errors)
                     print(f"dtws site: bisect {folder.name}: the harness failed probes ({failed}); kept the published")
@@ -151,7 +146,7 @@ def _build(
 ) -> int:
     found_for: dict[str, list[tuple[str, str]]] = {}
     for name, (_, found) in sorted(bisects.items()):
-        found_for.setdefault(found.library, []).append((found.answer, f"{pages.BISECT}/{name}/"))
+        found_for.setdefault(found.library, []).append((found.answer, f"{bisect.SITE}/{name}/"))
     site = pages.plan(args.results, current, previous, _setting(project, "site_name") or "dtws", earlier)
     for problem in earlier.problems:
         print(terminal_text(f"dtws site: {problem}"))

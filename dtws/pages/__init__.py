@@ -503,9 +503,6 @@ def write_review(then: Site, out: Path, bisects: list[bisect.Bisect] | None = No
     (folder / "index.html").write_text(page, encoding="utf-8")
 
 
-BISECT = published.BISECTS
-
-
 def write_bisect(folder: Path, out: Path, site_name: str) -> tuple[str, str, str]:
     """A bisect's page (its answer, each probe linked to its cell page) under ``bisect/<cell>-<package>/``.
 
@@ -513,7 +510,7 @@ def write_bisect(folder: Path, out: Path, site_name: str) -> tuple[str, str, str
     """
     found = bisect.read(folder)
     name = bisect.name(found.cell, found.package)
-    target = out / BISECT / name
+    target = out / bisect.SITE / name
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
@@ -536,10 +533,10 @@ def write_bisect(folder: Path, out: Path, site_name: str) -> tuple[str, str, str
         .render(found=found, probes=probes, marks=MARKS, site_name=site_name)
     )
     (target / "index.html").write_text(page, encoding="utf-8")
-    return found.library, f"{BISECT}/{name}/", found.answer
+    return found.library, f"{bisect.SITE}/{name}/", found.answer
 
 
 def write_bisect_index(names: list[str], out: Path) -> None:
     """``bisect/index.json``: the bisects the site has, which a later site keeps (``published.copy_bisects``)."""
-    (out / BISECT).mkdir(parents=True, exist_ok=True)
-    (out / BISECT / published.BISECT_INDEX).write_text(json.dumps(sorted(names)) + "\n")
+    (out / bisect.SITE).mkdir(parents=True, exist_ok=True)
+    (out / bisect.SITE / bisect.SITE_INDEX).write_text(json.dumps(sorted(names)) + "\n")
