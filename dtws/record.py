@@ -60,17 +60,20 @@ to its log (a process may write its first 2 MiB in full, then only its last
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
-from dtws import files
+from dtws import files, shapes
+from dtws.shapes import Day, Name, Timestamp
 
 SCHEMA_VERSION = 1
 FILENAME = "result.json"
 
-STEP_VERDICTS = ("pass", "fail", "timeout", "skipped", "unavailable", "error", "not-run")
-STATUSES = ("pass", "flaky", "fail", "timeout", "unavailable", "error", "incomplete")
+StepVerdict = Literal["pass", "fail", "timeout", "skipped", "unavailable", "error", "not-run"]
+Status = Literal["pass", "flaky", "fail", "timeout", "unavailable", "error", "incomplete"]
+STEP_VERDICTS: tuple[StepVerdict, ...] = get_args(StepVerdict)
+STATUSES: tuple[Status, ...] = get_args(Status)
 
 
 class RecordError(ValueError):
@@ -81,10 +84,10 @@ class RecordError(ValueError):
 class Attempt:
     """An earlier attempt of a step, which failed or timed out before the step was run again."""
 
-    verdict: str
+    verdict: StepVerdict
     exit_code: int | None = None
     duration_s: float | None = None
-    started_at: str | None = None
+    started_at: Timestamp | None = None
     log: str | None = None
     error_line: str | None = None
     detail: str | None = None
@@ -94,12 +97,12 @@ class Attempt:
 class Step:
     name: str
     needs: list[str]
-    verdict: str = "not-run"
+    verdict: StepVerdict = "not-run"
     command: list[str] | None = None
     exit_code: int | None = None
     duration_s: float | None = None
     timeout_s: float | None = None
-    started_at: str | None = None
+    started_at: Timestamp | None = None
     log: str | None = None
     error_line: str | None = None
     detail: str | None = None
@@ -132,22 +135,22 @@ class Provenance:
     run_attempt: int | None = None
     job_url: str | None = None
     dtws_version: str | None = None
-    started_at: str | None = None
-    finished_at: str | None = None
+    started_at: Timestamp | None = None
+    finished_at: Timestamp | None = None
     installer: str | None = None
     project_hash: str | None = None
-    checked_at: str | None = None
+    checked_at: Timestamp | None = None
     declared: Declared | None = None
-    as_of: str | None = None
+    as_of: Day | None = None
 
 
 @dataclass
 class CellRecord:
-    library: str
-    cell: str
+    library: Name
+    cell: Name
     python: str
     django: str
-    status: str = "incomplete"
+    status: Status = "incomplete"
     reason: str | None = None
     coverage_percent: float | None = None
     steps: list[Step] = field(default_factory=list)
@@ -173,63 +176,18 @@ def write(record: CellRecord, directory: Path) -> Path:
 # Fields added since schema_version 1 first shipped: optional when read.
 _ADDED = ("log_dropped_bytes", "installer", "project_hash", "checked_at", "attempts", "declared", "as_of")
 
-_TYPES: dict[str, tuple[type, ...]] = {
-    "str": (str,),
-    "str | None": (str, type(None)),
-    "int": (int,),
-    "int | None": (int, type(None)),
-    "float | None": (int, float, type(None)),
-    "bool | None": (bool, type(None)),
-    "list[str]": (list,),
-    "list[str] | None": (list, type(None)),
-    "dict[str, str]": (dict,),
-}
-
-
-def _build(cls: type, data: Any, where: str) -> Any:
-    if not isinstance(data, dict):
-        raise RecordError(f"{where}: expected an object, found {type(data).__name__}")
-    kwargs: dict[str, Any] = {}
-    for spec in fields(cls):
-        if spec.name not in data:
-            if spec.name in _ADDED:
-                continue
-            raise RecordError(f"{where}: missing field {spec.name!r}")
-        value = data[spec.name]
-        if spec.name == "steps":
-            if not isinstance(value, list):
-                raise RecordError(f"{where}.steps: expected a list")
-            value = [_build(Step, item, f"{where}.steps[{i}]") for i, item in enumerate(value)]
-        elif spec.name == "attempts":
-            if not isinstance(value, list):
-                raise RecordError(f"{where}.attempts: expected a list")
-            value = [_build(Attempt, item, f"{where}.attempts[{i}]") for i, item in enumerate(value)]
-        elif spec.name == "declared":
-            value = None if value is None else _build(Declared, value, f"{where}.declared")
-        elif spec.name == "provenance":
-            value = _build(Provenance, value, f"{where}.provenance")
-        else:
-            allowed = _TYPES[str(spec.type)]
-            if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
-                raise RecordError(f"{where}.{spec.name}: unexpected value {value!r}")
-        kwargs[spec.name] = value
-    return cls(**kwargs)
-
 
 def from_dict(data: Any) -> CellRecord:
+    """A record as read, every field of the shape its dataclass declares (dtws.shapes); RecordError otherwise."""
     if not isinstance(data, dict):
         raise RecordError("not a JSON object")
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
         raise RecordError(f"unknown schema_version {version!r} (this dtws reads {SCHEMA_VERSION})")
-    record: CellRecord = _build(CellRecord, data, "record")
-    if record.status not in STATUSES:
-        raise RecordError(f"record.status: unknown status {record.status!r}")
-    for step in record.steps:
-        for verdict in [step.verdict, *(attempt.verdict for attempt in step.attempts)]:
-            if verdict not in STEP_VERDICTS:
-                raise RecordError(f"step {step.name!r}: unknown verdict {verdict!r}")
-    return record
+    try:
+        return shapes.build(CellRecord, data, "record", optional=_ADDED)
+    except shapes.ShapeError as error:
+        raise RecordError(str(error)) from None
 
 
 def read(path: Path) -> CellRecord:

@@ -42,7 +42,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dtws import files, record
+from dtws import files, record, shapes
+from dtws.shapes import Day, Name, Timestamp
 
 SCHEMA_VERSION = 2
 READS = (1, 2)  # the schema versions this dtws reads (1: migrated)
@@ -69,8 +70,8 @@ class RunInfo:
 class HistoryItem:
     """A cell's verdict in one run."""
 
-    status: str
-    finished_at: str | None = None
+    status: record.Status
+    finished_at: Timestamp | None = None
     run_id: str | None = None
     run_attempt: int | None = None
     run_url: str | None = None
@@ -97,8 +98,8 @@ class HistoryItem:
 
 @dataclass
 class Entry:
-    library: str
-    cell: str
+    library: Name
+    cell: Name
     python: str
     django: str
     record: record.CellRecord | None = None
@@ -108,7 +109,7 @@ class Entry:
     attempts: list[int] = field(default_factory=list)
     kept: bool = False
     history: list[HistoryItem] = field(default_factory=list)
-    since: str | None = None
+    since: Timestamp | None = None
     since_run: str | None = None
 
     @property
@@ -119,14 +120,14 @@ class Entry:
 
 @dataclass
 class Results:
-    generated_at: str
+    generated_at: Timestamp
     run: RunInfo = field(default_factory=RunInfo)
     cells: list[Entry] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     baseline: RunInfo | None = None
     baseline_problem: str | None = None
     schema_version: int = SCHEMA_VERSION
-    as_of: str | None = None  # the date of an as-of run's results (YYYY-MM-DD); None for today's
+    as_of: Day | None = None  # the date of an as-of run's results (YYYY-MM-DD); None for today's
 
     @property
     def partial(self) -> bool:
@@ -139,44 +140,28 @@ def write(results: Results, directory: Path) -> Path:
 
 
 def from_dict(data: Any) -> Results:
+    """Results as read, every field of the shape its dataclass declares (dtws.shapes); ResultsError otherwise."""
     if not isinstance(data, dict):
         raise ResultsError("not a JSON object")
     version = data.get("schema_version")
     if version not in READS:
         raise ResultsError(f"unknown schema_version {version!r} (this dtws reads {', '.join(map(str, READS))})")
     try:
-        cells = []
-        for item in data["cells"]:
-            rec = record.from_dict(item["record"]) if item["record"] is not None else None
-            history = [_history_item(past) for past in item.get("history", [])]
-            entry = Entry(**{**item, "record": rec, "history": history})
+        found = shapes.build(Results, {**data, "cells": [], "schema_version": SCHEMA_VERSION}, "results")
+        cells = data.get("cells")
+        if not isinstance(cells, list):
+            raise shapes.ShapeError(f"results.cells: expected a list, found {type(cells).__name__}")
+        for index, item in enumerate(cells):
+            where = f"results.cells[{index}]"
+            entry = shapes.build(Entry, {**item, "record": None} if isinstance(item, dict) else item, where)
+            if item.get("record") is not None:
+                entry.record = record.from_dict(item["record"])
             if version == 1:
                 migrate(entry)
-            cells.append(entry)
-        baseline = data.get("baseline")
-        return Results(
-            generated_at=data["generated_at"],
-            run=RunInfo(**data["run"]),
-            cells=cells,
-            problems=list(data["problems"]),
-            baseline=RunInfo(**baseline) if baseline is not None else None,
-            baseline_problem=data.get("baseline_problem"),
-            as_of=data.get("as_of"),
-        )
-    except (KeyError, TypeError, record.RecordError) as error:
+            found.cells.append(entry)
+    except (shapes.ShapeError, record.RecordError) as error:
         raise ResultsError(f"malformed results: {error}") from None
-
-
-def _history_item(data: Any) -> HistoryItem:
-    """A history item as read, checked: a published results.json is input like any other."""
-    item = HistoryItem(**data)
-    if item.status not in record.STATUSES:
-        raise ResultsError(f"unknown status {item.status!r} in a cell's history")
-    for name, value in asdict(item).items():
-        wanted = (int, type(None)) if name == "run_attempt" else (str, type(None))
-        if not isinstance(value, wanted) or isinstance(value, bool):
-            raise ResultsError(f"history: unexpected {name} {value!r}")
-    return item
+    return found
 
 
 def migrate(entry: Entry) -> None:

@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Literal
 
 from dtws import __version__, asof, changed, declared, files, hosts, interpreters, junit, procs, reaper, reasons, record
 from dtws.matrix import Cell
@@ -174,7 +175,7 @@ def _set_aside(step: record.Step, out: Path, number: int) -> record.Attempt:
     )
 
 
-def _no_interpreter(rec: record.CellRecord, verdict: str, why: str) -> None:
+def _no_interpreter(rec: record.CellRecord, verdict: Literal["unavailable", "error"], why: str) -> None:
     """No interpreter: every step is unavailable, or (the host failed to give one) the first is a harness error."""
     for step in rec.steps:
         step.verdict, step.detail = verdict, why

@@ -54,7 +54,9 @@ def test_site_outside_the_repository_says_where_to_run_it(tmp_path: Path, capsys
     results_dir = tmp_path / "results"
     results_dir.mkdir()
     (results_dir / "results.json").write_text(
-        json.dumps({"schema_version": 1, "generated_at": "now", "run": {}, "cells": [], "problems": []})
+        json.dumps(
+            {"schema_version": 1, "generated_at": "2026-11-29T12:00:00+00:00", "run": {}, "cells": [], "problems": []}
+        )
     )
     assert main(["site", str(results_dir), "--project", str(tmp_path)]) == 2
     assert "no mkdocs.yml" in capsys.readouterr().out

@@ -40,7 +40,7 @@ def one_line(out: str, err: str) -> str:
     return lines[0]
 
 
-def hostile_record(cell: str = "py312-django52", status: str = "fail") -> record.CellRecord:
+def hostile_record(cell: str = "py312-django52", status: record.Status = "fail") -> record.CellRecord:
     rec = record.CellRecord("django-socketio", cell, "3.12", "5.2", status=status, reason=HOSTILE)
     rec.steps = [record.Step("install", [], verdict="pass"), record.Step("check", ["install"], verdict="fail")]
     return rec
@@ -148,7 +148,9 @@ def test_site_out_that_is_a_file_is_one_line(tmp_path: Path, capsys: pytest.Capt
     results_dir = tmp_path / "results"
     results_dir.mkdir()
     (results_dir / "results.json").write_text(
-        json.dumps({"schema_version": 1, "generated_at": "now", "run": {}, "cells": [], "problems": []})
+        json.dumps(
+            {"schema_version": 1, "generated_at": "2026-11-29T12:00:00+00:00", "run": {}, "cells": [], "problems": []}
+        )
     )
     project = tmp_path / "project"
     project.mkdir()
@@ -207,7 +209,7 @@ def test_merge_prints_hostile_problems_safely(tmp_path: Path, capsys: pytest.Cap
     assert main(["merge", str(artifacts), "--out", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
     assert_safe(out)
-    assert "a record of django-socketio py99-django99" in out
+    assert "record.cell: 'py99-django99" in out and "is not a name" in out
     assert "django-socketio py27-django18: no result: " in out
 
 

@@ -65,7 +65,8 @@ def test_the_newest_attempt_wins(local_run: LocalRun, tmp_path: Path) -> None:
     _done, local = local_run
     first = artifact(tmp_path / "run-attempt-1", local, "py27-django18")
     second = artifact(tmp_path / "run-attempt-2", local, "py27-django18")
-    for folder, attempt, status in ((first, 1, "fail"), (second, 2, "timeout")):
+    runs: tuple[tuple[Path, int, record.Status], ...] = ((first, 1, "fail"), (second, 2, "timeout"))
+    for folder, attempt, status in runs:
         rec = record.read(folder / "result.json")
         rec.provenance.run_attempt = attempt
         rec.status = status

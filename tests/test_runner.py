@@ -11,7 +11,7 @@ from dtws.runner import _conclude
 from tests.conftest import PROJECT
 
 
-def concluded(*verdicts: tuple[str, str]) -> record.CellRecord:
+def concluded(*verdicts: tuple[str, record.StepVerdict]) -> record.CellRecord:
     rec = record.CellRecord("channels", "py312-django52-channels", "3.12", "5.2")
     rec.steps = [record.Step(name, [], verdict=verdict, detail=f"{name} said so") for name, verdict in verdicts]
     _conclude(rec)

@@ -16,10 +16,11 @@ import tempfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from dtws import published
+from dtws import published, shapes
 from dtws.results import Results
+from dtws.shapes import Timestamp
 
 RUNS = "runs"
 INDEX = "index.json"
@@ -29,10 +30,14 @@ TABLE_LIMIT = 5_000_000  # bytes of an earlier run's table.json carried forward
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 
 
+def _key(text: str) -> str | None:
+    return None if _KEY.match(text) else "not a run's key"
+
+
 @dataclass(frozen=True)
 class RunSummary:
-    key: str
-    generated_at: str
+    key: Annotated[str, _key]  # a folder's name: runs/<key>/
+    generated_at: Timestamp
     run_id: str | None = None
     run_number: int | None = None
     run_attempt: int | None = None
@@ -74,22 +79,9 @@ class Earlier:
 def _summary(item: Any) -> RunSummary | None:
     """A summary as read from a published index.json; None when it is not one (it is input like any other)."""
     try:
-        summary = RunSummary(**item)
-    except TypeError:
+        return shapes.build(RunSummary, item, "run")
+    except shapes.ShapeError:
         return None
-    texts = (summary.generated_at, summary.run_id, summary.commit, summary.run_url)
-    numbers = (summary.run_number, summary.run_attempt)
-    if not _KEY.match(str(summary.key)) or not isinstance(summary.generated_at, str):
-        return None
-    if not all(v is None or isinstance(v, str) for v in texts):
-        return None
-    if not all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in numbers):
-        return None
-    if not isinstance(summary.counts, dict) or not all(
-        isinstance(k, str) and isinstance(v, int) for k, v in summary.counts.items()
-    ):
-        return None
-    return summary
 
 
 def earlier(site: published.Published) -> Earlier:

@@ -12,6 +12,7 @@ from dtws import procs
 from dtws.hosts import Host
 from dtws.interpreters import Interpreter
 from dtws.matrix import Cell
+from dtws.record import StepVerdict
 from dtws.solutions import Solution
 
 
@@ -58,7 +59,7 @@ class Context:
 
 @dataclass
 class Outcome:
-    verdict: str  # pass, fail, timeout, unavailable (what it needs is not on this machine), error (harness error)
+    verdict: StepVerdict  # pass, fail, timeout, unavailable (what it needs is not here), error (harness error)
     command: list[str] | None = None
     exit_code: int | None = None
     detail: str | None = None
@@ -69,7 +70,7 @@ class Outcome:
 def from_finished(command: list[str], finished: procs.Finished, detail: str | None = None) -> Outcome:
     if finished.timed_out:
         return Outcome("timeout", command, None, detail)
-    verdict = "pass" if finished.exit_code == 0 else "fail"
+    verdict: StepVerdict = "pass" if finished.exit_code == 0 else "fail"
     return Outcome(verdict, command, finished.exit_code, detail)
 
 
@@ -86,7 +87,7 @@ def with_socket_server(ctx: Context, probe: Callable[[int, float, Callable[[str]
             detail = probe(port, ctx.deadline, ctx.note)
         except Exception as error:  # a probe's every failure is the step's evidence
             ctx.note(f"probe failed: {type(error).__name__}: {error}")
-            verdict = "timeout" if isinstance(error, TimeoutError) else "fail"
+            verdict: StepVerdict = "timeout" if isinstance(error, TimeoutError) else "fail"
             # The traceback behind a failure may still be on its way: wait until the server is quiet.
             server.settle(deadline=min(ctx.deadline, time.monotonic() + 2.0))
             return Outcome(verdict, command, server.stop(), f"{type(error).__name__}: {error}")

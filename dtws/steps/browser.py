@@ -18,6 +18,7 @@ from playwright.async_api import BrowserContext
 
 from dtws import chromium, procs
 from dtws.protocols import left
+from dtws.record import StepVerdict
 from dtws.steps.base import Context, Outcome
 
 NEEDS = ("install", "round-trip")
@@ -66,7 +67,7 @@ def run(ctx: Context) -> Outcome:
             commands.append(page_command)
         for server, started, port in zip(servers, commands, (socket_port, page_port), strict=False):
             if not server.wait_for_port(port, ctx.deadline):
-                verdict = "timeout" if server.stop() is None else "fail"
+                verdict: StepVerdict = "timeout" if server.stop() is None else "fail"
                 return Outcome(verdict, started, None, "a server never listened")
         url = f"http://127.0.0.1:{page_port}/"
         try:
@@ -77,9 +78,9 @@ def run(ctx: Context) -> Outcome:
             return Outcome("error", command, None, str(error))
         except Exception as error:  # every failure of the page or of the second client is the step's evidence
             ctx.note(f"browser check failed: {type(error).__name__}: {error}")
-            verdict = "timeout" if time.monotonic() >= ctx.deadline else "fail"
+            failed: StepVerdict = "timeout" if time.monotonic() >= ctx.deadline else "fail"
             first = (str(error).splitlines() or [""])[0]
-            return Outcome(verdict, command, None, f"{type(error).__name__}: {first}")
+            return Outcome(failed, command, None, f"{type(error).__name__}: {first}")
         detail = f"the page, in {os.path.basename(executable)}, showed a message a second client sent"
         ctx.note(detail)
         return Outcome("pass", command, None, detail)

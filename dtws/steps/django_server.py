@@ -7,6 +7,7 @@ import re
 import time
 
 from dtws import procs
+from dtws.record import StepVerdict
 from dtws.steps.base import Context, Outcome
 
 NEEDS = ("install",)
@@ -55,7 +56,7 @@ def run(ctx: Context) -> Outcome:
     with ctx.server(command) as server:
         if not server.wait_for_port(port, ctx.deadline):
             code = server.stop()
-            verdict = "timeout" if code is None else "fail"
+            verdict: StepVerdict = "timeout" if code is None else "fail"
             return Outcome(verdict, command, code, "the server never listened")
         try:
             detail = probe(ctx, port)
