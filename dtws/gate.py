@@ -18,7 +18,6 @@ from dtws.marks import MARKS
 from dtws.results import Entry, Results
 
 BROKEN = ("fail", "timeout", "flaky")  # what a passing cell must not become
-NOT_PASSING = ("fail", "timeout", "flaky", "error", "incomplete", "no-result")
 FailOn = Literal["regression", "any", "never"]
 FAIL_ON: tuple[FailOn, ...] = ("regression", "any", "never")
 
@@ -66,15 +65,17 @@ def compare(current: Results, baseline: Results | None, where: str | None, fail_
     before = {(e.library, e.cell): status(e) for e in baseline.cells} if baseline else {}
     flips = []
     for entry in current.cells:
-        old = before.get((entry.library, entry.cell))
+        old = before.pop((entry.library, entry.cell), None)
         now = status(entry)
         if old is not None and old != now:
             reason = entry.record.reason if entry.record is not None else entry.problem
             flips.append(Flip(entry.library, entry.cell, old, now, reason))
+    for (library, cell), old in before.items():  # a cell this run's results do not have at all
+        flips.append(Flip(library, cell, old, "no-result", "not in this run's results"))
     counts = Counter(status(e) for e in current.cells)
     flaky = [e for e in current.cells if status(e) == "flaky"]
     regressions = [flip for flip in flips if flip.kind == "regression"]
-    failing = sum(counts[key] for key in NOT_PASSING)
+    failing = sum(count for key, count in counts.items() if key != "pass")
     if fail_on == "never":
         red, why = False, "--fail-on never: the gate never turns the run red"
     elif fail_on == "any":

@@ -13,7 +13,7 @@ from dtws import asof, matrix, review
 from dtws.marks import MARKS
 from dtws.reasons import terminal_text
 from dtws.record import CellRecord
-from dtws.results import Results
+from dtws.results import Results, RunInfo
 
 # Every job names its runner: `ubuntu-latest` moves (to Ubuntu 26.04 on
 # 2026-11-19, where setup-python has nothing older than 3.10).
@@ -203,17 +203,35 @@ def pages_url(repository: str, site_url: str = "") -> str:
     return f"https://{host}/" if name.lower() == host else f"https://{host}/{name}/"
 
 
+def _newer(base: RunInfo, ours: RunInfo) -> bool:
+    """Whether run ``base`` came after run ``ours``: by their numbers, else by their ids (both only grow)."""
+    if base.run_number is not None and ours.run_number is not None:
+        return (base.run_number, base.run_attempt or 1) > (ours.run_number, ours.run_attempt or 1)
+    if base.run_id and ours.run_id and base.run_id.isdigit() and ours.run_id.isdigit():
+        return (int(base.run_id), base.run_attempt or 1) > (int(ours.run_id), ours.run_attempt or 1)
+    return False
+
+
+def _named(run: RunInfo) -> str:
+    return f"#{run.run_number}" if run.run_number is not None else str(run.run_id)
+
+
 def publishable(merged: Results) -> tuple[bool, str]:
     """Whether deploying ``merged`` can only make the published site better, and why (not)."""
     if merged.run.reran == 0:
         return False, "this run has no record of any cell"
-    if merged.baseline_problem and merged.partial:
-        return False, f"this run re-ran only some cells, and {merged.baseline_problem}"
+    if merged.baseline_problem:
+        return False, merged.baseline_problem
     base, ours = merged.baseline, merged.run
-    if base is not None and base.run_number is not None and ours.run_number is not None:
-        if (base.run_number, base.run_attempt or 1) > (ours.run_number, ours.run_attempt or 1):
-            return False, (
-                f"the published site comes from run #{base.run_number} (attempt {base.run_attempt or 1}),"
-                f" newer than this run #{ours.run_number} (attempt {ours.run_attempt or 1})"
-            )
+    if base is None and merged.partial:
+        missing = sum(entry.record is None for entry in merged.cells)
+        return False, (
+            f"no published results were read, and this run has no record of {missing} cells:"
+            " only a run of every cell may publish over a site it could not read"
+        )
+    if base is not None and _newer(base, ours):
+        return False, (
+            f"the published site comes from run {_named(base)} (attempt {base.run_attempt or 1}),"
+            f" newer than this run {_named(ours)} (attempt {ours.run_attempt or 1})"
+        )
     return True, f"{ours.reran} cells of this run" + (", the others kept from the published site" if base else "")

@@ -16,16 +16,18 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
+from datetime import timezone
 from pathlib import Path
 
 from dtws import files, reasons
 from dtws.record import CellRecord, Step
+from dtws.shapes import moment
 
 FILENAME = "junit.xml"
 EXCERPT_LINES = 40  # lines of a failed step's log in its failure element, around its first error
 EXCERPT_BYTES = 16_000
-# Characters XML 1.0 cannot carry, even escaped.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 cannot carry, even escaped (and lone surrogates, which UTF-8 cannot).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _text(value: object) -> str:
@@ -50,8 +52,8 @@ def excerpt(log: Path) -> str:
 def _case(rec: CellRecord, step: Step, folder: Path | None) -> ET.Element:
     case = ET.Element(
         "testcase",
-        name=step.name,
-        classname=f"dtws.{rec.library}.{rec.cell}",
+        name=_text(step.name),
+        classname=_text(f"dtws.{rec.library}.{rec.cell}"),
         time=f"{step.duration_s or 0:.3f}",
     )
     message = _text(step.error_line or step.detail or step.verdict)
@@ -79,12 +81,14 @@ def suite(rec: CellRecord, folder: Path | None) -> ET.Element:
         "errors": sum(step.verdict == "error" for step in rec.steps),
         "skipped": sum(step.verdict not in ("pass", "fail", "timeout", "error") for step in rec.steps),
     }
-    element = ET.Element("testsuite", name=f"{rec.library} {rec.cell}", tests=str(len(rec.steps)))
+    element = ET.Element("testsuite", name=_text(f"{rec.library} {rec.cell}"), tests=str(len(rec.steps)))
     for key, count in counted.items():
         element.set(key, str(count))
     element.set("time", f"{sum(step.duration_s or 0 for step in rec.steps):.3f}")
     if rec.provenance.started_at:
-        element.set("timestamp", rec.provenance.started_at[:19])
+        element.set(
+            "timestamp", moment(rec.provenance.started_at).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        )
     properties = ET.SubElement(element, "properties")
     facts: tuple[tuple[str, str | None], ...] = (
         ("status", rec.status),

@@ -24,13 +24,15 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from dtws import __version__, asof, matrix, published, record
-from dtws.results import HISTORY_LIMIT, Entry, HistoryItem, Results, RunInfo
+from dtws import __version__, asof, junit, locks, matrix, published, record, results
+from dtws.results import FILENAME, HISTORY_LIMIT, Entry, HistoryItem, Results, RunInfo
+from dtws.shapes import moment
 
 RECORDS = "records"
 
@@ -80,6 +82,10 @@ class MergeError(ValueError):
     pass
 
 
+# What a merge writes into its --out: a folder that holds anything else is no merge's, and is never replaced.
+MADE = (FILENAME, junit.FILENAME, RECORDS)
+
+
 def _check_out(roots: Sequence[Path], out: Path) -> None:
     target = out.resolve()
     if target.exists() and not target.is_dir():
@@ -88,6 +94,26 @@ def _check_out(roots: Sequence[Path], out: Path) -> None:
         source = root.resolve()
         if target == source or target.is_relative_to(source) or source.is_relative_to(target):
             raise MergeError(f"--out {out} overlaps the input {root}: pick a folder of its own")
+    if target.is_dir():
+        strangers = sorted(item.name for item in target.iterdir() if item.name not in MADE)
+        if strangers:
+            named = ", ".join(strangers[:3]) + (f" and {len(strangers) - 3} more" if len(strangers) > 3 else "")
+            raise MergeError(
+                f"--out {out} holds what no merge wrote ({named}), which a merge would replace:"
+                " give a new folder, or one a merge made"
+            )
+
+
+def _swap(new: Path, out: Path) -> None:
+    """``new`` becomes ``out``; the old ``out`` goes only once the new one is whole in its place."""
+    new.chmod(0o755)  # mkdtemp's 0700 would hide the records from the runner user that uploads them
+    if not out.exists():
+        new.rename(out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    out.rename(old / out.name)
+    new.rename(out)
+    shutil.rmtree(old)
 
 
 def _scan(roots: Sequence[Path]) -> Iterable[Path]:
@@ -114,15 +140,55 @@ def merge(
     baseline: published.Published | None = None,
     cells: Sequence[matrix.Cell] = matrix.CELLS,
     as_of: str | None = None,
+    baseline_problem: str | None = None,
 ) -> Results:
-    """Merge into ``out`` (made anew), keeping ``baseline``'s cells this run has no record of.
+    """Merge into ``out`` (``results.json``, ``junit.xml``, the records), keeping ``baseline``'s cells this run lacks.
 
     ``cells`` are the cells merged (default: the matrix; the scale benchmark
     gives a synthetic one). Only records of ``as_of`` (a date, or None: today's)
-    are merged: an as-of run is never mixed with today's. MergeError if ``out``
-    is unusable.
+    are merged: an as-of run is never mixed with today's. ``baseline_problem``:
+    why the published results could not be read, if so (then nothing may be
+    published from a partial run); a part of the published site that could not
+    be read is one too. The folder is built beside ``out`` and swapped in
+    whole, under ``out``'s lock (dtws.locks): a merge that fails leaves the
+    old one, and a site never reads half of one. MergeError if ``out`` is
+    unusable, or holds what no merge wrote.
     """
     _check_out(roots, out)
+    out.resolve().parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with locks.hold(locks.beside(out), shared=False, what=f"the results folder {out}"):
+            _check_out(roots, out)  # again: another merge may have made it meanwhile
+            new = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.resolve().parent))
+            try:
+                merged = _merge(roots, new, run, baseline, cells, as_of)
+                merged.baseline_problem = baseline_problem or merged.baseline_problem
+                write(merged, new)
+                _swap(new, out.resolve())
+            finally:
+                shutil.rmtree(new, ignore_errors=True)
+    except locks.LockError as error:
+        raise MergeError(str(error)) from None
+    return merged
+
+
+def write(merged: Results, out: Path) -> None:
+    """``results.json`` and ``junit.xml`` (every cell's steps, dtws.junit) into the results folder ``out``."""
+    results.write(merged, out)
+    junit.write(
+        (junit.suite(e.record, out / e.record_dir) for e in merged.cells if e.record and e.record_dir),
+        out / junit.FILENAME,
+    )
+
+
+def _merge(
+    roots: Sequence[Path],
+    out: Path,
+    run: RunInfo | None,
+    baseline: published.Published | None,
+    cells: Sequence[matrix.Cell],
+    as_of: str | None,
+) -> Results:
     owners = _Owners(cells)
     found: dict[matrix.Cell, list[Found]] = {}
     problems: list[str] = []
@@ -154,11 +220,15 @@ def merge(
             merged = asof.said(as_of) + ("" if as_of else " (merge it with --as-of)")
             problems.append(f"{path}: a record {asof.said(rec.provenance.as_of)}, not merged with the records {merged}")
             continue
+        if rec is not None and _from_the_future(rec):
+            problems.append(
+                f"{path}: finished at {rec.provenance.finished_at}, later than now: a clock ahead? not merged"
+            )
+            continue
         found.setdefault(cell, []).append(Found(path, rec, error))
 
-    if out.exists():
-        shutil.rmtree(out)
-    (out / RECORDS).mkdir(parents=True)
+    (out / RECORDS).mkdir(parents=True, exist_ok=True)
+    unreadable: list[str] = []
     dropped: list[str] = []
     entries = []
     past = {(e.library, e.cell): e for e in baseline.results.cells} if baseline else {}
@@ -174,8 +244,13 @@ def merge(
             attempts_seen=len(candidates),
             attempts=sorted({item.record.provenance.run_attempt or 1 for item in good if item.record is not None}),
         )
-        if good:
-            newest = max(good, key=_newness)
+        newest = max(good, key=_newness) if good else None
+        older = _older(newest.record, past.get((cell.library, cell.env))) if newest and newest.record else None
+        if newest is not None and older and (cell.library, cell.env) in kept:
+            assert baseline is not None
+            entry = _keep(baseline, kept[(cell.library, cell.env)], out, problems, unreadable)
+            problems.append(f"{newest.path}: {older}: the published verdict stays")
+        elif newest is not None:
             assert newest.record is not None
             target = out / RECORDS / cell.library / cell.env
             _copy_record(newest.path.parent, target, problems)
@@ -188,7 +263,7 @@ def merge(
                 if item.record is None
             )
         elif baseline is not None and (cell.library, cell.env) in kept:
-            entry = _keep(baseline, kept[(cell.library, cell.env)], out, problems)
+            entry = _keep(baseline, kept[(cell.library, cell.env)], out, problems, unreadable)
             dropped.extend(f"{item.path}: {item.error} (the published record was kept)" for item in candidates)
         elif candidates:
             entry.problem = "no result: " + "; ".join(str(item.error) for item in candidates)
@@ -203,8 +278,53 @@ def merge(
         cells=entries,
         problems=problems + dropped,
         baseline=baseline.results.run if baseline else None,
+        baseline_problem=(
+            f"the published site could not be read in full ({unreadable[0]}"
+            + (f", and {len(unreadable) - 1} more" if len(unreadable) > 1 else "")
+            + ")"
+            if unreadable
+            else None
+        ),
         as_of=as_of,
     )
+
+
+# How far ahead of this machine's clock a record may have finished (another machine's clock may run a little fast).
+SKEW = timedelta(hours=1)
+
+
+def _from_the_future(rec: record.CellRecord) -> bool:
+    finished = rec.provenance.finished_at
+    return finished is not None and moment(finished) > datetime.now(timezone.utc) + SKEW
+
+
+def _older(rec: record.CellRecord, old: Entry | None) -> str | None:
+    """Why ``rec`` is older than its cell's published verdict (which then stays), or None when it is not.
+
+    Merges may come out of order (a late re-run's site job, a record merged
+    again): a run older than the history's last, an attempt older than the
+    last's of the same run, or a run the history already has further back,
+    never becomes the cell's verdict. Runs are ordered by their GitHub run ids
+    (which only grow), and by when they finished where they have none.
+    """
+    if old is None or not old.history:
+        return None
+    item, last = HistoryItem.of(rec), old.history[-1]
+    if item.run_id is not None and item.run_id == last.run_id:
+        if (item.run_attempt or 1) < (last.run_attempt or 1):
+            return f"attempt {item.run_attempt or 1} of run {item.run_id}, older than its published attempt"
+        return None
+    if item.run_id is not None and any(past.run_id == item.run_id for past in old.history):
+        return f"run {item.run_id}, older than the published run {last.run_id}"
+    if item.run_id and last.run_id and item.run_id.isdigit() and last.run_id.isdigit():
+        return (
+            f"run {item.run_id}, older than the published run {last.run_id}"
+            if int(item.run_id) < int(last.run_id)
+            else None
+        )
+    if item.finished_at and last.finished_at and moment(item.finished_at) < moment(last.finished_at):
+        return f"finished at {item.finished_at}, before the published verdict ({last.finished_at})"
+    return None
 
 
 # What a cell's run leaves in its folder that is no part of its record.
@@ -273,13 +393,20 @@ def _add_to_history(entry: Entry, rec: record.CellRecord, old: Entry | None) -> 
         entry.since, entry.since_run = entry.history[first].finished_at, entry.history[first].run_id
 
 
-def _keep(baseline: published.Published, old: Entry, out: Path, problems: list[str]) -> Entry:
-    """The published entry of a cell this run did not re-run, with its record and logs copied into ``out``."""
+def _keep(baseline: published.Published, old: Entry, out: Path, problems: list[str], unreadable: list[str]) -> Entry:
+    """The published entry of a cell this run did not re-run, with its record and logs copied into ``out``.
+
+    A log the published site has but did not give (``published.Unreadable``)
+    goes into ``unreadable``: the results must then not be published.
+    """
     assert old.record is not None
     target = out / RECORDS / old.library / old.cell
-    missing = published.copy_cell(baseline, old, target)
-    if missing:
-        problems.append(f"{old.library} {old.cell}: kept, but the published {', '.join(missing)} could not be had")
+    copied = published.copy_cell(baseline, old, target)
+    if copied.missing:
+        problems.append(f"{old.library} {old.cell}: kept, but the published {', '.join(copied.missing)} are not there")
+    for why in copied.unreadable:
+        unreadable.append(why)
+        problems.append(f"{old.library} {old.cell}: kept, but the published {why} could not be read")
     return Entry(
         old.library,
         old.cell,

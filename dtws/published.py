@@ -8,6 +8,7 @@ too): nothing outside the folder is ever read.
 
 from __future__ import annotations
 
+import errno
 import http.client
 import json
 import os
@@ -18,7 +19,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -33,19 +34,31 @@ class NotPublished(LookupError):
     """There is no published results.json there (yet): nothing to keep, nothing to degrade."""
 
 
+class Unreadable(OSError):
+    """A part of the published site is there but could not be read (an HTTP 503, a timeout, no permission).
+
+    Unlike a file that is not there, this says nothing about the site: a
+    build that went on without it would publish a site that lost it.
+    """
+
+
 @dataclass(frozen=True)
 class Published:
     results: results.Results
     base: str  # the site's root: an http(s) URL ending in "/", or a local folder
 
     def fetch(self, relative: str, target: Path) -> bool:
-        """Copy the site's file ``relative`` (a cell page's own file) to ``target``; False if it is not there."""
+        """Copy the site's file ``relative`` (a cell page's own file) to ``target``; False if it is not there.
+
+        Unreadable when it may be there but could not be read: any HTTP answer
+        but 404 and 410, a network error, a local file dtws may not read.
+        """
         parts = relative.split("/")
         if not all(_NAME.match(part) for part in parts):
             return False
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            if _is_url(self.base):
+            if is_url(self.base):
                 with urllib.request.urlopen(
                     _fresh(urllib.parse.urljoin(self.base, relative)), timeout=TIMEOUT_S
                 ) as answer:
@@ -53,7 +66,20 @@ class Published:
             else:
                 with open_inside(Path(self.base), relative) as data:
                     _copy_capped(data, target)
-        except (OSError, urllib.error.URLError, http.client.HTTPException, ValueError):
+        except urllib.error.HTTPError as error:
+            target.unlink(missing_ok=True)
+            if error.code in (404, 410):
+                return False
+            raise Unreadable(f"{relative}: HTTP {error.code}") from None
+        except (urllib.error.URLError, http.client.HTTPException, TimeoutError) as error:
+            target.unlink(missing_ok=True)
+            raise Unreadable(f"{relative}: {getattr(error, 'reason', None) or error}") from None
+        except OSError as error:
+            target.unlink(missing_ok=True)
+            if error.errno in (None, errno.ENOENT, errno.ENOTDIR, errno.ELOOP):  # not there, or refused: a link
+                return False
+            raise Unreadable(f"{relative}: {error.strerror or error}") from None
+        except ValueError:  # over MAX_FILE_BYTES: left out, as a file that is not a site's
             target.unlink(missing_ok=True)
             return False
         return True
@@ -94,8 +120,31 @@ def _fresh(url: str) -> urllib.request.Request:
     )
 
 
-def _is_url(where: str) -> bool:
-    return where.startswith(("http://", "https://"))
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def is_url(where: str) -> bool:
+    """Whether ``where`` is an http(s) URL, in any case (``HTTP://``); ``where`` is one ``checked_url`` gave."""
+    return where.lower().startswith(("http://", "https://"))
+
+
+def checked(where: str) -> str:
+    """``where`` as dtws reads it: a path, or an http(s) URL of a site's root or its results.json, scheme lowered.
+
+    Unreadable for any other URL (``file://``, ``htps://``) and for the URL
+    of another file of a site (``junit.xml``): read as a site, either would
+    find nothing there, and nothing found must never mean "nothing published".
+    """
+    scheme = _SCHEME.match(where)
+    if scheme is None or len(scheme[1]) == 1:  # C:\... is a path
+        return where
+    if scheme[1].lower() not in ("http", "https") or not where[scheme.end() :].startswith("//"):
+        raise Unreadable(f"{where}: not a path nor an http(s) URL")
+    url = scheme[1].lower() + where[scheme.end() :]
+    last = urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1]
+    if "." in last and last != results.FILENAME:
+        raise Unreadable(f"{where}: the URL of {last}, not of a site nor of its {results.FILENAME}")
+    return url
 
 
 def _copy_capped(source: object, target: Path) -> None:
@@ -113,7 +162,8 @@ def load(where: str) -> Published:
 
     NotPublished when there is none; results.ResultsError or OSError when it cannot be read.
     """
-    if _is_url(where):
+    where = checked(where)
+    if is_url(where):
         base = where.rsplit("/", 1)[0] + "/" if where.endswith(".json") else where.rstrip("/") + "/"
         url = urllib.parse.urljoin(base, results.FILENAME)
         try:
@@ -122,9 +172,9 @@ def load(where: str) -> Published:
         except urllib.error.HTTPError as error:
             if error.code == 404:
                 raise NotPublished(f"{url}: not found (nothing published yet)") from None
-            raise OSError(f"{url}: HTTP {error.code}") from None
-        except (urllib.error.URLError, http.client.HTTPException, ValueError) as error:
-            raise OSError(f"{url}: {error}") from None
+            raise Unreadable(f"{url}: HTTP {error.code}") from None
+        except (urllib.error.URLError, http.client.HTTPException, TimeoutError, ValueError) as error:
+            raise Unreadable(f"{url}: {error}") from None
         try:
             return Published(results.from_dict(data), base)
         except results.ResultsError as error:
@@ -145,24 +195,35 @@ def load(where: str) -> Published:
         raise results.ResultsError(f"{path}: {error}") from None
 
 
-def copy_cell(published: Published, entry: results.Entry, target: Path) -> list[str]:
+@dataclass
+class Copied:
+    """What of a record's files its published page did not give: not there, or there but unreadable."""
+
+    missing: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # each with why (an HTTP 503, a timeout)
+
+
+def copy_cell(published: Published, entry: results.Entry, target: Path) -> Copied:
     """The kept cell's record and the logs and screenshots its published page had; what could not be had."""
     assert entry.record is not None
     record.write(entry.record, target)
     return _copy_logs(published, entry.record, f"cells/{entry.library}/{entry.cell}/", target)
 
 
-def _copy_logs(published: Published, rec: record.CellRecord, page: str, target: Path) -> list[str]:
+def _copy_logs(published: Published, rec: record.CellRecord, page: str, target: Path) -> Copied:
     """The logs and screenshots of ``rec`` that its published page (``page``, "/"-ended) had, into ``target``."""
-    missing = []
+    copied = Copied()
     logs = [log for step in rec.steps for log in [*(a.log for a in step.attempts), step.log] if log]
     for log in logs:  # each step's log, and its earlier attempts' (a flaky cell's)
         name = log.rsplit("/", 1)[-1]
-        if not published.fetch(page + "logs/" + name, target / "logs" / name):
-            missing.append(name)
-        if name.endswith(".log"):
-            published.fetch(page + "logs/" + name[: -len(".log")] + ".png", target / "logs" / (name[:-4] + ".png"))
-    return missing
+        wanted = [name] + ([name[: -len(".log")] + ".png"] if name.endswith(".log") else [])
+        for file in wanted:  # a screenshot is there only for a browser step's log
+            try:
+                if not published.fetch(page + "logs/" + file, target / "logs" / file) and file == name:
+                    copied.missing.append(name)
+            except Unreadable as error:
+                copied.unreadable.append(str(error))
+    return copied
 
 
 def copy_bisects(
@@ -173,8 +234,8 @@ def copy_bisects(
     The site lists them (``bisect/index.json``); a bisect page carries its
     answer (``bisect.json``) and each probe's record (``result.json``) beside
     its probe's page, with the logs: a site built from a run that did not
-    bisect keeps them all. Returns each folder with its answer, and what could
-    not be had.
+    bisect keeps them all. Returns each folder with its answer, and what is
+    not there; Unreadable when a part that is there could not be read.
     """
     problems: list[str] = []
     index = target / bisect.SITE_INDEX
@@ -214,6 +275,9 @@ def copy_bisects(
             except record.RecordError as error:
                 problems.append(f"bisect {name}: {error}")
                 continue
-            for log in _copy_logs(published, rec, probe_page, folder / probe.record):
+            copied = _copy_logs(published, rec, probe_page, folder / probe.record)
+            if copied.unreadable:
+                raise Unreadable(f"{bisect.SITE}/{name}/{copied.unreadable[0]}")
+            for log in copied.missing:
                 problems.append(f"bisect {name}: the log {log} of its probe {probe.record} could not be had")
     return found, problems

@@ -27,7 +27,7 @@ import re
 import types
 import typing
 from collections.abc import Callable, Collection
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated, Any, TypeVar
 
 T = TypeVar("T")
@@ -56,6 +56,12 @@ def _parses(text: str, shape: re.Pattern[str], what: str) -> str | None:
     except ValueError:
         return f"not {what}"
     return None
+
+
+def moment(text: str) -> datetime:
+    """A Timestamp's time, in UTC when it names no offset."""
+    when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 def _timestamp(text: str) -> str | None:

@@ -287,10 +287,22 @@ def test_the_published_sites_address(repository: str, site_url: str, url: str, t
     assert output.read_text() == f"url={url}\n"
 
 
-def merged(run_number: int, attempt: int, reran: int, baseline: results.RunInfo | None, **kw: Any) -> results.Results:
-    run = results.RunInfo(run_number=run_number, run_attempt=attempt, reran=reran)
-    entries = [results.Entry("django-socketio", "py312-django52", "3.12", "5.2", kept=reran == 0)]
-    return results.Results("now", run=run, cells=entries, baseline=baseline, **kw)
+def merged(
+    run_number: int | None,
+    attempt: int,
+    reran: int,
+    baseline: results.RunInfo | None,
+    missing: int = 0,
+    run_id: str | None = None,
+    **kw: Any,
+) -> results.Results:
+    """Results of a run that re-ran ``reran`` cells and has no record of ``missing`` others."""
+    run = results.RunInfo(run_id=run_id, run_number=run_number, run_attempt=attempt, reran=reran)
+    cells = [cell for cell in matrix.CELLS if cell.library == matrix.LIBRARY][: reran + missing]
+    entries = [results.Entry(cell.library, cell.env, cell.python, cell.django) for cell in cells]
+    for entry in entries[:reran]:
+        entry.record = record.CellRecord(entry.library, entry.cell, entry.python, entry.django, status="pass")
+    return results.Results("2026-11-29T12:00:00+00:00", run=run, cells=entries, baseline=baseline, **kw)
 
 
 def test_what_may_be_published() -> None:
@@ -299,9 +311,14 @@ def test_what_may_be_published() -> None:
     assert github.publishable(merged(5, 2, 1, results.RunInfo(run_number=5, run_attempt=1)))[0]
     older, why = github.publishable(merged(4, 3, 1, results.RunInfo(run_number=5, run_attempt=1)))
     assert not older and "run #5 (attempt 1), newer than this run #4 (attempt 3)" in why
+    by_id, why = github.publishable(merged(None, 1, 1, results.RunInfo(run_id="105"), run_id="104"))
+    assert not by_id and "run 105 (attempt 1), newer than this run 104" in why
     unread, why = github.publishable(merged(5, 1, 1, None, baseline_problem="the published results: HTTP 500"))
-    assert not unread and "re-ran only some cells" in why
+    assert not unread and why == "the published results: HTTP 500"
     assert not github.publishable(merged(5, 1, 0, None))[0]
+    blind, why = github.publishable(merged(5, 1, 1, None, missing=30))
+    assert not blind and "no record of 30 cells" in why and "only a run of every cell" in why
+    assert github.publishable(merged(5, 1, 1, results.RunInfo(run_number=4), missing=30))[0]
 
 
 def lay_out(artifacts: Path, results_dir: Path, library: str, cell: str, attempt: int) -> str:

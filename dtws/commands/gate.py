@@ -7,9 +7,11 @@ failures keep the run green. ``--fail-on any``: 1 when any cell does not pass.
 ``--fail-on never``: 0, with the same report. The report, a Markdown table of
 the run's verdicts, every flip in both directions and the flaky cells, is
 printed and appended to $GITHUB_STEP_SUMMARY; each regression is also an
-error annotation. A baseline that cannot be read, or a file that is not
-there, is exit code 2: a gate that cannot see must not say green. A URL with
-nothing published yet (HTTP 404) is a first run: nothing can have regressed.
+error annotation. A baseline that cannot be read, a file that is not there,
+a URL that is not of a site nor of its results.json, or results of another
+day (an as-of run's against today's) is exit code 2: a gate that cannot see
+must not say green. A site's URL with nothing published yet (HTTP 404) is a
+first run: nothing can have regressed.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import argparse
 import os
 from pathlib import Path
 
-from dtws import gate, published, results
+from dtws import asof, gate, published, results
 from dtws.commands import Command
 from dtws.reasons import terminal_text
 
@@ -32,24 +34,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--site", metavar="URL", help="the published site's root, to link each cell in the report")
 
 
+def _blind(why: str) -> int:
+    """A gate that cannot see: exit code 2, one line, and an error annotation that says why."""
+    said = terminal_text(why)
+    print(f"dtws gate: {said}")
+    print(f"::error title=dtws gate::{said.replace('%', '%25')}")
+    return 2
+
+
 def main(args: argparse.Namespace) -> int:
     try:
         current = results.read(args.results)
     except results.ResultsError as error:
         print(f"dtws gate: {error}")
         return 2
-    if "://" not in args.baseline and not Path(args.baseline).exists():
-        print(terminal_text(f"dtws gate: no such baseline: {args.baseline}"))
-        return 2
     try:
         baseline: results.Results | None = published.load(args.baseline).results
-    except published.NotPublished:
+    except published.NotPublished as why:
+        if not published.is_url(args.baseline):  # only a site may have nothing published yet; a file must be there
+            return _blind(f"no baseline: {why}")
         baseline = None
     except (OSError, ValueError) as error:
-        why = terminal_text(f"the baseline ({args.baseline}) could not be read: {error}")
-        print(f"dtws gate: {why}")
-        print(f"::error title=dtws gate::{why.replace('%', '%25')}")
-        return 2
+        return _blind(f"the baseline ({args.baseline}) could not be read: {error}")
+    if baseline is not None and baseline.as_of != current.as_of:
+        then, now = asof.said(baseline.as_of), asof.said(current.as_of)
+        return _blind(f"the baseline ({args.baseline}) holds results {then}, these are {now}: they do not compare")
     site = args.site.rstrip("/") + "/" if args.site else None
     verdict = gate.compare(current, baseline, args.baseline, args.fail_on)
     report = gate.markdown(verdict, site)

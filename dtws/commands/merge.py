@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from dtws import asof, junit, published, record, results
+from dtws import asof, published, record, results
 from dtws.commands import Command
 from dtws.commands.options import as_of_date
 from dtws.merge import MergeError, merge
@@ -62,6 +62,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"dtws merge: no {record.FILENAME} in {folders}; pass --allow-empty to merge nothing on purpose")
         return 2
     baseline, problem = None, None
+    day = args.as_of.isoformat() if args.as_of else None
     if args.published:
         try:
             baseline = published.load(args.published)
@@ -70,7 +71,6 @@ def main(args: argparse.Namespace) -> int:
         except (OSError, results.ResultsError) as error:
             problem = f"the published results ({args.published}) could not be read: {error}"
             print(terminal_text(f"dtws merge: {problem}; only this run's cells are in the results"))
-        day = args.as_of.isoformat() if args.as_of else None
         if baseline is not None and baseline.results.as_of != day:
             then = asof.said(baseline.results.as_of)
             problem = (
@@ -79,13 +79,7 @@ def main(args: argparse.Namespace) -> int:
             print(terminal_text(f"dtws merge: {problem}"))
             baseline = None
     try:
-        merged = merge(args.folders, args.out, baseline=baseline, as_of=args.as_of.isoformat() if args.as_of else None)
-        merged.baseline_problem = problem
-        path = results.write(merged, args.out)
-        junit.write(
-            (junit.suite(e.record, args.out / e.record_dir) for e in merged.cells if e.record and e.record_dir),
-            args.out / junit.FILENAME,
-        )
+        merged = merge(args.folders, args.out, baseline=baseline, as_of=day, baseline_problem=problem)
     except MergeError as error:
         print(f"dtws merge: {error}")
         return 2
@@ -97,13 +91,15 @@ def main(args: argparse.Namespace) -> int:
     print(
         f"{have} of {len(merged.cells)} cells have a record ({merged.run.reran} from this run"
         + (f", {kept} kept from the published results" if baseline else "")
-        + f"); results: {path}"
+        + f"); results: {args.out / results.FILENAME}"
     )
     for entry in merged.cells:
         if entry.problem and "no record of this cell was found" not in entry.problem:
             print(terminal_text(f"  {entry.library} {entry.cell}: {entry.problem}"))
     for item in merged.problems:
         print(terminal_text(f"  {item}"))
+    if merged.baseline_problem and merged.baseline_problem != problem:
+        print(terminal_text(f"dtws merge: {merged.baseline_problem}: these results must not be published"))
     return 0
 
 

@@ -10,9 +10,19 @@ from pathlib import Path
 from dtws.commands import Command
 
 
+def port(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535; 0 picks a free one)")
+    return number
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--site", type=Path, default=Path("build/site"), help="built site (default: build/site)")
-    parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
+    parser.add_argument("--port", type=port, default=8000, help="port on 127.0.0.1 (default: 8000; 0: a free one)")
 
 
 def main(args: argparse.Namespace) -> int:

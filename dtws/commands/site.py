@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from dtws import bisect, pages, published, results, review
+from dtws import bisect, locks, pages, published, results, review
 from dtws.commands import Command
 from dtws.commands.options import folder_problem
 from dtws.pages import runs
@@ -58,6 +58,19 @@ def docs_dir(project: Path) -> Path:
 
 
 def main(args: argparse.Namespace) -> int:
+    """The site, built while no merge rewrites its results (dtws.locks): the results folder's lock, shared."""
+    try:
+        with locks.hold(locks.beside(args.results), shared=True, what=f"the results folder {args.results}"):
+            return _site(args)
+    except locks.LockError as error:
+        print(terminal_text(f"dtws site: {error}"))
+        return 2
+    except published.Unreadable as error:  # building on would publish a site that lost what it could not read
+        print(terminal_text(f"dtws site: the previous site could not be read in full ({error}); not built, run again"))
+        return 2
+
+
+def _site(args: argparse.Namespace) -> int:
     try:
         current = results.read(args.results / results.FILENAME)
     except results.ResultsError as error:
@@ -120,7 +133,11 @@ def main(args: argparse.Namespace) -> int:
     if problem:  # found before the pages are written, not as mkdocs's traceback after
         print(f"dtws site: {problem}")
         return 2
-    with tempfile.TemporaryDirectory(prefix="dtws-bisects-") as kept:
+    # One site at a time writes the project's docs folder, whatever its --out.
+    with (
+        locks.hold(locks.beside(docs_dir(project)), shared=False, what=f"the docs folder {docs_dir(project)}"),
+        tempfile.TemporaryDirectory(prefix="dtws-bisects-") as kept,
+    ):
         if before is not None:  # read now: mkdocs may rebuild the very folder it is in
             sound = [name for name, (_, found) in bisects.items() if not found.harness_errors]
             carried, problems = published.copy_bisects(before, Path(kept), leave=sound)
