@@ -140,7 +140,7 @@ def checked(where: str) -> str:
         return where
     if scheme[1].lower() not in ("http", "https") or not where[scheme.end() :].startswith("//"):
         raise Unreadable(f"{where}: not a path nor an http(s) URL")
-    url = scheme[1].lower() + where[scheme.end() :]
+    url = scheme[1].lower() + ":" + where[scheme.end() :]
     last = urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1]
     if "." in last and last != results.FILENAME:
         raise Unreadable(f"{where}: the URL of {last}, not of a site nor of its {results.FILENAME}")

@@ -85,6 +85,8 @@ def _site(args: argparse.Namespace) -> int:
             earlier = runs.earlier(before)  # read now: mkdocs may rebuild the very folder it is in
         except published.NotPublished as why:
             print(terminal_text(f"dtws site: no previous results, nothing is marked as changed ({why})"))
+        except published.Unreadable:
+            raise
         except (OSError, ValueError) as error:
             print(
                 terminal_text(
