@@ -382,7 +382,7 @@ def test_rehearsal_of_a_run_a_rerun_and_a_later_one_cell_run(tmp_path: Path) -> 
         "cell-django-socketio-py312-django52-attempt2",
     ]
     outputs = site_job(4242, 1, 2, first, tmp_path / "nothing-published-yet" / "results.json")
-    assert outputs["publish"] == "true"
+    assert outputs["publish"] == "false", "two cells never publish over a site that could not be read"
     built = checkout / "build" / "site"
     rerun = text_of(built / "cells/django-socketio/py312-django52/index.html")
     assert "run 4242, attempt 2" in rerun and "Attempts of this cell found: 1, 2; the highest is shown." in rerun
@@ -392,7 +392,7 @@ def test_rehearsal_of_a_run_a_rerun_and_a_later_one_cell_run(tmp_path: Path) -> 
     assert attempts == {"py312-django52": 2, "py27-django19": 1}
     rec = record.read(checkout / "build/results/records/django-socketio/py27-django19/result.json")
     assert rec.provenance.job_url == "https://github.com/dtws/dtws/actions/runs/4242/job/42421"
-    published = tmp_path / "published"
+    published = tmp_path / "published"  # from here on, as if a run of every cell had published this site
     shutil.copytree(built, published)
 
     # Run 4300 (#2): a one-cell dispatch. The published site keeps every other cell's verdict.
@@ -524,8 +524,8 @@ def test_rehearsal_of_a_full_runs_as_of_cell_and_bisect_then_a_one_cell_run(
         today, checkout / "artifacts" / "cell-django-socketio-py312-django52" / "django-socketio" / today.name
     )
 
-    published = tmp_path / "nothing-published-yet"
-    assert run_site_job(checkout, github_env(5000, 7, 1), published, tmp_path / "o")["publish"] == "true"
+    published = tmp_path / "nothing-published-yet"  # a run of some cells: built, never published
+    assert run_site_job(checkout, github_env(5000, 7, 1), published, tmp_path / "o")["publish"] == "false"
     built = checkout / "build" / "site"
     then = built / "as-of" / review.DAY
     assert results.read(then / "results.json").as_of == review.DAY
@@ -534,7 +534,7 @@ def test_rehearsal_of_a_full_runs_as_of_cell_and_bisect_then_a_one_cell_run(
     bisect_page = built / "bisect" / question["bisect"]
     assert "Django: last good 1.8.19, first bad 1.9" in text_of(bisect_page / "index.html")
     assert json.loads((built / "bisect/index.json").read_text()) == [question["bisect"]]
-    shutil.copytree(built, tmp_path / "published")
+    shutil.copytree(built, tmp_path / "published")  # as if a run of every cell had published it
 
     # Run #8: one cell, dispatched. No as-of cell, no bisect ran: the published ones are kept, logs and all.
     for folder in ("as-of", "bisects", "build"):

@@ -52,7 +52,7 @@ def main(args: argparse.Namespace) -> int:
         baseline: results.Results | None = published.load(args.baseline).results
     except published.NotPublished as why:
         if not published.is_url(args.baseline):  # only a site may have nothing published yet; a file must be there
-            return _blind(f"no baseline: {why}")
+            return _blind(f"no such baseline: {why}")
         baseline = None
     except (OSError, ValueError) as error:
         return _blind(f"the baseline ({args.baseline}) could not be read: {error}")
