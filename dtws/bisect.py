@@ -17,14 +17,16 @@ import itertools
 import json
 import re
 import urllib.request
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Collection
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Literal, TypeVar, get_args
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from dtws import files, matrix, record
+from dtws.record import Status, StepVerdict
 from dtws.versions import admits, normalized
 
 INDEX = "https://pypi.org/simple/"
@@ -33,6 +35,13 @@ FILENAME = "bisect.json"
 SITE = "bisect"
 SITE_INDEX = "index.json"
 _WHEEL = re.compile(r"-(?P<python>[^-]+)-(?P<abi>[^-]+)-(?P<platform>[^-]+)\.whl$")
+# A distribution's name, as PEP 508 spells it.
+_PACKAGE = re.compile(r"[A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9]", re.IGNORECASE)
+
+Verdict = Literal["good", "bad", "unusable"]
+VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
+# What a probe's step_verdict may be: the judged step's own verdict, or the cell's status.
+JUDGED: tuple[StepVerdict | Status, ...] = (*record.STEP_VERDICTS, *record.STATUSES)
 
 
 class BisectError(ValueError):
@@ -42,11 +51,11 @@ class BisectError(ValueError):
 @dataclass
 class Probe:
     version: str
-    verdict: str  # good, bad, or unusable
-    step_verdict: str  # the step's own verdict
-    status: str  # the cell's status
+    verdict: Verdict
+    step_verdict: StepVerdict | Status  # the step's own verdict, or the cell's status when the whole cell is judged
+    status: Status  # the cell's status
     reason: str | None
-    record: str  # the probe's record, relative to the bisect's folder
+    record: str  # the probe's record, relative to the bisect's folder: <version>/<library>/<cell>
 
 
 @dataclass
@@ -109,11 +118,10 @@ def releases_of(package: str, python: str, index: str = INDEX) -> tuple[list[str
             by_version.setdefault(version, []).append(item)
     kept, left_out = [], {}
     for version, items in by_version.items():
-        try:
-            parsed = Version(version)
-        except InvalidVersion:
+        if not is_release(version):
             left_out[version] = "not a version"
             continue
+        parsed = Version(version)
         if parsed.is_prerelease or parsed.is_devrelease:
             continue
         if all(item.get("yanked") for item in items):
@@ -146,10 +154,14 @@ def chosen(package: str, python: str, releases: str = "", index: str = INDEX) ->
 
     ``releases``: empty, every release on the index for ``python``; a range
     (``>=1.8,<2``), those of them in it; else a comma-separated list, as given.
-    BisectError for a range that is not one; OSError when the index cannot be read.
+    BisectError for a range or a release that is not one; OSError when the index cannot be read.
     """
     if releases.strip() and not is_range(releases):
-        return [item.strip() for item in releases.split(",") if item.strip()], {}
+        given = [item.strip() for item in releases.split(",") if item.strip()]
+        for version in given:
+            if not is_release(version):
+                raise BisectError(f"--releases: {version!r} is not a release, such as 1.8.19")
+        return given, {}
     try:
         wanted = SpecifierSet(releases.strip())
     except InvalidSpecifier:
@@ -183,17 +195,17 @@ def _parses(version: str) -> bool:
     return True
 
 
-def judge(rec: record.CellRecord, package: str, version: str, step: str | None) -> tuple[str, str]:
-    """good, bad or unusable, and the step's (or cell's) own verdict."""
+def judge(rec: record.CellRecord, where: str, package: str, version: str, step: str | None) -> Probe:
+    """The probe of ``version`` whose record is ``rec`` (at ``where``): good, bad or unusable, and on what."""
     installed = {normalized(name): value for name, value in rec.provenance.packages.items()}
-    verdict = rec.step(step).verdict if step else rec.status
-    if installed.get(normalized(package)) != version:
-        return "unusable", verdict
-    if verdict == "pass":
-        return "good", verdict
-    if verdict in ("fail", "timeout", "flaky"):
-        return "bad", verdict
-    return "unusable", verdict
+    own = _member(rec.step(step).verdict if step else rec.status, JUDGED)
+    status = _member(rec.status, record.STATUSES)
+    if own is None or status is None:  # a record from the runner has known verdicts: record.from_dict reads no other
+        raise BisectError(f"the probe of {version}: its record has an unknown verdict")
+    verdict: Verdict = "unusable"
+    if installed.get(normalized(package)) == version:
+        verdict = "good" if own == "pass" else "bad" if own in ("fail", "timeout", "flaky") else "unusable"
+    return Probe(version, verdict, own, status, rec.reason, where)
 
 
 Runner = Callable[[str], tuple[record.CellRecord, str]]  # version -> the probe's record, and where it is
@@ -223,9 +235,7 @@ def search(
     def run(index: int) -> Probe:
         version = versions[index]
         if version not in tried:
-            rec, where = probe(version)
-            verdict, own = judge(rec, package, version, step)
-            tried[version] = Probe(version, verdict, own, rec.status, rec.reason, where)
+            tried[version] = judge(*probe(version), package, version, step)
             found.probes.append(tried[version])
             told(tried[version])
         return tried[version]
@@ -313,14 +323,178 @@ def write(found: Bisect, folder: Path) -> Path:
 
 
 def read(folder: Path) -> Bisect:
-    """A bisect's answer as written; BisectError when it is not one."""
+    """A bisect's answer as written, every field checked; BisectError, one line naming the file and the field.
+
+    Its names become paths (its page's folder, each probe's), so each is
+    checked for what it must be, not only for its type: the cell one of the
+    matrix, of its library; the package a name as PEP 508 has them; each
+    release a version that is one part of a path; each probe's record
+    exactly ``<version>/<library>/<cell>``.
+    """
+    path = folder / FILENAME
     try:
-        data = json.loads((folder / FILENAME).read_text(encoding="utf-8"))
-        probes = [Probe(**item) for item in data.pop("probes")]
-        found = Bisect(**data, probes=probes)
-    except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
-        raise BisectError(f"{folder / FILENAME}: not a bisect's answer ({error})") from None
-    for probe in found.probes:
-        if not all(part and part not in (".", "..") for part in probe.record.split("/")):
-            raise BisectError(f"{folder / FILENAME}: a probe's record outside its folder: {probe.record!r}")
-    return found
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as error:
+        raise BisectError(f"{path}: not a bisect's answer ({error})") from None
+    try:
+        return _bisect(data)
+    except BisectError as error:
+        raise BisectError(f"{path}: {error}") from None
+
+
+def is_release(version: str) -> bool:
+    """Whether ``version`` is a release a bisect can name, and name a folder by: a version, one part of a path."""
+    try:
+        files.part(version)
+    except ValueError:
+        return False
+    return _parses(version)
+
+
+def _is_cell(name: str) -> bool:
+    try:
+        matrix.get(name)
+    except matrix.UnknownCell:
+        return False
+    return True
+
+
+_REQUIRED = object()
+Choice = TypeVar("Choice", bound=str)
+
+
+class _Fields:
+    """A JSON object of a bisect.json, read field by field: a field missing, unknown or of a wrong value is refused.
+
+    ``where``: how the refusal names the object's fields (``""`` for the answer, ``"probes[0]."`` for its first probe).
+    """
+
+    def __init__(self, data: object, where: str, known: Collection[str]) -> None:
+        if not isinstance(data, dict):
+            raise BisectError(f"{where.rstrip('.') or 'the file'}: {_shown(data)} is not an object")
+        for key in data:
+            if key not in known:
+                raise BisectError(
+                    f"{where}{key if key.isidentifier() else _shown(key)}: not a field of a bisect's answer"
+                )
+        self.data: dict[str, object] = data
+        self.where = where
+
+    def _get(self, key: str, default: object) -> object:
+        if key in self.data:
+            return self.data[key]
+        if default is _REQUIRED:
+            raise BisectError(f"{self.where}{key}: missing")
+        return default
+
+    def _refused(self, key: str, value: object, wanted: str) -> BisectError:
+        return BisectError(f"{self.where}{key}: {_shown(value)} is not {wanted}")
+
+    def text(
+        self,
+        key: str,
+        wanted: str = "a string",
+        valid: Callable[[str], bool] = lambda _: True,
+        default: object = _REQUIRED,
+    ) -> str:
+        value = self._get(key, default)
+        if not isinstance(value, str) or not valid(value):
+            raise self._refused(key, value, wanted)
+        return value
+
+    def optional_text(
+        self,
+        key: str,
+        wanted: str = "a string",
+        valid: Callable[[str], bool] = lambda _: True,
+        default: object = _REQUIRED,
+    ) -> str | None:
+        value = self._get(key, default)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not valid(value):
+            raise self._refused(key, value, f"null or {wanted}")
+        return value
+
+    def texts(self, key: str, wanted: str, valid: Callable[[str], bool]) -> list[str]:
+        value = self._get(key, _REQUIRED)
+        if not isinstance(value, list) or not all(isinstance(item, str) and valid(item) for item in value):
+            raise self._refused(key, value, f"a list of {wanted}")
+        return list(value)
+
+    def mapping(self, key: str) -> dict[str, str]:
+        value = self._get(key, {})
+        if not isinstance(value, dict) or not all(isinstance(item, str) for item in value.values()):
+            raise self._refused(key, value, "an object of strings")
+        return dict(value)
+
+    def flag(self, key: str) -> bool:
+        value = self._get(key, False)
+        if not isinstance(value, bool):
+            raise self._refused(key, value, "true or false")
+        return value
+
+    def choice(self, key: str, choices: tuple[Choice, ...]) -> Choice:
+        value = self._get(key, _REQUIRED)
+        chosen = _member(value, choices)
+        if chosen is None:
+            raise self._refused(key, value, f"one of {', '.join(dict.fromkeys(choices))}")
+        return chosen
+
+    def objects(self, key: str) -> list[object]:
+        value = self._get(key, [])
+        if not isinstance(value, list):
+            raise self._refused(key, value, "a list")
+        return list(value)
+
+
+def _member(value: object, choices: tuple[Choice, ...]) -> Choice | None:
+    """``value`` as the one of ``choices`` it is, typed as they are; None when it is none of them."""
+    return next((choice for choice in choices if value == choice), None)
+
+
+def _shown(value: object) -> str:
+    """A value of the file, as a refusal quotes it: in one line, and short."""
+    shown = json.dumps(value, ensure_ascii=True, default=str) if not isinstance(value, str) else repr(value)
+    return shown if len(shown) <= 80 else shown[:79] + "…"
+
+
+def _bisect(data: object) -> Bisect:
+    from dtws.steps import NAMES  # here: the steps bring the runner's machinery, which reading an answer never needs
+
+    top = _Fields(data, "", [spec.name for spec in fields(Bisect)])
+    cell = top.text("cell", "a cell of the matrix", _is_cell)
+    library = matrix.get(cell).library
+    top.text("library", f"{cell}'s library, {library!r}", lambda value: value == library)
+    package = top.text("package", "a package's name (PEP 508)", lambda value: bool(_PACKAGE.fullmatch(value)))
+    probes = [
+        _probe(_Fields(item, f"probes[{index}].", [spec.name for spec in fields(Probe)]), library, cell)
+        for index, item in enumerate(top.objects("probes"))
+    ]
+    return Bisect(
+        cell=cell,
+        library=library,
+        package=package,
+        step=top.optional_text("step", "a step of a cell", lambda value: value in NAMES),
+        releases=top.texts("releases", "releases", is_release),
+        left_out=top.mapping("left_out"),
+        probes=probes,
+        good=top.optional_text("good", "a release", is_release, default=None),
+        bad=top.optional_text("bad", "a release", is_release, default=None),
+        why=top.optional_text("why", default=None),
+        answer=top.text("answer", default=""),
+        every=top.flag("every"),
+    )
+
+
+def _probe(probe: _Fields, library: str, cell: str) -> Probe:
+    version = probe.text("version", "a release", is_release)
+    where = f"{version}/{library}/{cell}"
+    return Probe(
+        version=version,
+        verdict=probe.choice("verdict", VERDICTS),
+        step_verdict=probe.choice("step_verdict", JUDGED),
+        status=probe.choice("status", record.STATUSES),
+        reason=probe.optional_text("reason"),
+        record=probe.text("record", f"the probe's record, {where!r}", lambda value: value == where),
+    )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import re
 import stat
 import time
 import urllib.error
@@ -22,11 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from dtws import bisect, record, results
+from dtws import bisect, files, record, results
 
 TIMEOUT_S = 60
 MAX_FILE_BYTES = 50 * 1024 * 1024
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 class NotPublished(LookupError):
@@ -40,8 +38,10 @@ class Published:
 
     def fetch(self, relative: str, target: Path) -> bool:
         """Copy the site's file ``relative`` (a cell page's own file) to ``target``; False if it is not there."""
-        parts = relative.split("/")
-        if not all(_NAME.match(part) for part in parts):
+        try:
+            for part in relative.split("/"):
+                files.part(part)
+        except ValueError:
             return False
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -186,9 +186,12 @@ def copy_bisects(
         return [], [f"{bisect.SITE}/{bisect.SITE_INDEX} of the published site could not be read: {error}"]
     found = []
     for name in names if isinstance(names, list) else []:
-        if not isinstance(name, str) or not _NAME.match(name) or name in leave:
+        if not isinstance(name, str) or name in leave:
             continue
-        folder = target / name
+        try:
+            folder = target / files.part(name)
+        except ValueError:
+            continue
         page = f"{bisect.SITE}/{name}/"
         if not published.fetch(page + bisect.FILENAME, folder / bisect.FILENAME):
             problems.append(f"bisect {name}: its published answer could not be had; its page is dropped")
@@ -198,14 +201,13 @@ def copy_bisects(
         except bisect.BisectError as error:
             problems.append(f"the published bisect {name} is dropped: {error}")
             continue
+        if bisect.name(answer.cell, answer.package) != name:  # kept by its name, it would be another's page
+            said = bisect.name(answer.cell, answer.package)
+            problems.append(f"the published bisect {name} is dropped: its answer is of {said}")
+            continue
         found.append((folder, answer))
-        for probe in answer.probes:
-            parts = probe.record.split("/")
-            if len(parts) != 3:  # <release>/<library>/<cell>, as dtws bisect writes it
-                problems.append(f"bisect {name}: its probe's record {probe.record!r} is not where a probe's is")
-                continue
-            version, library, cell = parts
-            probe_page = f"{page}{version}/cells/{library}/{cell}/"
+        for probe in answer.probes:  # bisect.read checked each record is <release>/<library>/<cell>
+            probe_page = f"{page}{probe.version}/cells/{answer.library}/{answer.cell}/"
             if not published.fetch(probe_page + record.FILENAME, folder / probe.record / record.FILENAME):
                 problems.append(f"bisect {name}: the record of its probe {probe.record!r} could not be had")
                 continue

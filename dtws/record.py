@@ -62,15 +62,17 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from dtws import files
 
 SCHEMA_VERSION = 1
 FILENAME = "result.json"
 
-STEP_VERDICTS = ("pass", "fail", "timeout", "skipped", "unavailable", "error", "not-run")
-STATUSES = ("pass", "flaky", "fail", "timeout", "unavailable", "error", "incomplete")
+StepVerdict = Literal["pass", "fail", "timeout", "skipped", "unavailable", "error", "not-run"]
+Status = Literal["pass", "flaky", "fail", "timeout", "unavailable", "error", "incomplete"]
+STEP_VERDICTS: tuple[StepVerdict, ...] = get_args(StepVerdict)
+STATUSES: tuple[Status, ...] = get_args(Status)
 
 
 class RecordError(ValueError):

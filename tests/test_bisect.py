@@ -1,4 +1,4 @@
-"""Bisect over a short list of real releases of a real package, each probe a real, recorded run of the cell."""
+"""Bisect over real releases of a real package, each probe a real, recorded run of the cell."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from tests.conftest import PROJECT, dtws, dtws_args
 
 CELL = "py312-django52-pysocketio"
 
-pytestmark = [pytest.mark.cells, pytest.mark.network]
 
-
+@pytest.mark.cells
+@pytest.mark.network
 def test_the_release_of_websockets_that_todays_uvicorn_needs(tmp_path: Path) -> None:
     """uvicorn serves python-socketio's websockets; it needs websockets' ServerProtocol, which 10.4 lacks."""
     args = ["bisect", CELL, "--package", "websockets", "--releases", "8.1,10.4,15.0.1", "--step", "websocket-server"]
@@ -61,6 +61,7 @@ def test_the_release_of_websockets_that_todays_uvicorn_needs(tmp_path: Path) -> 
     assert f'<a href="../../bisect/{CELL}-websockets/">websockets: last bad 10.4, first good 15.0.1' in library
 
 
+@pytest.mark.network
 def test_the_releases_a_bisect_considers() -> None:
     versions, left_out = bisect.releases_of("gevent", "2.7")
     assert "1.1.1" in versions and "1.0.2" in versions and "22.10.2" in versions
@@ -79,6 +80,8 @@ def test_the_releases_a_bisect_considers() -> None:
         bisect.chosen("Django", "2.7", ">=1.8,=<2")
 
 
+@pytest.mark.cells
+@pytest.mark.network
 def test_a_bisect_of_django_itself_names_the_release_across_series(tmp_path: Path) -> None:
     """Django is the cell's own requirement: the probe installs the release named, even of another series."""
     args = ["bisect", CELL, "--package", "Django", "--releases", "4.2.20,5.2.1", "--step", "install"]
@@ -92,3 +95,10 @@ def test_a_bisect_of_django_itself_names_the_release_across_series(tmp_path: Pat
     for probe in found["probes"]:
         rec = record.read(tmp_path / "bisect" / probe["record"] / record.FILENAME)
         assert rec.provenance.django_version == probe["version"]
+
+
+@pytest.mark.parametrize("given", ["1.8,../../x", "1.8,/tmp/victim", "1.8,latest"])
+def test_a_release_given_that_is_no_release_is_refused(given: str) -> None:
+    """A release names its probe's folder: one that is no version, or no single part of a path, is refused."""
+    with pytest.raises(bisect.BisectError, match=f"^--releases: '{given.split(',')[1]}' is not a release"):
+        bisect.chosen("Django", "2.7", given)

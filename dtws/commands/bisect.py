@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from dtws import bisect, interpreters, matrix, record, runner
+from dtws import bisect, files, interpreters, matrix, record, runner
 from dtws.commands import Command
 from dtws.commands.options import add_docker_option, add_run_options, checked_and_locked, host
 from dtws.reasons import terminal_text
@@ -81,17 +81,18 @@ def _bisect(cell: matrix.Cell, args: argparse.Namespace) -> int:
     folder = args.results.resolve()
 
     def probe(version: str) -> tuple[record.CellRecord, str]:
+        results = folder / files.part(version)
         rec = runner.run_cell(
             cell,
-            folder / version,
+            results,
             project=project,
             toxworkdir=toxworkdir,
             timeouts=dict(args.timeout),
-            host=host(args, project, toxworkdir or project / ".tox", runner.cell_dir(folder / version, cell)),
+            host=host(args, project, toxworkdir or project / ".tox", runner.cell_dir(results, cell)),
             retries=0,
             pins={args.package: version},
         )
-        return rec, str((runner.cell_dir(folder / version, cell)).relative_to(folder))
+        return rec, str(runner.cell_dir(results, cell).relative_to(folder))
 
     def told(probe: bisect.Probe) -> None:
         judged = f"{probe.verdict} ({args.step} {probe.step_verdict})" if args.step else probe.verdict
