@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 from playwright.sync_api import Browser
 from playwright.sync_api import Error as PlaywrightError
 
@@ -483,6 +484,10 @@ WRONG: dict[str, tuple[str, object]] = {
     "an answer that is null": ("answer", None),
     "a good release that is a number": ("good", 1.1),
     "a field of no bisect": ("shell", "rm -rf /"),
+    "a reference that is a path": ("reference", "../1.9"),
+    "a failure that is a string": ("failure", "check"),
+    "a failure at no step": ("failure", {"step": "deploy", "verdict": "fail", "error": "E", "cause": None}),
+    "a failure that passes": ("failure", {"step": "check", "verdict": "pass", "error": "E", "cause": None}),
 }
 WRONG_PROBE: dict[str, tuple[str, object]] = {
     "a version that is an absolute path": ("version", "/tmp/victim"),
@@ -495,6 +500,7 @@ WRONG_PROBE: dict[str, tuple[str, object]] = {
     "a step verdict of no step": ("step_verdict", "so-so"),
     "a status of no cell": ("status", "fine"),
     "a reason that is a number": ("reason", 3),
+    "a why that is a list": ("why", ["x"]),
 }
 
 
@@ -505,7 +511,7 @@ def test_a_bisect_json_of_the_wrong_shape_is_refused_naming_its_field(
     folder = tampered(sound_bisect(tmp_path), lambda data: data.__setitem__(field, value))
     with pytest.raises(bisect.BisectError) as refused:
         bisect.read(folder)
-    assert re.match(rf"{re.escape(str(folder / bisect.FILENAME))}: {field}(\[0\])?: ", str(refused.value))
+    assert re.match(rf"{re.escape(str(folder / bisect.FILENAME))}: {field}(\[0\]|\.\w+)?: ", str(refused.value))
     assert "\n" not in str(refused.value)
 
 
@@ -520,12 +526,17 @@ def test_a_probe_of_the_wrong_shape_is_refused_naming_its_field(field: str, valu
 
 def test_a_sound_bisect_json_reads_back_as_written(tmp_path: Path) -> None:
     folder = sound_bisect(tmp_path)
-    found = bisect.read(folder)
-    assert bisect.read(folder) == found and (found.cell, found.package, found.probes[0].version) == (
-        "py27-django18",
-        "gevent",
-        "1.0",
+    written = dataclasses.replace(
+        bisect.read(folder),
+        reference="1.1.1",
+        failure=bisect.Failure("check", "fail", "ImportError: boom (x.py line 1)", None),
+        left_out={"0.9": "yanked", "not-a-version!": "not a version"},
     )
+    written.probes.append(
+        bisect.Probe("1.1.1", "unusable", "skipped", "fail", None, "1.1.1/django-socketio/py27-django18", "why not")
+    )
+    bisect.write(written, folder)
+    assert bisect.read(folder) == written
 
 
 def test_the_bisect_page_writer_refuses_a_name_that_is_not_one_path_part(tmp_path: Path) -> None:
@@ -542,3 +553,22 @@ def test_the_bisect_page_writer_refuses_a_name_that_is_not_one_path_part(tmp_pat
         with pytest.raises(ValueError, match="not one part of a path"):
             pages.write_bisect(folder, found, tmp_path / "site", "dtws")
     assert {path: path.read_bytes() for path in elsewhere.rglob("*") if path.is_file()} == before
+
+
+def test_a_bisect_page_says_what_it_judged_by_and_escapes_it(tmp_path: Path) -> None:
+    """The cell's own failure and a probe's why come from records: on the page, they are text, never markup."""
+    folder = sound_bisect(tmp_path / "bisects")
+    found = dataclasses.replace(
+        bisect.read(folder),
+        step=None,
+        reference="1.1.1",
+        failure=bisect.Failure("check", "fail", "ValueError: <script>alert(1)</script>", None),
+    )
+    found.probes[0].why = "check fails otherwise <b>than</b> the cell does"
+    pages.write_bisect(folder, found, tmp_path / "site", "dtws")
+    page = (tmp_path / "site" / "bisect" / "py27-django18-gevent" / "index.html").read_text()
+    assert "<script>" not in page and "<b>" not in page
+    text = " ".join(BeautifulSoup(page, "html.parser").get_text().split())
+    assert "Judged by the cell's own failure, at its check step." in text
+    assert "Under gevent 1.1.1, the cell's check step fails: ValueError: <script>alert(1)</script>." in text
+    assert "Cannot judge: check fails otherwise <b>than</b> the cell does. check: boom" in text
