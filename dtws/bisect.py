@@ -3,12 +3,24 @@
 The releases come from the package index (its JSON simple API), oldest first,
 without pre-releases, yanked releases, and releases with no file for the
 cell's Python (Requires-Python, or only wheels for other Pythons): each left
-out is reported with why. Each probe is a real run of the cell with the
-package pinned (a constraint given to pip and uv: ``PIP_CONSTRAINT``,
-``UV_CONSTRAINT``), recorded like any cell under the bisect's folder. A
-probe is good when the step passed, bad when it failed or timed out, and
-unusable otherwise (the pin did not install, an earlier step failed, a
-harness error): unusable probes are stepped around, never counted as bad.
+out is reported with why. Of Django, by default, only those from the oldest
+series the matrix runs the cell's library on (an older release is not one the
+project supports). Each probe is a real run of the cell with the package
+pinned (a constraint given to pip and uv: ``PIP_CONSTRAINT``,
+``UV_CONSTRAINT``), recorded like any cell under the bisect's folder.
+
+The release the cell gets as the matrix pins it is probed first. When the
+step (or the cell) fails under it, that failure is the one bisected: a probe
+is bad only when the step fails so (the same known cause, or the same first
+error), good when it passes, and unusable when it fails otherwise. Else a
+probe is good when the step passed, bad when it failed or timed out. A probe
+is unusable too when the pin did not install, an earlier step failed or the
+harness failed: unusable probes are reported with why, stepped around, never
+counted as bad. A scan (``every``) judges each probe by its own verdict: it
+answers whether any release passes.
+
+A ``bisect.json`` is read back field by field (``read``): its names become
+folders, so none is trusted.
 """
 
 from __future__ import annotations
@@ -17,15 +29,17 @@ import itertools
 import json
 import re
 import urllib.request
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Collection
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Literal, TypeVar, get_args
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from dtws import files, matrix, record
-from dtws.versions import admits, normalized
+from dtws import files, matrix, reasons, record
+from dtws.record import Status, StepVerdict
+from dtws.versions import admits, normalized, series_key
 
 INDEX = "https://pypi.org/simple/"
 FILENAME = "bisect.json"
@@ -33,6 +47,13 @@ FILENAME = "bisect.json"
 SITE = "bisect"
 SITE_INDEX = "index.json"
 _WHEEL = re.compile(r"-(?P<python>[^-]+)-(?P<abi>[^-]+)-(?P<platform>[^-]+)\.whl$")
+# A distribution's name, as PEP 508 spells it.
+_PACKAGE = re.compile(r"[A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9]", re.IGNORECASE)
+
+Verdict = Literal["good", "bad", "unusable"]
+VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
+# What a probe's step_verdict may be: the judged step's own verdict, or the cell's status.
+JUDGED: tuple[StepVerdict | Status, ...] = (*record.STEP_VERDICTS, *record.STATUSES)
 
 
 class BisectError(ValueError):
@@ -42,11 +63,32 @@ class BisectError(ValueError):
 @dataclass
 class Probe:
     version: str
-    verdict: str  # good, bad, or unusable
-    step_verdict: str  # the step's own verdict
-    status: str  # the cell's status
+    verdict: Verdict
+    step_verdict: StepVerdict | Status  # the step's own verdict, or the cell's status when the whole cell is judged
+    status: Status  # the cell's status
     reason: str | None
-    record: str  # the probe's record, relative to the bisect's folder
+    record: str  # the probe's record, relative to the bisect's folder: <version>/<library>/<cell>
+    why: str | None = None  # why it could not judge, when unusable
+
+
+Failed = Literal["fail", "timeout"]
+FAILED: tuple[Failed, ...] = get_args(Failed)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """How the cell fails as the matrix pins it: a probe is bad only when its step fails so."""
+
+    step: str
+    verdict: Failed
+    error: str  # the step's first error line, as its record has it (or what the step said, when it has none)
+    cause: str | None  # the error's known cause (dtws/reasons.toml), when it has one
+
+    def repeated_by(self, step: record.Step) -> bool:
+        """Whether ``step`` (this step of a probe) fails so: its verdict, and its known cause or its first error."""
+        error = _error_of(step)
+        same_cause = self.cause is not None and reasons.cause_of(error) == self.cause
+        return step.verdict == self.verdict and (same_cause or reasons.bare(error) == reasons.bare(self.error))
 
 
 @dataclass
@@ -63,6 +105,13 @@ class Bisect:
     why: str | None = None  # the bad probe's reason
     answer: str = ""  # one line: what was found
     every: bool = False  # every release was probed (a scan), not only those a binary search picks
+    reference: str | None = None  # the release the cell gets as the matrix pins it, probed first
+    failure: Failure | None = None  # how the cell fails under it: what a bad probe repeats
+
+    @property
+    def judged_step(self) -> str | None:
+        """The step a probe is judged by: the one asked for, else the one the cell fails at; None: the cell's status."""
+        return self.step or (self.failure.step if self.failure else None)
 
     @property
     def harness_errors(self) -> list[str]:
@@ -109,11 +158,10 @@ def releases_of(package: str, python: str, index: str = INDEX) -> tuple[list[str
             by_version.setdefault(version, []).append(item)
     kept, left_out = [], {}
     for version, items in by_version.items():
-        try:
-            parsed = Version(version)
-        except InvalidVersion:
+        if not is_release(version):
             left_out[version] = "not a version"
             continue
+        parsed = Version(version)
         if parsed.is_prerelease or parsed.is_devrelease:
             continue
         if all(item.get("yanked") for item in items):
@@ -141,22 +189,37 @@ def is_range(releases: str) -> bool:
     return releases.strip()[:1] in ("<", ">", "=", "!", "~")
 
 
-def chosen(package: str, python: str, releases: str = "", index: str = INDEX) -> tuple[list[str], dict[str, str]]:
-    """The releases a bisect considers, oldest first, and those of the index left out with why.
+def chosen(cell: matrix.Cell, package: str, releases: str = "", index: str = INDEX) -> tuple[list[str], dict[str, str]]:
+    """The releases a bisect of ``cell`` considers, oldest first, and those of the index left out with why.
 
-    ``releases``: empty, every release on the index for ``python``; a range
-    (``>=1.8,<2``), those of them in it; else a comma-separated list, as given.
-    BisectError for a range that is not one; OSError when the index cannot be read.
+    ``releases``: a range (``>=1.8,<2``), those on the index for the cell's
+    Python in it; a comma-separated list, as given; empty, every one on the
+    index for the cell's Python, but of Django only those of the oldest series
+    the matrix has for the cell's library on its Python and after
+    (``matrix.djangos``): an older one is not one the project supports, and
+    is left out saying so.
+    BisectError for a range or a release that is not one; OSError when the index cannot be read.
     """
     if releases.strip() and not is_range(releases):
-        return [item.strip() for item in releases.split(",") if item.strip()], {}
+        given = [item.strip() for item in releases.split(",") if item.strip()]
+        for version in given:
+            if not is_release(version):
+                raise BisectError(f"--releases: {version!r} is not a release, such as 1.8.19")
+        return given, {}
     try:
         wanted = SpecifierSet(releases.strip())
     except InvalidSpecifier:
         raise BisectError(f"--releases {releases!r}: not a version range such as '>=1.8,<2'") from None
-    versions, left_out = releases_of(package, python, index)
+    versions, left_out = releases_of(package, cell.python, index)
+    older: dict[str, str] = {}
+    if not releases.strip() and normalized(package) == "django":
+        oldest = matrix.djangos(cell.library, cell.python)[0]
+        wanted = SpecifierSet(f">={oldest}")
+        why = f"older than {oldest}, the oldest Django series of {cell.library}'s cells on Python {cell.python}"
+        older = {version: why for version in versions if Version(version) not in wanted}
     return [version for version in versions if Version(version) in wanted], {
-        version: why for version, why in left_out.items() if not _parses(version) or Version(version) in wanted
+        **older,
+        **{version: why for version, why in left_out.items() if not _parses(version) or Version(version) in wanted},
     }
 
 
@@ -183,23 +246,78 @@ def _parses(version: str) -> bool:
     return True
 
 
-def judge(rec: record.CellRecord, package: str, version: str, step: str | None) -> tuple[str, str]:
-    """good, bad or unusable, and the step's (or cell's) own verdict."""
+def failure_of(rec: record.CellRecord, step: str | None) -> Failure | None:
+    """How ``rec`` fails: at ``step``, or at the first step that failed; None when it does not fail there."""
+    failed = next(
+        (item for item in rec.steps if item.verdict in ("fail", "timeout") and step in (None, item.name)), None
+    )
+    verdict = _member(failed.verdict, FAILED) if failed else None
+    if failed is None or verdict is None:
+        return None
+    error = _error_of(failed)
+    return Failure(failed.name, verdict, error, reasons.cause_of(error))
+
+
+def _error_of(step: record.Step) -> str:
+    """A failed step's first error, as its record says it (as the cell's reason does)."""
+    return step.error_line or step.detail or f"exit code {step.exit_code}"
+
+
+# Why a step's verdict (or the cell's status) cannot say whether the release is good or bad.
+_CANNOT: dict[str, str] = {
+    "skipped": "an earlier step failed",
+    "unavailable": "no interpreter for the cell",
+    "error": "the harness failed (dtws, tox or docker)",
+    "not-run": "the run stopped before it",
+    "incomplete": "the run stopped before the cell's end",
+}
+
+
+def judge(
+    rec: record.CellRecord, where: str, package: str, version: str, step: str | None, failure: Failure | None = None
+) -> Probe:
+    """The probe of ``version`` whose record is ``rec`` (at ``where``): good, bad or unusable, why, and on what.
+
+    Without ``failure``: good when the step (or the cell) passed, bad when it
+    failed or timed out. With it, the step judged is ``step`` or the one the
+    cell fails at, and a probe is bad only when that step fails as the cell
+    does (``Failure.repeated_by``): another failure cannot judge.
+    """
+    judged = step or (failure.step if failure else None)
     installed = {normalized(name): value for name, value in rec.provenance.packages.items()}
-    verdict = rec.step(step).verdict if step else rec.status
-    if installed.get(normalized(package)) != version:
-        return "unusable", verdict
-    if verdict == "pass":
-        return "good", verdict
-    if verdict in ("fail", "timeout", "flaky"):
-        return "bad", verdict
-    return "unusable", verdict
+    own = _member(rec.step(judged).verdict if judged else rec.status, JUDGED)
+    status = _member(rec.status, record.STATUSES)
+    if own is None or status is None:  # a record from the runner has known verdicts: record.from_dict reads no other
+        raise BisectError(f"the probe of {version}: its record has an unknown verdict")
+    said = judged or "the cell"
+
+    def probe(verdict: Verdict, why: str | None = None) -> Probe:
+        return Probe(version, verdict, own, status, rec.reason, where, why)
+
+    got = installed.get(normalized(package))
+    if got != version:
+        return probe("unusable", f"the pin did not hold: {f'{package} {got}' if got else f'no {package}'} installed")
+    if own == "pass":
+        return probe("good")
+    if own not in ("fail", "timeout", "flaky"):
+        return probe("unusable", f"{said} {own}: {_CANNOT[own]}")
+    if failure is None or failure.repeated_by(rec.step(step or failure.step)):
+        return probe("bad")
+    return probe("unusable", f"{said} fails otherwise than the cell does: not the failure bisected")
 
 
 Runner = Callable[[str], tuple[record.CellRecord, str]]  # version -> the probe's record, and where it is
 
 
 _DOES = {"pass": "passes", "fail": "fails", "timeout": "times out", "flaky": "is flaky"}
+
+
+def reference(cell: matrix.Cell, package: str, versions: list[str]) -> str:
+    """The release the cell gets as the matrix pins it: of Django, the newest of its series there; else the newest."""
+    series = [version for version in versions if Version(version).release[:2] == series_key(cell.django)]
+    if normalized(package) == "django" and series:
+        return max(series, key=Version)
+    return max(versions, key=Version)
 
 
 def search(
@@ -209,13 +327,19 @@ def search(
     versions: list[str],
     probe: Runner,
     every: bool = False,
-    told: Callable[[Probe], None] = lambda _: None,
+    told: Callable[[Bisect, Probe], None] = lambda *_: None,
 ) -> Bisect:
-    """Probe the oldest and newest usable releases; if they differ, binary-search between, stepping around.
+    """Probe the cell's own release, then the oldest and newest usable; binary-search where two differ.
 
-    With ``every``, probe every release instead: the answer then says whether
-    any release passes, and where each flip between neighbours is. ``told``
-    hears of each probe as it is judged.
+    The cell's own release (``reference``) is probed first: when the step (or
+    the cell) fails under it, that failure is what a bad probe must repeat
+    (``judge``), so that a release that fails for a reason of its own cannot
+    pass for the flip. Then the oldest usable release, and if it agrees the
+    newest: where either differs from the cell's own, a binary search between
+    them, stepping around probes that cannot judge. With ``every``, probe every
+    release instead, each judged by its own verdict: the answer then says
+    whether any release passes, and where each flip between neighbours is.
+    ``told`` hears of each probe as it is judged.
     """
     found = Bisect(cell.env, cell.library, package, step, list(versions), every=every)
     tried: dict[str, Probe] = {}
@@ -224,10 +348,13 @@ def search(
         version = versions[index]
         if version not in tried:
             rec, where = probe(version)
-            verdict, own = judge(rec, package, version, step)
-            tried[version] = Probe(version, verdict, own, rec.status, rec.reason, where)
-            found.probes.append(tried[version])
-            told(tried[version])
+            judged = judge(rec, where, package, version, step, found.failure)
+            if version == found.reference and judged.verdict == "bad":
+                found.failure = failure_of(rec, step)
+                judged = judge(rec, where, package, version, step, found.failure)
+            tried[version] = judged
+            found.probes.append(judged)
+            told(found, judged)
         return tried[version]
 
     def usable(indexes: range) -> int | None:
@@ -238,19 +365,38 @@ def search(
 
     if every:
         return _scan(found, [run(index) for index in range(len(versions))])
-    low = usable(range(len(versions)))
-    high = usable(range(len(versions) - 1, (low if low is not None else -1), -1))
-    if low is None or high is None:
-        found.answer = f"{package}: no release of those tried gave {step or 'the cell'} a verdict"
+    found.reference = reference(cell, package, versions)
+    own = versions.index(found.reference)
+    anchor = own if run(own).verdict != "unusable" else usable(range(len(versions)))
+    said = found.judged_step or "the cell"
+    if anchor is None:
+        found.answer = f"{package}: no release of those tried gave {said} a verdict"
         return found
-    if run(low).verdict == run(high).verdict:
-        found.answer = (
-            f"{package}: {step or 'the cell'} {_DOES.get(run(low).step_verdict, run(low).step_verdict)}"
-            f" under the oldest and newest releases that could judge ({versions[low]}, {versions[high]}):"
-            " no flip to bisect"
-            + (f"; the {high - low - 1} between were not probed (--every probes each)" if high - low > 1 else "")
+    low = usable(range(anchor))
+    if low is not None and run(low).verdict != run(anchor).verdict:
+        return _narrow(found, versions, run, low, anchor)
+    high = usable(range(len(versions) - 1, anchor, -1))
+    if high is not None and run(high).verdict != run(anchor).verdict:
+        return _narrow(found, versions, run, anchor, high)
+    oldest, newest = (anchor if low is None else low), (anchor if high is None else high)
+    verdict = run(anchor).step_verdict
+    unprobed = sum(1 for index in range(oldest + 1, newest) if versions[index] not in tried)
+    found.answer = (
+        f"{package}: {said} {_DOES.get(verdict, verdict)}"
+        + (
+            f" under the oldest and newest releases that could judge ({versions[oldest]}, {versions[newest]})"
+            if oldest != newest
+            else f" under {versions[anchor]}, the one release that could judge"
         )
-        return found
+        + (f" and under {versions[anchor]}, the cell's own" if oldest < anchor < newest else "")
+        + ": no flip to bisect"
+        + (f"; the {unprobed} between were not probed (--every probes each)" if unprobed else "")
+    )
+    return found
+
+
+def _narrow(found: Bisect, versions: list[str], run: Callable[[int], Probe], low: int, high: int) -> Bisect:
+    """Binary-search between ``low`` and ``high``, whose verdicts differ, for the two neighbours that differ."""
     while high - low > 1:
         middle = (low + high) // 2
         # Step around unusable releases: the nearest usable one between, on either side.
@@ -269,7 +415,7 @@ def search(
     direction = "last good" if good < bad else "first good"
     other = "first bad" if good < bad else "last bad"
     found.answer = (
-        f"{package}: {direction} {versions[good]}, {other} {versions[bad]}"
+        f"{found.package}: {direction} {versions[good]}, {other} {versions[bad]}"
         + (f" (between them, {', '.join(between)} could not be judged)" if between else "")
         + (f" — {found.why}" if found.why else "")
     )
@@ -313,14 +459,195 @@ def write(found: Bisect, folder: Path) -> Path:
 
 
 def read(folder: Path) -> Bisect:
-    """A bisect's answer as written; BisectError when it is not one."""
+    """A bisect's answer as written, every field checked; BisectError, one line naming the file and the field.
+
+    Its names become paths (its page's folder, each probe's), so each is
+    checked for what it must be, not only for its type: the cell one of the
+    matrix, of its library; the package a name as PEP 508 has them; each
+    release a version that is one part of a path; each probe's record
+    exactly ``<version>/<library>/<cell>``.
+    """
+    path = folder / FILENAME
     try:
-        data = json.loads((folder / FILENAME).read_text(encoding="utf-8"))
-        probes = [Probe(**item) for item in data.pop("probes")]
-        found = Bisect(**data, probes=probes)
-    except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
-        raise BisectError(f"{folder / FILENAME}: not a bisect's answer ({error})") from None
-    for probe in found.probes:
-        if not all(part and part not in (".", "..") for part in probe.record.split("/")):
-            raise BisectError(f"{folder / FILENAME}: a probe's record outside its folder: {probe.record!r}")
-    return found
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as error:
+        raise BisectError(f"{path}: not a bisect's answer ({error})") from None
+    try:
+        return _bisect(data)
+    except BisectError as error:
+        raise BisectError(f"{path}: {error}") from None
+
+
+def is_release(version: str) -> bool:
+    """Whether ``version`` is a release a bisect can name, and name a folder by: a version, one part of a path."""
+    try:
+        files.part(version)
+    except ValueError:
+        return False
+    return _parses(version)
+
+
+def _is_cell(name: str) -> bool:
+    try:
+        matrix.get(name)
+    except matrix.UnknownCell:
+        return False
+    return True
+
+
+_REQUIRED = object()
+Choice = TypeVar("Choice", bound=str)
+
+
+class _Fields:
+    """A JSON object of a bisect.json, read field by field: a field missing, unknown or of a wrong value is refused.
+
+    ``where``: how the refusal names the object's fields (``""`` for the answer, ``"probes[0]."`` for its first probe).
+    """
+
+    def __init__(self, data: object, where: str, known: Collection[str]) -> None:
+        if not isinstance(data, dict):
+            raise BisectError(f"{where.rstrip('.') or 'the file'}: {_shown(data)} is not an object")
+        for key in data:
+            if key not in known:
+                raise BisectError(
+                    f"{where}{key if key.isidentifier() else _shown(key)}: not a field of a bisect's answer"
+                )
+        self.data: dict[str, object] = data
+        self.where = where
+
+    def _get(self, key: str, default: object) -> object:
+        if key in self.data:
+            return self.data[key]
+        if default is _REQUIRED:
+            raise BisectError(f"{self.where}{key}: missing")
+        return default
+
+    def _refused(self, key: str, value: object, wanted: str) -> BisectError:
+        return BisectError(f"{self.where}{key}: {_shown(value)} is not {wanted}")
+
+    def text(
+        self,
+        key: str,
+        wanted: str = "a string",
+        valid: Callable[[str], bool] = lambda _: True,
+        default: object = _REQUIRED,
+    ) -> str:
+        value = self._get(key, default)
+        if not isinstance(value, str) or not valid(value):
+            raise self._refused(key, value, wanted)
+        return value
+
+    def optional_text(
+        self,
+        key: str,
+        wanted: str = "a string",
+        valid: Callable[[str], bool] = lambda _: True,
+        default: object = _REQUIRED,
+    ) -> str | None:
+        value = self._get(key, default)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not valid(value):
+            raise self._refused(key, value, f"null or {wanted}")
+        return value
+
+    def texts(self, key: str, wanted: str, valid: Callable[[str], bool]) -> list[str]:
+        value = self._get(key, _REQUIRED)
+        if not isinstance(value, list) or not all(isinstance(item, str) and valid(item) for item in value):
+            raise self._refused(key, value, f"a list of {wanted}")
+        return list(value)
+
+    def mapping(self, key: str) -> dict[str, str]:
+        value = self._get(key, {})
+        if not isinstance(value, dict) or not all(isinstance(item, str) for item in value.values()):
+            raise self._refused(key, value, "an object of strings")
+        return dict(value)
+
+    def flag(self, key: str) -> bool:
+        value = self._get(key, False)
+        if not isinstance(value, bool):
+            raise self._refused(key, value, "true or false")
+        return value
+
+    def choice(self, key: str, choices: tuple[Choice, ...]) -> Choice:
+        value = self._get(key, _REQUIRED)
+        chosen = _member(value, choices)
+        if chosen is None:
+            raise self._refused(key, value, f"one of {', '.join(dict.fromkeys(choices))}")
+        return chosen
+
+    def optional_object(self, key: str, known: Collection[str]) -> _Fields | None:
+        """The object at ``key`` (None when it is absent or null), of the fields ``known``, to read in turn."""
+        value = self._get(key, None)
+        return None if value is None else _Fields(value, f"{self.where}{key}.", known)
+
+    def objects(self, key: str, known: Collection[str]) -> list[_Fields]:
+        """The objects listed at ``key`` (none when it is absent), of the fields ``known``, to read in turn."""
+        value = self._get(key, [])
+        if not isinstance(value, list):
+            raise self._refused(key, value, "a list")
+        return [_Fields(item, f"{self.where}{key}[{index}].", known) for index, item in enumerate(value)]
+
+
+def _member(value: object, choices: tuple[Choice, ...]) -> Choice | None:
+    """``value`` as the one of ``choices`` it is, typed as they are; None when it is none of them."""
+    return next((choice for choice in choices if value == choice), None)
+
+
+def _shown(value: object) -> str:
+    """A value of the file, as a refusal quotes it: in one line, and short."""
+    shown = json.dumps(value, ensure_ascii=True, default=str) if not isinstance(value, str) else repr(value)
+    return shown if len(shown) <= 80 else shown[:79] + "…"
+
+
+def _bisect(data: object) -> Bisect:
+    from dtws.steps import NAMES  # here: the steps bring the runner's machinery, which reading an answer never needs
+
+    top = _Fields(data, "", [spec.name for spec in fields(Bisect)])
+    cell = top.text("cell", "a cell of the matrix", _is_cell)
+    library = matrix.get(cell).library
+    top.text("library", f"{cell}'s library, {library!r}", lambda value: value == library)
+    package = top.text("package", "a package's name (PEP 508)", lambda value: bool(_PACKAGE.fullmatch(value)))
+    probes = [_probe(probe, library, cell) for probe in top.objects("probes", [spec.name for spec in fields(Probe)])]
+    return Bisect(
+        cell=cell,
+        library=library,
+        package=package,
+        step=top.optional_text("step", "a step of a cell", lambda value: value in NAMES),
+        releases=top.texts("releases", "releases", is_release),
+        left_out=top.mapping("left_out"),
+        probes=probes,
+        good=top.optional_text("good", "a release", is_release, default=None),
+        bad=top.optional_text("bad", "a release", is_release, default=None),
+        why=top.optional_text("why", default=None),
+        answer=top.text("answer", default=""),
+        every=top.flag("every"),
+        reference=top.optional_text("reference", "a release", is_release, default=None),
+        failure=_failure(top.optional_object("failure", [spec.name for spec in fields(Failure)]), NAMES),
+    )
+
+
+def _failure(failure: _Fields | None, steps: Collection[str]) -> Failure | None:
+    if failure is None:
+        return None
+    return Failure(
+        step=failure.text("step", "a step of a cell", lambda value: value in steps),
+        verdict=failure.choice("verdict", FAILED),
+        error=failure.text("error"),
+        cause=failure.optional_text("cause"),
+    )
+
+
+def _probe(probe: _Fields, library: str, cell: str) -> Probe:
+    version = probe.text("version", "a release", is_release)
+    where = f"{version}/{library}/{cell}"
+    return Probe(
+        version=version,
+        verdict=probe.choice("verdict", VERDICTS),
+        step_verdict=probe.choice("step_verdict", JUDGED),
+        status=probe.choice("status", record.STATUSES),
+        reason=probe.optional_text("reason"),
+        record=probe.text("record", f"the probe's record, {where!r}", lambda value: value == where),
+        why=probe.optional_text("why", default=None),
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -11,6 +12,19 @@ from typing import Any, BinaryIO
 # Readable by everyone, whatever uid writes it: the runner user (uid 1001 on
 # GitHub) uploads and merges what dtws wrote, whoever ran it (root, sudo, a container).
 READABLE = 0o644
+# One part of a path: a letter or digit, then letters, digits, "_", "." and "-" (so never "..", never a separator).
+_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}")
+
+
+def part(name: str) -> str:
+    """``name``, checked to be one part of a path: a name from data never reaches a folder outside the one it is in.
+
+    ValueError, saying so in one line, for anything else (an absolute path, "..", a separator, a number).
+    """
+    if not isinstance(name, str) or not _PART.fullmatch(name):
+        shown = repr(name)
+        raise ValueError(f"{shown if len(shown) <= 80 else shown[:79] + '…'}: not one part of a path")
+    return name
 
 
 def write_text(target: Path, text: str) -> Path:

@@ -136,6 +136,12 @@ def get(name: str) -> Cell:
     raise UnknownCell(f"unknown cell {name!r}; the cells are: {known}")
 
 
+def djangos(name: str, python: str) -> tuple[str, ...]:
+    """The Django series of the library ``name``'s cells on Python ``python``, oldest first: those the project runs."""
+    found = {cell.django for cell in CELLS + TEST_CELLS if (cell.library, cell.python) == (name, python)}
+    return tuple(sorted(found, key=series_key))
+
+
 def pythons() -> tuple[str, ...]:
     """Every Python version the matrix needs, oldest first."""
     return tuple(sorted({cell.python for cell in CELLS}, key=series_key))

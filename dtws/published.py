@@ -12,7 +12,6 @@ import errno
 import http.client
 import json
 import os
-import re
 import stat
 import time
 import urllib.error
@@ -23,11 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from dtws import bisect, record, results
+from dtws import bisect, files, record, results
 
 TIMEOUT_S = 60
 MAX_FILE_BYTES = 50 * 1024 * 1024
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 class NotPublished(LookupError):
@@ -53,8 +51,10 @@ class Published:
         Unreadable when it may be there but could not be read: any HTTP answer
         but 404 and 410, a network error, a local file dtws may not read.
         """
-        parts = relative.split("/")
-        if not all(_NAME.match(part) for part in parts):
+        try:
+            for part in relative.split("/"):
+                files.part(part)
+        except ValueError:
             return False
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -247,9 +247,12 @@ def copy_bisects(
         return [], [f"{bisect.SITE}/{bisect.SITE_INDEX} of the published site could not be read: {error}"]
     found = []
     for name in names if isinstance(names, list) else []:
-        if not isinstance(name, str) or not _NAME.match(name) or name in leave:
+        if not isinstance(name, str) or name in leave:
             continue
-        folder = target / name
+        try:
+            folder = target / files.part(name)
+        except ValueError:
+            continue
         page = f"{bisect.SITE}/{name}/"
         if not published.fetch(page + bisect.FILENAME, folder / bisect.FILENAME):
             problems.append(f"bisect {name}: its published answer could not be had; its page is dropped")
@@ -259,14 +262,13 @@ def copy_bisects(
         except bisect.BisectError as error:
             problems.append(f"the published bisect {name} is dropped: {error}")
             continue
+        if bisect.name(answer.cell, answer.package) != name:  # kept by its name, it would be another's page
+            said = bisect.name(answer.cell, answer.package)
+            problems.append(f"the published bisect {name} is dropped: its answer is of {said}")
+            continue
         found.append((folder, answer))
-        for probe in answer.probes:
-            parts = probe.record.split("/")
-            if len(parts) != 3:  # <release>/<library>/<cell>, as dtws bisect writes it
-                problems.append(f"bisect {name}: its probe's record {probe.record!r} is not where a probe's is")
-                continue
-            version, library, cell = parts
-            probe_page = f"{page}{version}/cells/{library}/{cell}/"
+        for probe in answer.probes:  # bisect.read checked each record is <release>/<library>/<cell>
+            probe_page = f"{page}{probe.version}/cells/{answer.library}/{answer.cell}/"
             if not published.fetch(probe_page + record.FILENAME, folder / probe.record / record.FILENAME):
                 problems.append(f"bisect {name}: the record of its probe {probe.record!r} could not be had")
                 continue
@@ -277,7 +279,7 @@ def copy_bisects(
                 continue
             copied = _copy_logs(published, rec, probe_page, folder / probe.record)
             if copied.unreadable:
-                raise Unreadable(f"{bisect.SITE}/{name}/{copied.unreadable[0]}")
+                raise Unreadable(copied.unreadable[0])
             for log in copied.missing:
                 problems.append(f"bisect {name}: the log {log} of its probe {probe.record} could not be had")
     return found, problems

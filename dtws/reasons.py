@@ -95,6 +95,24 @@ def explain(exception: str, message: str, file: str | None) -> str | None:
     return None
 
 
+# What str(ErrorLine) puts after the message: where it was raised, and its known cause.
+_WHERE = re.compile(r" \([^()]+ line \d+\)$")
+_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]+\b")
+
+
+def cause_of(error: str) -> str | None:
+    """The known cause an error line (``str(ErrorLine)``, as a record keeps it) ends with, or None."""
+    return next((cause.why for cause in causes() if error.endswith(f" — {cause.why}")), None)
+
+
+def bare(error: str) -> str:
+    """An error line as two runs of the same error say it alike: no known cause, no file and line, no address."""
+    why = cause_of(error)
+    if why is not None:
+        error = error.removesuffix(f" — {why}")
+    return _ADDRESS.sub("0x…", _WHERE.sub("", error)).strip()
+
+
 def clean(data: bytes) -> str:
     """A log as text: bad UTF-8 replaced, ANSI escape codes and other control characters removed."""
     text = data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")

@@ -6,6 +6,7 @@ layout ``dtws run`` writes: ``<root>/<library>/<cell>/result.json`` + ``logs/``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -14,7 +15,10 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
+from bs4 import BeautifulSoup
 from playwright.sync_api import Browser
 from playwright.sync_api import Error as PlaywrightError
 
@@ -356,3 +360,215 @@ def test_a_bad_bisect_is_left_out_and_a_kept_one_is_read_only_inside_its_site(tm
     assert "gevent: a kept answer" in (site / "bisect" / "py27-django18-gevent" / "index.html").read_text()
     assert json.loads((site / "bisect" / "index.json").read_text()) == ["py27-django18-gevent"]
     assert "the log check.log of its probe 1.0/django-socketio/py27-django18 could not be had" in building.stdout
+
+
+def sound_bisect(root: Path, package: str = "gevent", name: str = "", published: bool = False) -> Path:
+    """A bisect's folder as ``dtws bisect`` leaves it, or as a ``published`` site has it: answer, probe record.
+
+    The probe's record is written here (no real run), where a run or a site puts it.
+    """
+    folder = root / (name or f"py27-django18-{package}")
+    write_record(folder / "1.0" / ("cells" if published else ""))
+    found = bisect.Bisect("py27-django18", "django-socketio", package, "websocket-server", ["1.0", "1.1.1"])
+    found.probes = [bisect.Probe("1.0", "bad", "fail", "fail", "check: boom", "1.0/django-socketio/py27-django18")]
+    found.answer = f"{package}: a sound answer"
+    bisect.write(found, folder)
+    return folder
+
+
+def tampered(folder: Path, change: Callable[[dict[str, Any]], object]) -> Path:
+    """``folder``'s bisect.json with ``change`` made to it."""
+    data = json.loads((folder / bisect.FILENAME).read_text())
+    change(data)
+    (folder / bisect.FILENAME).write_text(json.dumps(data))
+    return folder
+
+
+def victims(tmp_path: Path) -> tuple[Path, dict[Path, bytes]]:
+    """Folders outside the site that a hostile bisect.json names, and what they hold, which must stay so."""
+    elsewhere = tmp_path / "elsewhere"
+    for name in ("victim-dir", "probe-victim"):
+        (elsewhere / name).mkdir(parents=True)
+        (elsewhere / name / "keep.txt").write_text(f"{name}'s own file\n")
+    return elsewhere, {path: path.read_bytes() for path in elsewhere.rglob("*") if path.is_file()}
+
+
+def hostile_changes(elsewhere: Path) -> dict[str, Callable[[dict[str, Any]], object]]:
+    """By the field each one breaks: changes that once wrote outside the site, or crashed it."""
+
+    def probe(key: str, value: object) -> Callable[[dict[str, Any]], object]:
+        return lambda data: data["probes"][0].__setitem__(key, value)
+
+    return {
+        "cell": lambda data: data.update(cell=str(elsewhere / "victim"), package="dir"),
+        "probes[0].version": probe("version", str(elsewhere / "probe-victim")),
+        "probes[0].record": probe("record", 5),
+        "releases": lambda data: data.update(releases=5),
+    }
+
+
+def test_a_hostile_bisect_json_is_left_out_and_never_writes_outside_the_site(tmp_path: Path) -> None:
+    """`site --bisect`: a cell or a probe's version naming a folder elsewhere, a number for a path: each left out."""
+    elsewhere, before = victims(tmp_path)
+    write_record(tmp_path / "run")
+    project = site_project(tmp_path)
+    out = tmp_path / "results"
+    assert dtws(dtws_args("merge", str(tmp_path / "run"), "--out", str(out))).returncode == 0
+    sound_bisect(tmp_path / "bisects")
+    hostile = {
+        field: tampered(sound_bisect(tmp_path / "bisects" / str(number)), change)
+        for number, (field, change) in enumerate(hostile_changes(elsewhere).items())
+    }
+
+    building = dtws(dtws_args("site", str(out), "--project", str(project), "--bisect", str(tmp_path / "bisects")))
+
+    assert building.returncode == 0, building.stdout + building.stderr
+    assert {path: path.read_bytes() for path in elsewhere.rglob("*") if path.is_file()} == before
+    for field, folder in hostile.items():
+        said = f"dtws site: --bisect {folder}: {folder / bisect.FILENAME}: {field}: "
+        assert [line for line in building.stdout.splitlines() if line.startswith(said) and line.endswith("; left out")]
+    site = project / "build" / "site"
+    assert json.loads((site / "bisect" / "index.json").read_text()) == ["py27-django18-gevent"]
+    assert "gevent: a sound answer" in (site / "bisect" / "py27-django18-gevent" / "index.html").read_text()
+    assert sorted(path.name for path in (site / "bisect").iterdir()) == ["index.json", "py27-django18-gevent"]
+
+
+def test_a_hostile_published_bisect_is_dropped_and_never_writes_outside_the_site(tmp_path: Path) -> None:
+    """`site --previous`: the published site's bisect.json is data from elsewhere too, read as strictly."""
+    elsewhere, before = victims(tmp_path)
+    write_record(tmp_path / "run")
+    project = site_project(tmp_path)
+    out = tmp_path / "results"
+    assert dtws(dtws_args("merge", str(tmp_path / "run"), "--out", str(out))).returncode == 0
+    published_site = tmp_path / "published"
+    published_site.mkdir()
+    shutil.copy(out / results.FILENAME, published_site / results.FILENAME)
+    sound_bisect(published_site / "bisect", published=True)
+    for number, change in enumerate(hostile_changes(elsewhere).values()):
+        tampered(sound_bisect(published_site / "bisect", f"package{number}", published=True), change)
+    # A folder whose answer is another bisect's: kept under the name its answer gives, it would replace that one.
+    other = sound_bisect(published_site / "bisect", "gevent", "py27-django18-other", published=True)
+    names = sorted(path.name for path in (published_site / "bisect").iterdir())
+    (published_site / "bisect" / "index.json").write_text(json.dumps(names))
+
+    args = ["site", str(out), "--project", str(project), "--previous", str(published_site / results.FILENAME)]
+    building = dtws(dtws_args(*args))
+
+    assert building.returncode == 0, building.stdout + building.stderr
+    assert {path: path.read_bytes() for path in elsewhere.rglob("*") if path.is_file()} == before
+    for number, field in enumerate(hostile_changes(elsewhere)):
+        said = f"dtws site: the published bisect py27-django18-package{number} is dropped: "
+        assert [line for line in building.stdout.splitlines() if line.startswith(said) and f"json: {field}: " in line]
+    assert f"the published bisect {other.name} is dropped: its answer is of py27-django18-gevent" in building.stdout
+    site = project / "build" / "site"
+    assert json.loads((site / "bisect" / "index.json").read_text()) == ["py27-django18-gevent"]
+    assert "gevent: a sound answer" in (site / "bisect" / "py27-django18-gevent" / "index.html").read_text()
+
+
+# By field: a wrong value a bisect.json may hold. Each is refused by bisect.read with one line naming the field.
+WRONG: dict[str, tuple[str, object]] = {
+    "a cell that is a path": ("cell", "/tmp/victim"),
+    "a cell of no matrix": ("cell", "py27-django99"),
+    "a cell's number": ("cell", 18),
+    "another library than the cell's": ("library", "channels"),
+    "a package that is a path": ("package", "../x"),
+    "a package with a space": ("package", "gevent socketio"),
+    "a step of no cell": ("step", "deploy"),
+    "releases that are a number": ("releases", 5),
+    "a release that is a path": ("releases", ["1.0", "../../x"]),
+    "a release that is a number": ("releases", [1.0]),
+    "a left out release's why that is a list": ("left_out", {"0.1": ["x"]}),
+    "probes that are an object": ("probes", {"version": "1.0"}),
+    "a probe that is a string": ("probes", ["1.0"]),
+    "a flag that is a string": ("every", "yes"),
+    "an answer that is null": ("answer", None),
+    "a good release that is a number": ("good", 1.1),
+    "a field of no bisect": ("shell", "rm -rf /"),
+    "a reference that is a path": ("reference", "../1.9"),
+    "a failure that is a string": ("failure", "check"),
+    "a failure at no step": ("failure", {"step": "deploy", "verdict": "fail", "error": "E", "cause": None}),
+    "a failure that passes": ("failure", {"step": "check", "verdict": "pass", "error": "E", "cause": None}),
+}
+WRONG_PROBE: dict[str, tuple[str, object]] = {
+    "a version that is an absolute path": ("version", "/tmp/victim"),
+    "a version that is no version": ("version", "latest"),
+    "a version that is a number": ("version", 1.0),
+    "a record that is a number": ("record", 5),
+    "a record outside its folder": ("record", "1.0/../../../x"),
+    "a record of another release": ("record", "1.1.1/django-socketio/py27-django18"),
+    "a verdict of no bisect": ("verdict", "great"),
+    "a step verdict of no step": ("step_verdict", "so-so"),
+    "a status of no cell": ("status", "fine"),
+    "a reason that is a number": ("reason", 3),
+    "a why that is a list": ("why", ["x"]),
+}
+
+
+@pytest.mark.parametrize(("field", "value"), WRONG.values(), ids=WRONG.keys())
+def test_a_bisect_json_of_the_wrong_shape_is_refused_naming_its_field(
+    field: str, value: object, tmp_path: Path
+) -> None:
+    folder = tampered(sound_bisect(tmp_path), lambda data: data.__setitem__(field, value))
+    with pytest.raises(bisect.BisectError) as refused:
+        bisect.read(folder)
+    assert re.match(rf"{re.escape(str(folder / bisect.FILENAME))}: {field}(\[0\]|\.\w+)?: ", str(refused.value))
+    assert "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize(("field", "value"), WRONG_PROBE.values(), ids=WRONG_PROBE.keys())
+def test_a_probe_of_the_wrong_shape_is_refused_naming_its_field(field: str, value: object, tmp_path: Path) -> None:
+    folder = tampered(sound_bisect(tmp_path), lambda data: data["probes"][0].__setitem__(field, value))
+    with pytest.raises(bisect.BisectError) as refused:
+        bisect.read(folder)
+    assert str(refused.value).startswith(f"{folder / bisect.FILENAME}: probes[0].{field}: ")
+    assert "\n" not in str(refused.value)
+
+
+def test_a_sound_bisect_json_reads_back_as_written(tmp_path: Path) -> None:
+    folder = sound_bisect(tmp_path)
+    written = dataclasses.replace(
+        bisect.read(folder),
+        reference="1.1.1",
+        failure=bisect.Failure("check", "fail", "ImportError: boom (x.py line 1)", None),
+        left_out={"0.9": "yanked", "not-a-version!": "not a version"},
+    )
+    written.probes.append(
+        bisect.Probe("1.1.1", "unusable", "skipped", "fail", None, "1.1.1/django-socketio/py27-django18", "why not")
+    )
+    bisect.write(written, folder)
+    assert bisect.read(folder) == written
+
+
+def test_the_bisect_page_writer_refuses_a_name_that_is_not_one_path_part(tmp_path: Path) -> None:
+    """Defense in depth: a Bisect that never went through bisect.read still cannot name a folder elsewhere."""
+    elsewhere, before = victims(tmp_path)
+    folder = sound_bisect(tmp_path / "bisects")
+    sound = bisect.read(folder)
+    for found in (
+        dataclasses.replace(sound, cell=str(elsewhere / "victim"), package="dir"),
+        dataclasses.replace(
+            sound, probes=[dataclasses.replace(sound.probes[0], version=str(elsewhere / "probe-victim"))]
+        ),
+    ):
+        with pytest.raises(ValueError, match="not one part of a path"):
+            pages.write_bisect(folder, found, tmp_path / "site", "dtws")
+    assert {path: path.read_bytes() for path in elsewhere.rglob("*") if path.is_file()} == before
+
+
+def test_a_bisect_page_says_what_it_judged_by_and_escapes_it(tmp_path: Path) -> None:
+    """The cell's own failure and a probe's why come from records: on the page, they are text, never markup."""
+    folder = sound_bisect(tmp_path / "bisects")
+    found = dataclasses.replace(
+        bisect.read(folder),
+        step=None,
+        reference="1.1.1",
+        failure=bisect.Failure("check", "fail", "ValueError: <script>alert(1)</script>", None),
+    )
+    found.probes[0].why = "check fails otherwise <b>than</b> the cell does"
+    pages.write_bisect(folder, found, tmp_path / "site", "dtws")
+    page = (tmp_path / "site" / "bisect" / "py27-django18-gevent" / "index.html").read_text()
+    assert "<script>" not in page and "<b>" not in page
+    text = " ".join(BeautifulSoup(page, "html.parser").get_text().split())
+    assert "Judged by the cell's own failure, at its check step." in text
+    assert "Under gevent 1.1.1, the cell's check step fails: ValueError: <script>alert(1)</script>." in text
+    assert "Cannot judge: check fails otherwise <b>than</b> the cell does. check: boom" in text

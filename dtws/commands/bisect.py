@@ -1,14 +1,18 @@
 """Find the release of a package under which a cell's step stops passing: each probe a real run of the cell.
 
 The package's releases come from the index (for the cell's Python; yanked and
-unfit ones are reported and left out), those of a range (``--releases '>=1.8'``),
-or a list given (``--releases 1.0,1.1.1,1.2.2``). The oldest and
-newest usable ones are probed first: when they agree there is nothing to
-bisect, and it says so. Otherwise it binary-searches for the last release that
-passes and the first that fails, stepping around probes that cannot judge
-(the pinned release did not install, an earlier step failed). Every probe is
-recorded like any cell, under ``<results>/<release>/``, and the answer in
-``<results>/bisect.json``.
+unfit ones are reported and left out; of Django, those from the oldest series
+the matrix runs the cell's library on), those of a range (``--releases
+'>=1.8'``), or a list given (``--releases 1.0,1.1.1,1.2.2``). The release the
+cell gets as the matrix pins it is probed first: when the step (or the cell)
+fails under it, a probe is bad only when it fails so, and another failure
+cannot judge. Then the oldest usable release, and the newest: when they agree
+with it there is nothing to bisect, and it says so. Otherwise it
+binary-searches for the last release that passes and the first that fails,
+stepping around probes that cannot judge (the pinned release did not install,
+an earlier step failed, the step failed otherwise), each reported with why.
+Every probe is recorded like any cell, under ``<results>/<release>/``, and the
+answer in ``<results>/bisect.json``.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from dtws import bisect, interpreters, matrix, record, runner
+from dtws import bisect, files, interpreters, matrix, reasons, record, runner
 from dtws.commands import Command
 from dtws.commands.options import add_docker_option, add_run_options, checked_and_locked, host
 from dtws.reasons import terminal_text
@@ -33,7 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--releases",
         default="",
         help="the releases to consider: a range of the index's ('>=1.8,<2'), or a comma-separated list"
-        " (default, or empty: every one on the index for the cell's Python)",
+        " (default, or empty: every one on the index for the cell's Python; of Django, from the oldest series"
+        " the matrix runs the cell's library on)",
     )
     parser.add_argument(
         "--every",
@@ -63,7 +68,7 @@ def main(args: argparse.Namespace) -> int:
 
 def _bisect(cell: matrix.Cell, args: argparse.Namespace) -> int:
     try:
-        versions, left_out = bisect.chosen(args.package, cell.python, args.releases)
+        versions, left_out = bisect.chosen(cell, args.package, args.releases)
     except bisect.BisectError as error:
         print(terminal_text(f"dtws bisect: {error}"))
         return 2
@@ -81,22 +86,33 @@ def _bisect(cell: matrix.Cell, args: argparse.Namespace) -> int:
     folder = args.results.resolve()
 
     def probe(version: str) -> tuple[record.CellRecord, str]:
+        results = folder / files.part(version)
         rec = runner.run_cell(
             cell,
-            folder / version,
+            results,
             project=project,
             toxworkdir=toxworkdir,
             timeouts=dict(args.timeout),
-            host=host(args, project, toxworkdir or project / ".tox", runner.cell_dir(folder / version, cell)),
+            host=host(args, project, toxworkdir or project / ".tox", runner.cell_dir(results, cell)),
             retries=0,
             pins={args.package: version},
         )
-        return rec, str((runner.cell_dir(folder / version, cell)).relative_to(folder))
+        return rec, str(runner.cell_dir(results, cell).relative_to(folder))
 
-    def told(probe: bisect.Probe) -> None:
-        judged = f"{probe.verdict} ({args.step} {probe.step_verdict})" if args.step else probe.verdict
-        said = f"  {args.package} {probe.version}: {judged}" + (f"; the cell: {probe.reason}" if probe.reason else "")
+    def told(found: bisect.Bisect, probe: bisect.Probe) -> None:
+        step = found.judged_step
+        judged = f"{probe.verdict} ({step} {probe.step_verdict})" if step else probe.verdict
+        own = " (the cell's own)" if probe.version == found.reference else ""
+        said = (
+            f"  {args.package} {probe.version}{own}: {judged}"
+            + (f": {probe.why}" if probe.why else "")
+            + (f"; the cell: {probe.reason}" if probe.reason else "")
+        )
         print(terminal_text(said[:200]))
+        if own and found.failure:
+            failure, fails = found.failure, "times out" if found.failure.verdict == "timeout" else "fails"
+            rule = f"  bad when {failure.step} {fails} so, good when it passes, unusable when it fails otherwise"
+            print(terminal_text(f"{rule} ({failure.cause or reasons.bare(failure.error)})"[:200]))
 
     found = bisect.search(cell, args.package, args.step or None, versions, probe, every=args.every, told=told)
     found.left_out = left_out

@@ -204,9 +204,15 @@ def _build(
         pages.write_as_of(earlier_site, out)
         if earlier_site.results.as_of == review.DAY:
             pages.write_review(earlier_site, out, [found for _, found in bisects.values()])
-    for folder, _ in bisects.values():
-        pages.write_bisect(folder, out, site.site_name)
-    pages.write_bisect_index(list(bisects), out)
+    written = []
+    for name, (folder, found) in bisects.items():
+        try:
+            pages.write_bisect(folder, found, out, site.site_name)
+        except ValueError as error:  # a name that is no path's part: never written, and never breaks the site
+            print(terminal_text(f"dtws site: bisect {name}: {error}; left out"))
+            continue
+        written.append(name)
+    pages.write_bisect_index(written, out)
     print(f"site: {out / 'index.html'}  (serve it: python -m dtws preview)")
     return 0
 

@@ -34,7 +34,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 import markupsafe
 
-from dtws import bisect, github, matrix, published, record
+from dtws import bisect, files, github, matrix, published, record
 from dtws.marks import MARKS
 from dtws.pages import logs, runs, view
 from dtws.results import FILENAME, Entry, Results
@@ -503,28 +503,33 @@ def write_review(then: Site, out: Path, bisects: list[bisect.Bisect] | None = No
     (folder / "index.html").write_text(page, encoding="utf-8")
 
 
-def write_bisect(folder: Path, out: Path, site_name: str) -> tuple[str, str, str]:
+def write_bisect(folder: Path, found: bisect.Bisect, out: Path, site_name: str) -> None:
     """A bisect's page (its answer, each probe linked to its cell page) under ``bisect/<cell>-<package>/``.
 
-    Returns the library, the page's address and the answer, for the library's page.
+    ``found`` is the answer in ``folder`` (``bisect.read``). Every name of it
+    that becomes a path is checked to be one part of one (``files.part``):
+    ValueError, before anything is written, for any other. Each probe's
+    record is read from ``<version>/<library>/<cell>``, where ``dtws bisect``
+    writes it, and left out of the page unless it is of the bisect's cell.
     """
-    found = bisect.read(folder)
-    name = bisect.name(found.cell, found.package)
-    target = out / bisect.SITE / name
+    target = out / bisect.SITE / files.part(bisect.name(found.cell, found.package))
+    library, cell = files.part(found.library), files.part(found.cell)
+    versions = [files.part(probe.version) for probe in found.probes]
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
-    for probe in found.probes:
+    for version in versions:
         try:
-            rec = record.read(folder / probe.record / record.FILENAME)
+            rec = record.read(folder / version / library / cell / record.FILENAME)
         except record.RecordError:
             continue
-        version_dir, record_dir = probe.record.split("/", 1)
-        entry = Entry(rec.library, rec.cell, rec.python, rec.django, record=rec, record_dir=record_dir)
+        if (rec.library, rec.cell) != (library, cell):
+            continue
+        entry = Entry(library, cell, rec.python, rec.django, record=rec, record_dir=f"{library}/{cell}")
         results = Results(generated_at=rec.provenance.finished_at or "", cells=[entry])
-        write_cells(plan(folder / version_dir, results, site_name=site_name), target / probe.version, depth=3)
-        record.write(rec, target / probe.version / view.url(entry))  # what a later site keeps the probe from
-    shutil.copyfile(folder / bisect.FILENAME, target / bisect.FILENAME)
+        write_cells(plan(folder / version, results, site_name=site_name), target / version, depth=3)
+        record.write(rec, target / version / view.url(entry))  # what a later site keeps the probe from
+    bisect.write(found, target)  # as read and checked, not the file as it may be now
     order = {version: index for index, version in enumerate(found.releases)}
     probes = sorted(found.probes, key=lambda probe: order.get(probe.version, len(order)))
     page = (
@@ -533,7 +538,6 @@ def write_bisect(folder: Path, out: Path, site_name: str) -> tuple[str, str, str
         .render(found=found, probes=probes, marks=MARKS, site_name=site_name)
     )
     (target / "index.html").write_text(page, encoding="utf-8")
-    return found.library, f"{bisect.SITE}/{name}/", found.answer
 
 
 def write_bisect_index(names: list[str], out: Path) -> None:
