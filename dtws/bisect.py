@@ -29,15 +29,15 @@ import itertools
 import json
 import re
 import urllib.request
-from collections.abc import Callable, Collection
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal, TypeVar, get_args
+from typing import Annotated, Literal
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from dtws import files, matrix, reasons, record
+from dtws import files, matrix, reasons, record, shapes
 from dtws.record import Status, StepVerdict
 from dtws.versions import admits, normalized, series_key
 
@@ -51,9 +51,6 @@ _WHEEL = re.compile(r"-(?P<python>[^-]+)-(?P<abi>[^-]+)-(?P<platform>[^-]+)\.whl
 _PACKAGE = re.compile(r"[A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9]", re.IGNORECASE)
 
 Verdict = Literal["good", "bad", "unusable"]
-VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
-# What a probe's step_verdict may be: the judged step's own verdict, or the cell's status.
-JUDGED: tuple[StepVerdict | Status, ...] = (*record.STEP_VERDICTS, *record.STATUSES)
 
 
 class BisectError(ValueError):
@@ -62,7 +59,7 @@ class BisectError(ValueError):
 
 @dataclass
 class Probe:
-    version: str
+    version: Release
     verdict: Verdict
     step_verdict: StepVerdict | Status  # the step's own verdict, or the cell's status when the whole cell is judged
     status: Status  # the cell's status
@@ -72,14 +69,13 @@ class Probe:
 
 
 Failed = Literal["fail", "timeout"]
-FAILED: tuple[Failed, ...] = get_args(Failed)
 
 
 @dataclass(frozen=True)
 class Failure:
     """How the cell fails as the matrix pins it: a probe is bad only when its step fails so."""
 
-    step: str
+    step: StepName
     verdict: Failed
     error: str  # the step's first error line, as its record has it (or what the step said, when it has none)
     cause: str | None  # the error's known cause (dtws/reasons.toml), when it has one
@@ -93,19 +89,19 @@ class Failure:
 
 @dataclass
 class Bisect:
-    cell: str
+    cell: CellName
     library: str
-    package: str
-    step: str | None  # None: the cell's status
-    releases: list[str]  # the releases considered, oldest first
+    package: Package
+    step: StepName | None  # None: the cell's status
+    releases: list[Release]  # the releases considered, oldest first
     left_out: dict[str, str] = field(default_factory=dict)  # release -> why it was not considered
     probes: list[Probe] = field(default_factory=list)
-    good: str | None = None  # of the two neighbouring releases that differ, the one that passes
-    bad: str | None = None  # and the one that does not
+    good: Release | None = None  # of the two neighbouring releases that differ, the one that passes
+    bad: Release | None = None  # and the one that does not
     why: str | None = None  # the bad probe's reason
     answer: str = ""  # one line: what was found
     every: bool = False  # every release was probed (a scan), not only those a binary search picks
-    reference: str | None = None  # the release the cell gets as the matrix pins it, probed first
+    reference: Release | None = None  # the release the cell gets as the matrix pins it, probed first
     failure: Failure | None = None  # how the cell fails under it: what a bad probe repeats
 
     @property
@@ -251,11 +247,10 @@ def failure_of(rec: record.CellRecord, step: str | None) -> Failure | None:
     failed = next(
         (item for item in rec.steps if item.verdict in ("fail", "timeout") and step in (None, item.name)), None
     )
-    verdict = _member(failed.verdict, FAILED) if failed else None
-    if failed is None or verdict is None:
+    if failed is None:
         return None
     error = _error_of(failed)
-    return Failure(failed.name, verdict, error, reasons.cause_of(error))
+    return Failure(failed.name, "fail" if failed.verdict == "fail" else "timeout", error, reasons.cause_of(error))
 
 
 def _error_of(step: record.Step) -> str:
@@ -285,10 +280,8 @@ def judge(
     """
     judged = step or (failure.step if failure else None)
     installed = {normalized(name): value for name, value in rec.provenance.packages.items()}
-    own = _member(rec.step(judged).verdict if judged else rec.status, JUDGED)
-    status = _member(rec.status, record.STATUSES)
-    if own is None or status is None:  # a record from the runner has known verdicts: record.from_dict reads no other
-        raise BisectError(f"the probe of {version}: its record has an unknown verdict")
+    own: StepVerdict | Status = rec.step(judged).verdict if judged else rec.status
+    status = rec.status
     said = judged or "the cell"
 
     def probe(verdict: Verdict, why: str | None = None) -> Probe:
@@ -473,9 +466,17 @@ def read(folder: Path) -> Bisect:
     except (OSError, ValueError, RecursionError) as error:
         raise BisectError(f"{path}: not a bisect's answer ({error})") from None
     try:
-        return _bisect(data)
-    except BisectError as error:
+        found = shapes.build(Bisect, data, "")
+    except shapes.ShapeError as error:
         raise BisectError(f"{path}: {error}") from None
+    library = matrix.get(found.cell).library
+    if found.library != library:
+        raise BisectError(f"{path}: library: {found.library!r} is not {found.cell}'s library, {library!r}")
+    for index, probe in enumerate(found.probes):
+        where = f"{probe.version}/{library}/{found.cell}"
+        if probe.record != where:
+            raise BisectError(f"{path}: probes[{index}].record: {probe.record!r} is not the probe's record, {where!r}")
+    return found
 
 
 def is_release(version: str) -> bool:
@@ -487,167 +488,30 @@ def is_release(version: str) -> bool:
     return _parses(version)
 
 
-def _is_cell(name: str) -> bool:
+def _release(text: str) -> str | None:
+    return None if is_release(text) else "not a release (a version, one part of a path)"
+
+
+def _cell(text: str) -> str | None:
     try:
-        matrix.get(name)
+        matrix.get(text)
     except matrix.UnknownCell:
-        return False
-    return True
+        return "not a cell of the matrix"
+    return None
 
 
-_REQUIRED = object()
-Choice = TypeVar("Choice", bound=str)
+def _package(text: str) -> str | None:
+    return None if _PACKAGE.fullmatch(text) else "not a package's name (PEP 508)"
 
 
-class _Fields:
-    """A JSON object of a bisect.json, read field by field: a field missing, unknown or of a wrong value is refused.
-
-    ``where``: how the refusal names the object's fields (``""`` for the answer, ``"probes[0]."`` for its first probe).
-    """
-
-    def __init__(self, data: object, where: str, known: Collection[str]) -> None:
-        if not isinstance(data, dict):
-            raise BisectError(f"{where.rstrip('.') or 'the file'}: {_shown(data)} is not an object")
-        for key in data:
-            if key not in known:
-                raise BisectError(
-                    f"{where}{key if key.isidentifier() else _shown(key)}: not a field of a bisect's answer"
-                )
-        self.data: dict[str, object] = data
-        self.where = where
-
-    def _get(self, key: str, default: object) -> object:
-        if key in self.data:
-            return self.data[key]
-        if default is _REQUIRED:
-            raise BisectError(f"{self.where}{key}: missing")
-        return default
-
-    def _refused(self, key: str, value: object, wanted: str) -> BisectError:
-        return BisectError(f"{self.where}{key}: {_shown(value)} is not {wanted}")
-
-    def text(
-        self,
-        key: str,
-        wanted: str = "a string",
-        valid: Callable[[str], bool] = lambda _: True,
-        default: object = _REQUIRED,
-    ) -> str:
-        value = self._get(key, default)
-        if not isinstance(value, str) or not valid(value):
-            raise self._refused(key, value, wanted)
-        return value
-
-    def optional_text(
-        self,
-        key: str,
-        wanted: str = "a string",
-        valid: Callable[[str], bool] = lambda _: True,
-        default: object = _REQUIRED,
-    ) -> str | None:
-        value = self._get(key, default)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not valid(value):
-            raise self._refused(key, value, f"null or {wanted}")
-        return value
-
-    def texts(self, key: str, wanted: str, valid: Callable[[str], bool]) -> list[str]:
-        value = self._get(key, _REQUIRED)
-        if not isinstance(value, list) or not all(isinstance(item, str) and valid(item) for item in value):
-            raise self._refused(key, value, f"a list of {wanted}")
-        return list(value)
-
-    def mapping(self, key: str) -> dict[str, str]:
-        value = self._get(key, {})
-        if not isinstance(value, dict) or not all(isinstance(item, str) for item in value.values()):
-            raise self._refused(key, value, "an object of strings")
-        return dict(value)
-
-    def flag(self, key: str) -> bool:
-        value = self._get(key, False)
-        if not isinstance(value, bool):
-            raise self._refused(key, value, "true or false")
-        return value
-
-    def choice(self, key: str, choices: tuple[Choice, ...]) -> Choice:
-        value = self._get(key, _REQUIRED)
-        chosen = _member(value, choices)
-        if chosen is None:
-            raise self._refused(key, value, f"one of {', '.join(dict.fromkeys(choices))}")
-        return chosen
-
-    def optional_object(self, key: str, known: Collection[str]) -> _Fields | None:
-        """The object at ``key`` (None when it is absent or null), of the fields ``known``, to read in turn."""
-        value = self._get(key, None)
-        return None if value is None else _Fields(value, f"{self.where}{key}.", known)
-
-    def objects(self, key: str, known: Collection[str]) -> list[_Fields]:
-        """The objects listed at ``key`` (none when it is absent), of the fields ``known``, to read in turn."""
-        value = self._get(key, [])
-        if not isinstance(value, list):
-            raise self._refused(key, value, "a list")
-        return [_Fields(item, f"{self.where}{key}[{index}].", known) for index, item in enumerate(value)]
-
-
-def _member(value: object, choices: tuple[Choice, ...]) -> Choice | None:
-    """``value`` as the one of ``choices`` it is, typed as they are; None when it is none of them."""
-    return next((choice for choice in choices if value == choice), None)
-
-
-def _shown(value: object) -> str:
-    """A value of the file, as a refusal quotes it: in one line, and short."""
-    shown = json.dumps(value, ensure_ascii=True, default=str) if not isinstance(value, str) else repr(value)
-    return shown if len(shown) <= 80 else shown[:79] + "…"
-
-
-def _bisect(data: object) -> Bisect:
+def _step(text: str) -> str | None:
     from dtws.steps import NAMES  # here: the steps bring the runner's machinery, which reading an answer never needs
 
-    top = _Fields(data, "", [spec.name for spec in fields(Bisect)])
-    cell = top.text("cell", "a cell of the matrix", _is_cell)
-    library = matrix.get(cell).library
-    top.text("library", f"{cell}'s library, {library!r}", lambda value: value == library)
-    package = top.text("package", "a package's name (PEP 508)", lambda value: bool(_PACKAGE.fullmatch(value)))
-    probes = [_probe(probe, library, cell) for probe in top.objects("probes", [spec.name for spec in fields(Probe)])]
-    return Bisect(
-        cell=cell,
-        library=library,
-        package=package,
-        step=top.optional_text("step", "a step of a cell", lambda value: value in NAMES),
-        releases=top.texts("releases", "releases", is_release),
-        left_out=top.mapping("left_out"),
-        probes=probes,
-        good=top.optional_text("good", "a release", is_release, default=None),
-        bad=top.optional_text("bad", "a release", is_release, default=None),
-        why=top.optional_text("why", default=None),
-        answer=top.text("answer", default=""),
-        every=top.flag("every"),
-        reference=top.optional_text("reference", "a release", is_release, default=None),
-        failure=_failure(top.optional_object("failure", [spec.name for spec in fields(Failure)]), NAMES),
-    )
+    return None if text in NAMES else "not a step of a cell"
 
 
-def _failure(failure: _Fields | None, steps: Collection[str]) -> Failure | None:
-    if failure is None:
-        return None
-    return Failure(
-        step=failure.text("step", "a step of a cell", lambda value: value in steps),
-        verdict=failure.choice("verdict", FAILED),
-        error=failure.text("error"),
-        cause=failure.optional_text("cause"),
-    )
-
-
-def _probe(probe: _Fields, library: str, cell: str) -> Probe:
-    version = probe.text("version", "a release", is_release)
-    where = f"{version}/{library}/{cell}"
-    return Probe(
-        version=version,
-        verdict=probe.choice("verdict", VERDICTS),
-        step_verdict=probe.choice("step_verdict", JUDGED),
-        status=probe.choice("status", record.STATUSES),
-        reason=probe.optional_text("reason"),
-        record=probe.text("record", f"the probe's record, {where!r}", lambda value: value == where),
-        why=probe.optional_text("why", default=None),
-    )
+# What bisect.json's names must be: they become paths (a bisect's page, each probe's) and are checked as read.
+Release = Annotated[str, _release]
+CellName = Annotated[str, _cell]
+Package = Annotated[str, _package]
+StepName = Annotated[str, _step]

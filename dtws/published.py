@@ -12,6 +12,7 @@ import errno
 import http.client
 import json
 import os
+import re
 import stat
 import time
 import urllib.error

@@ -108,8 +108,15 @@ def _check(kind: Any, value: Any, where: str, optional: Collection[str] | None) 
                 return None
             raise _wrong(where, "a value", None)
         inner = [option for option in options if option is not type(None)]
-        if len(inner) != 1:  # dtws's data has no union but "X | None"
-            raise TypeError(f"{where}: the loader reads X | None, not {kind}")
+        if all(typing.get_origin(option) is typing.Literal for option in inner):  # one of several Literal sets
+            return _check(
+                typing.Literal[tuple(arg for option in inner for arg in typing.get_args(option))],
+                value,
+                where,
+                optional,
+            )
+        if len(inner) != 1:  # dtws's data has no other union but "X | None"
+            raise TypeError(f"{where}: the loader reads X | None and unions of Literals, not {kind}")
         return _check(inner[0], value, where, optional)
     if origin is typing.Literal:
         if value not in typing.get_args(kind) or isinstance(value, bool):
@@ -125,7 +132,7 @@ def _check(kind: Any, value: Any, where: str, optional: Collection[str] | None) 
         if not isinstance(value, dict):
             raise _wrong(where, "an object", value)
         _, item = typing.get_args(kind)
-        return {text(key): _check(item, each, f"{where}.{key}", optional) for key, each in value.items()}
+        return {text(key): _check(item, each, f"{where}[{key!r}]", optional) for key, each in value.items()}
     if dataclasses.is_dataclass(kind):
         return build(typing.cast(type, kind), value, where, optional)
     if kind is str:
@@ -148,7 +155,7 @@ def _check(kind: Any, value: Any, where: str, optional: Collection[str] | None) 
 
 
 def build(cls: type[T], data: Any, where: str, optional: Collection[str] | None = None) -> T:
-    """``data`` (parsed JSON) as a ``cls``, every field checked; ShapeError naming ``where`` and the field.
+    """``data`` (parsed JSON) as a ``cls``, every field checked; ShapeError naming ``where`` (may be "") and the field.
 
     A field the data lacks takes its default; with ``optional``, only the
     fields named there may be missing (a schema that added them later).
@@ -163,7 +170,9 @@ def build(cls: type[T], data: Any, where: str, optional: Collection[str] | None 
         if spec.name not in data:
             defaulted = spec.default is not dataclasses.MISSING or spec.default_factory is not dataclasses.MISSING
             if not defaulted or (optional is not None and spec.name not in optional):
-                raise ShapeError(f"{where}: missing field {spec.name!r}")
+                raise ShapeError(f"{where or 'the file'}: missing field {spec.name!r}")
             continue
-        kwargs[spec.name] = _check(hints[spec.name], data[spec.name], f"{where}.{spec.name}", optional)
+        kwargs[spec.name] = _check(
+            hints[spec.name], data[spec.name], f"{where}.{spec.name}" if where else spec.name, optional
+        )
     return cls(**kwargs)

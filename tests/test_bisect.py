@@ -165,7 +165,7 @@ IMPORTLIB = "django.utils.importlib was removed in Django 1.9"
 PATTERNS = "django.conf.urls.patterns was removed in Django 1.10"
 
 
-def probe_record(django: str, verdicts: dict[str, str], errors: dict[str, str]) -> record.CellRecord:
+def probe_record(django: str, verdicts: dict[str, record.StepVerdict], errors: dict[str, str]) -> record.CellRecord:
     """A record of py27-django19 under ``django``, as a probe's: each step's verdict, and its first error."""
     cell = matrix.get("py27-django19")
     rec = record.CellRecord(cell.library, cell.env, cell.python, cell.django, status="pass")
@@ -175,7 +175,8 @@ def probe_record(django: str, verdicts: dict[str, str], errors: dict[str, str]) 
     ]
     failed = next((step for step in rec.steps if step.verdict in ("fail", "timeout")), None)
     if failed is not None:
-        rec.status, rec.reason = failed.verdict, f"{failed.name}: {failed.error_line}"
+        rec.status = "fail" if failed.verdict == "fail" else "timeout"
+        rec.reason = f"{failed.name}: {failed.error_line}"
     return rec
 
 

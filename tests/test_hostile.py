@@ -483,7 +483,6 @@ WRONG: dict[str, tuple[str, object]] = {
     "a flag that is a string": ("every", "yes"),
     "an answer that is null": ("answer", None),
     "a good release that is a number": ("good", 1.1),
-    "a field of no bisect": ("shell", "rm -rf /"),
     "a reference that is a path": ("reference", "../1.9"),
     "a failure that is a string": ("failure", "check"),
     "a failure at no step": ("failure", {"step": "deploy", "verdict": "fail", "error": "E", "cause": None}),
@@ -511,7 +510,7 @@ def test_a_bisect_json_of_the_wrong_shape_is_refused_naming_its_field(
     folder = tampered(sound_bisect(tmp_path), lambda data: data.__setitem__(field, value))
     with pytest.raises(bisect.BisectError) as refused:
         bisect.read(folder)
-    assert re.match(rf"{re.escape(str(folder / bisect.FILENAME))}: {field}(\[0\]|\.\w+)?: ", str(refused.value))
+    assert re.match(rf"{re.escape(str(folder / bisect.FILENAME))}: {field}(\[[^\]]+\]|\.\w+)?: ", str(refused.value))
     assert "\n" not in str(refused.value)
 
 
