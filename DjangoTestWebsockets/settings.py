@@ -16,14 +16,10 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 
 # The library under test (the cell's solution) brings its own integration:
 # each one is a Django app whose ``integration`` module lists what it adds.
-SOLUTION_APPS = {
-    "django-socketio": "myapp",
-    "channels": "chat_channels",
-    "python-socketio": "chat_pysocketio",
-    "faults": "faults_app",
-}
-SOLUTION = os.environ.get("DTWS_SOLUTION", "django-socketio")
-_integration = import_module(SOLUTION_APPS[SOLUTION] + ".integration")
+# DTWS_SOLUTION names it (tox.ini sets it from each library's declaration in
+# dtws/solutions/); a cell of the first library, django-socketio, needs none.
+SOLUTION = os.environ.get("DTWS_SOLUTION", "myapp")
+_integration = import_module(SOLUTION + ".integration")
 
 INSTALLED_APPS = ["django.contrib.staticfiles"] + list(_integration.INSTALLED_APPS)
 # dtws's fault drills (faults_app/faults.py), in any library's cell when DTWS_FAULT asks for one.

@@ -31,6 +31,7 @@ sys.path.insert(0, str(PROJECT))
 
 from dtws import matrix, merge, pages, record, results  # noqa: E402
 from dtws.commands.site import docs_dir  # noqa: E402
+from dtws.solutions import LIBRARIES  # noqa: E402
 
 PHASES = ("merge", "mkdocs", "cells")
 PER_SERIES = 50  # synthetic Pythons per synthetic Django series
@@ -38,7 +39,7 @@ PER_SERIES = 50  # synthetic Pythons per synthetic Django series
 
 def synthetic_cells(size: int) -> list[matrix.Cell]:
     """``size`` cells over the matrix's libraries, each on its own made-up (Python, Django) pair."""
-    libraries = [lib.name for lib in matrix.LIBRARIES if not lib.test_only]
+    libraries = [lib.name for lib in LIBRARIES if not lib.test_only]
     cells = []
     for index in range(size):
         nth = index // len(libraries)

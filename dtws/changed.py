@@ -21,11 +21,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from dtws import interpreters, matrix, record
+from dtws.solutions import LIBRARIES
 from dtws.versions import normalized
 
 # What runs in a cell or probes it: a change in any of these may change a verdict.
 CELL_FILES = ("tox.ini", "manage.py", "package-lock.json")
-CELL_FOLDERS = ("DjangoTestWebsockets", "myapp", "chat_channels", "chat_pysocketio", "faults_app", "dtws")
+# The project's Django package, each library's app (from its declaration), and the harness that probes them.
+CELL_FOLDERS = ("DjangoTestWebsockets", *sorted({lib.app for lib in LIBRARIES}), "dtws")
 _SUFFIXES = (".py", ".html", ".js", ".css", ".toml", ".j2", ".ini", ".json", ".txt")
 # uv resolves for these Pythons, with the cell's own interpreter: from 3.8 on, tox.ini installs
 # their deps with uv too; for 3.6 and 3.7 it is pip that installs, and pip picks the same

@@ -22,10 +22,6 @@ FailOn = Literal["regression", "any", "never"]
 FAIL_ON: tuple[FailOn, ...] = ("regression", "any", "never")
 
 
-def status(entry: Entry) -> str:
-    return entry.record.status if entry.record is not None else "no-result"
-
-
 @dataclass(frozen=True)
 class Flip:
     library: str
@@ -62,18 +58,18 @@ class Verdict:
 
 
 def compare(current: Results, baseline: Results | None, where: str | None, fail_on: FailOn) -> Verdict:
-    before = {(e.library, e.cell): status(e) for e in baseline.cells} if baseline else {}
+    before = {(e.library, e.cell): e.status for e in baseline.cells} if baseline else {}
     flips = []
     for entry in current.cells:
         old = before.pop((entry.library, entry.cell), None)
-        now = status(entry)
+        now = entry.status
         if old is not None and old != now:
             reason = entry.record.reason if entry.record is not None else entry.problem
             flips.append(Flip(entry.library, entry.cell, old, now, reason))
     for (library, cell), old in before.items():  # a cell this run's results do not have at all
         flips.append(Flip(library, cell, old, "no-result", "not in this run's results"))
-    counts = Counter(status(e) for e in current.cells)
-    flaky = [e for e in current.cells if status(e) == "flaky"]
+    counts = Counter(e.status for e in current.cells)
+    flaky = [e for e in current.cells if e.status == "flaky"]
     regressions = [flip for flip in flips if flip.kind == "regression"]
     failing = sum(count for key, count in counts.items() if key != "pass")
     if fail_on == "never":

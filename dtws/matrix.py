@@ -1,7 +1,8 @@
 """The one definition of the matrix: which (library, Python, Django) cells exist.
 
-tox.ini's envlist and the GitHub Actions matrix are proven equal to this by
-the tests. A combination Django itself does not support is not a cell, except
+Each library's cells come from its declaration (dtws.solutions: the Django
+series and Pythons it claims). tox.ini's envlist and the GitHub Actions
+matrix are proven equal to this by the tests. A combination Django itself does not support is not a cell, except
 the seven cells of the hand-written review, which stay as they were.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dtws.solutions import LIBRARIES, library
 from dtws.versions import series_key
 
 # Python versions each Django series officially supports, from Django's
@@ -36,46 +38,7 @@ REVIEW_CELLS: tuple[tuple[str, str], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Library:
-    """A library (or a variant of one) under test: the solution axis of the matrix."""
-
-    name: str
-    factor: str  # the tox env factor after py{XY}-django{AB}; "" for the first library
-    djangos: tuple[str, ...] | None  # the Django series its own docs claim; None: every series here
-    pythons: tuple[str, ...] | None  # the Pythons its own docs claim; None: every one Django supports
-    # Only dtws's own tests run it: its cells are selectable by name, but no cell of the matrix
-    # (not in CELLS, the workflow or the site).
-    test_only: bool = False
-
-
-LIBRARIES: tuple[Library, ...] = (
-    Library("django-socketio", "", None, None),
-    # The review's workaround: gevent-socketio==0.2.1 and gevent==0.13.6 pinned
-    # beside django-socketio. It was tried on the review's cells only.
-    Library("django-socketio-workaround", "workaround", (), ()),
-    # Channels 4.3 served by daphne; its classifiers claim Django 4.2, 5.1,
-    # 5.2 and 6.0 on Python 3.9 to 3.14.
-    Library("channels", "channels", ("4.2", "5.2", "6.0"), ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")),
-    # python-socketio 5 (Requires-Python >=3.8) wrapping Django's ASGI app, served
-    # by uvicorn; Django has ASGI from 3.0, so the series from 3.2 on.
-    Library(
-        "python-socketio",
-        "pysocketio",
-        ("3.2", "4.2", "5.2", "6.0", "6.1"),
-        ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15"),
-    ),
-    # The harness's own fault drills (faults_app): hangs, floods, crashes, escapes.
-    Library("faults", "faults", ("5.2",), ("3.12",), test_only=True),
-)
 LIBRARY = LIBRARIES[0].name
-
-
-def library(name: str) -> Library:
-    for item in LIBRARIES:
-        if item.name == name:
-            return item
-    raise KeyError(name)
 
 
 def _factor(version: str) -> str:

@@ -113,6 +113,17 @@ class Entry:
     since_run: str | None = None
 
     @property
+    def status(self) -> str:
+        """The cell's status, or ``no-result`` when it has no record."""
+        return self.record.status if self.record is not None else "no-result"
+
+    def verdict(self, step: str | None) -> str:
+        """What a column of the table shows: the step's verdict (``not-run`` when it has none), or the status."""
+        if self.record is None or step is None:
+            return self.status
+        return next((item.verdict for item in self.record.steps if item.name == step), "not-run")
+
+    @property
     def ever_flaky(self) -> int:
         """In how many runs of its history the cell was flaky."""
         return sum(item.status == "flaky" for item in self.history)

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from dtws import bisect, matrix
 from dtws.marks import MARKS
-from dtws.pages import view
 from dtws.results import Entry, Results
 
 DAY = "2016-04-19"  # the review's runserver output is dated so
@@ -132,7 +131,7 @@ def compare(results: Results) -> list[Row]:
         known = matrix.get(cell)
         shown = []
         for (_heading, step), review in zip(COLUMNS, marks, strict=True):
-            ours = view.column_key(entry, step) if entry is not None else "no-result"
+            ours = entry.verdict(step) if entry is not None else "no-result"
             shown.append(_explain(entry, step, review, ours))
         rows.append(Row(cell, known.python, known.django, entry, shown))
     return rows

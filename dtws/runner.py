@@ -20,7 +20,7 @@ from typing import Literal
 
 from dtws import __version__, asof, changed, declared, files, hosts, interpreters, junit, procs, reaper, reasons, record
 from dtws.matrix import Cell
-from dtws.solutions import SOLUTIONS
+from dtws.solutions import library
 from dtws.steps import STEPS, StepSpec
 from dtws.steps.base import Context, Outcome
 from dtws.versions import normalized
@@ -254,8 +254,8 @@ def run_cell(
     rec.provenance.python_version = interpreter.version
     rec.provenance.python_executable = str(interpreter.executable)
     record.write(rec, out)
-    solution = SOLUTIONS[cell.library]
-    env = dict(_cell_env(interpreter), DTWS_SOLUTION=solution.setting, **{reaper.CELL: cell.env})
+    solution = library(cell.library)
+    env = dict(_cell_env(interpreter), DTWS_SOLUTION=solution.app, **{reaper.CELL: cell.env})
     if as_of is not None:
         env.update(as_of.env())
     if pins:

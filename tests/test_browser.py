@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from dtws import procs, record
-from dtws.solutions import SOLUTIONS
+from dtws.solutions import library
 from tests.conftest import PROJECT, dtws_args
 from tests.test_site import build, hostile_copy
 
@@ -146,16 +146,16 @@ def test_a_script_in_a_log_does_not_run(browser: Browser, served: str) -> None:
 CHATS = {"channels": "py312-django52-channels", "python-socketio": "py312-django52-pysocketio"}
 
 
-@pytest.mark.parametrize("library", sorted(CHATS))
+@pytest.mark.parametrize("name", sorted(CHATS))
 def test_the_chat_page_shows_a_message_from_a_second_client(
-    library: str, browser: Browser, local_run: LocalRun, toxworkdir: Path, tmp_path: Path
+    name: str, browser: Browser, local_run: LocalRun, toxworkdir: Path, tmp_path: Path
 ) -> None:
     """The library's server from the env its real cell installed; its page in Chromium; a second client."""
-    cell, solution = CHATS[library], SOLUTIONS[library]
+    cell, solution = CHATS[name], library(name)
     python = toxworkdir / cell / "bin" / "python"
     assert python.exists(), f"the {cell} cell made no env"
     port = procs.free_port()
-    env = {**os.environ, "DTWS_SOLUTION": solution.setting, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "DTWS_SOLUTION": solution.app, "PYTHONUNBUFFERED": "1"}
     with open(tmp_path / "server.log", "ab") as log:
         server = procs.Server([str(python), *solution.socket_server(port)], cwd=PROJECT, env=env, log=log)
         try:
@@ -163,11 +163,11 @@ def test_the_chat_page_shows_a_message_from_a_second_client(
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{port}/")
             page.wait_for_function("document.getElementById('status').textContent === 'connected'", timeout=15000)
-            solution.send(port, f"hello from a second {library} client", time.monotonic() + 15, lambda line: None)
-            page.locator("#messages li", has_text=f"hello from a second {library} client").wait_for(timeout=15000)
+            solution.send(port, f"hello from a second {name} client", time.monotonic() + 15, lambda line: None)
+            page.locator("#messages li", has_text=f"hello from a second {name} client").wait_for(timeout=15000)
             assert "a browser joined" in page.locator("#messages").inner_text()
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / f"{library}-chat.png"))
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-chat.png"))
             page.close()
         finally:
             server.stop()

@@ -12,6 +12,7 @@ from functools import partial
 import pytest
 
 from dtws import matrix
+from dtws.solutions import LIBRARIES
 from tests.conftest import PROJECT
 
 run = partial(subprocess.run, cwd=PROJECT, capture_output=True, text=True, check=True)
@@ -36,7 +37,7 @@ def test_the_reviews_seven_cells_are_cells() -> None:
 
 
 def test_the_cells_are_the_reviews_and_what_each_library_claims() -> None:
-    by_library = {lib.name: [c for c in matrix.CELLS if c.library == lib.name] for lib in matrix.LIBRARIES}
+    by_library = {lib.name: [c for c in matrix.CELLS if c.library == lib.name] for lib in LIBRARIES}
     assert by_library["faults"] == []
     assert len(by_library["django-socketio"]) == 39
     assert [c.env for c in by_library["django-socketio-workaround"]] == [

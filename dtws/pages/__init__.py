@@ -157,12 +157,12 @@ def _environment() -> jinja2.Environment:
 def changes(current: Results, previous: Results | None) -> list[Change]:
     if previous is None:
         return []
-    before = {(e.library, e.cell): view.status(e) for e in previous.cells}
+    before = {(e.library, e.cell): e.status for e in previous.cells}
     found = []
     for entry in current.cells:
         old = before.get((entry.library, entry.cell), "no-result")
-        if old != view.status(entry):
-            found.append(Change(entry, old, view.status(entry)))
+        if old != entry.status:
+            found.append(Change(entry, old, entry.status))
     return found
 
 
@@ -266,7 +266,7 @@ def table(results: Results, changed_cells: dict[tuple[str, str], Change]) -> dic
                 rec.provenance.python_version if rec else None,
                 rec.provenance.django_version if rec else None,
                 rec.provenance.library_version if rec else None,
-                [statuses.index(view.column_key(entry, step)) for _, step in view.COLUMNS],
+                [statuses.index(entry.verdict(step)) for _, step in view.COLUMNS],
                 round(rec.coverage_percent) if rec and rec.coverage_percent is not None else None,
                 reasons.setdefault(why, len(reasons)) if why else None,
                 statuses.index(change.before) if change else None,
@@ -343,7 +343,7 @@ def write_docs(
     _clear(docs)
     env = _environment()
     results, libraries, changed_cells = site.results, site.libraries, site.changed_cells
-    counts = {library: Counter(view.status(e) for e in entries) for library, entries in libraries.items()}
+    counts = {library: Counter(e.status for e in entries) for library, entries in libraries.items()}
     front = env.get_template("index.md.j2").render(
         results=results,
         libraries=libraries,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dtws import declared
 from dtws.marks import MARKS, Mark
-from dtws.record import CellRecord, Declared
+from dtws.record import Declared
 from dtws.results import Entry
 from dtws.versions import release_key, series_key
 
@@ -22,31 +22,11 @@ BEST_FIRST = ("pass", "flaky", "timeout", "fail", "incomplete", "error", "unavai
 
 
 def best(entries: list[Entry]) -> str:
-    return min((status(e) for e in entries), key=BEST_FIRST.index, default="no-result")
-
-
-def status(entry: Entry) -> str:
-    return entry.record.status if entry.record is not None else "no-result"
-
-
-def column_key(entry: Entry, step: str | None) -> str:
-    """The status a column of the table shows: the step's verdict, or (``step`` None) the cell's."""
-    if entry.record is None:
-        return "no-result"
-    if step is None:
-        return entry.record.status
-    return _verdict(entry.record, step)
+    return min((e.status for e in entries), key=BEST_FIRST.index, default="no-result")
 
 
 def column(entry: Entry, step: str | None) -> Mark:
-    return MARKS[column_key(entry, step)]
-
-
-def _verdict(rec: CellRecord, step: str) -> str:
-    for item in rec.steps:
-        if item.name == step:
-            return item.verdict
-    return "not-run"
+    return MARKS[entry.verdict(step)]
 
 
 def url(entry: Entry) -> str:

@@ -6,15 +6,10 @@ import time
 import uuid
 from collections.abc import Callable
 
+from dtws.library import Library
 from dtws.protocols.websocket import WebSocket
 
-SETTING = "channels"
-APP = "chat_channels"
-PACKAGE = "channels"
-CLIENT_JS = "/static/chat_channels/chat.js"
-CLIENT_JS_MARKER = b"new WebSocket("
 PATH = "/ws/chat/"
-SERVES_PAGE = True
 
 
 def socket_server(port: int) -> list[str]:
@@ -50,3 +45,22 @@ def send(port: int, text: str, deadline: float, trace: Callable[[str], None]) ->
             pass
     finally:
         client.close()
+
+
+# Channels 4.3 served by daphne; its classifiers claim Django 4.2, 5.1, 5.2 and 6.0 on Python 3.9 to 3.14.
+LIBRARY = Library(
+    name="channels",
+    factor="channels",
+    package="channels",
+    app="chat_channels",
+    deps=("channels[daphne]",),
+    djangos=("4.2", "5.2", "6.0"),
+    pythons=("3.9", "3.10", "3.11", "3.12", "3.13", "3.14"),
+    client_js="/static/chat_channels/chat.js",
+    client_js_marker=b"new WebSocket(",
+    serves_page=True,
+    socket_server=socket_server,
+    handshake=handshake,
+    round_trip=round_trip,
+    send=send,
+)

@@ -6,18 +6,13 @@ import time
 import uuid
 from collections.abc import Callable
 
+from dtws.library import Library
 from dtws.protocols import socketio06
 
-SETTING = "django-socketio"
-APP = "myapp"
-PACKAGE = "django-socketio"
-CLIENT_JS = "/static/js/socket.io.js"
-CLIENT_JS_MARKER = b"Socket.IO 0.6"
 CHANNEL = "dtws"  # DjangoTestWebsockets.settings.DTWS_CHANNEL
 # In the order the bundled client tries them, less flashsocket (needs Flash),
 # htmlfile (Internet Explorer only) and xhr-multipart (Firefox of 2011).
 TRANSPORTS = ("websocket", "xhr-polling")
-SERVES_PAGE = False
 RESEND_S = 2.0
 
 
@@ -78,3 +73,22 @@ def send(port: int, text: str, deadline: float, trace: Callable[[str], None]) ->
         client.send([text])
     finally:
         client.close()
+
+
+# Its README names no Python or Django: every cell Django supports, and the review's seven.
+LIBRARY = Library(
+    name="django-socketio",
+    factor="",
+    package="django-socketio",
+    app="myapp",
+    deps=("django-socketio==0.3.9",),
+    djangos=None,
+    pythons=None,
+    client_js="/static/js/socket.io.js",
+    client_js_marker=b"Socket.IO 0.6",
+    serves_page=False,
+    socket_server=socket_server,
+    handshake=handshake,
+    round_trip=round_trip,
+    send=send,
+)

@@ -8,14 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from dtws.library import Library
 from dtws.protocols.websocket import WebSocket
-
-SETTING = "faults"
-APP = "faults_app"
-PACKAGE = "dtws-claims"  # faults_app/claims_package: it claims Python 3.12 and Django 5.2
-CLIENT_JS = "/static/faults_app/client.js"
-CLIENT_JS_MARKER = b"dtws faults"
-SERVES_PAGE = False
 
 
 def socket_server(port: int) -> list[str]:
@@ -33,3 +27,26 @@ def round_trip(port: int, deadline: float, trace: Callable[[str], None]) -> str:
 
 def send(port: int, text: str, deadline: float, trace: Callable[[str], None]) -> None:
     handshake(port, deadline, trace)
+
+
+# The harness's own fault drills (faults_app): hangs, floods, crashes, escapes.
+LIBRARY = Library(
+    name="faults",
+    factor="faults",
+    package="dtws-claims",
+    app="faults_app",
+    deps=(
+        # A test package whose metadata claims this cell, which never passes (dtws.declared).
+        "{toxinidir}/faults_app/claims_package",
+    ),
+    djangos=("5.2",),
+    pythons=("3.12",),
+    client_js="/static/faults_app/client.js",
+    client_js_marker=b"dtws faults",
+    serves_page=False,
+    socket_server=socket_server,
+    handshake=handshake,
+    round_trip=round_trip,
+    send=send,
+    test_only=True,
+)

@@ -11,18 +11,8 @@ import time
 import uuid
 from collections.abc import Callable
 
-import socketio
-
+from dtws.library import Library
 from dtws.protocols import left
-
-SETTING = "python-socketio"
-APP = "chat_pysocketio"
-PACKAGE = "python-socketio"
-CLIENT_JS = "/static/socket.io-client/socket.io.min.js"
-CLIENT_JS_MARKER = b"Socket.IO v4"
-# The JS client comes from npm (package.json), served from node_modules.
-NPM_FILE = "node_modules/socket.io-client/dist/socket.io.min.js"
-SERVES_PAGE = True
 
 
 def socket_server(port: int) -> list[str]:
@@ -47,6 +37,8 @@ def handshake(port: int, deadline: float, trace: Callable[[str], None]) -> str:
 
 
 def round_trip(port: int, deadline: float, trace: Callable[[str], None]) -> str:
+    import socketio  # here: every dtws command imports the libraries' declarations, few run their probes
+
     url = f"http://127.0.0.1:{port}"
     sender, receiver = socketio.SimpleClient(), socketio.SimpleClient()
     try:
@@ -69,9 +61,32 @@ def round_trip(port: int, deadline: float, trace: Callable[[str], None]) -> str:
 
 
 def send(port: int, text: str, deadline: float, trace: Callable[[str], None]) -> None:
+    import socketio
+
     with socketio.SimpleClient() as client:
         client.connect(f"http://127.0.0.1:{port}", transports=["websocket"], wait_timeout=max(int(left(deadline)), 1))
         client.emit("chat", text)
         trace(f"second client emitted chat {text!r}")
         while client.receive(timeout=left(deadline)) != ["chat", text]:  # echoed once it went out
             pass
+
+
+# python-socketio 5 (Requires-Python >=3.8) wrapping Django's ASGI app, served by uvicorn; Django has
+# ASGI from 3.0, so the series from 3.2 on.
+LIBRARY = Library(
+    name="python-socketio",
+    factor="pysocketio",
+    package="python-socketio",
+    app="chat_pysocketio",
+    deps=("python-socketio", "uvicorn", "websockets"),
+    djangos=("3.2", "4.2", "5.2", "6.0", "6.1"),
+    pythons=("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15"),
+    client_js="/static/socket.io-client/socket.io.min.js",
+    client_js_marker=b"Socket.IO v4",
+    serves_page=True,
+    socket_server=socket_server,
+    handshake=handshake,
+    round_trip=round_trip,
+    send=send,
+    npm_file="node_modules/socket.io-client/dist/socket.io.min.js",  # from npm (package.json)
+)

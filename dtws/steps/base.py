@@ -11,15 +11,15 @@ from typing import IO
 from dtws import procs
 from dtws.hosts import Host
 from dtws.interpreters import Interpreter
+from dtws.library import Library
 from dtws.matrix import Cell
 from dtws.record import StepVerdict
-from dtws.solutions import Solution
 
 
 @dataclass
 class Context:
     cell: Cell
-    solution: Solution
+    solution: Library
     interpreter: Interpreter
     project: Path  # where manage.py and tox.ini are
     toxworkdir: Path

@@ -1,0 +1,66 @@
+"""A library under test, declared once: every fact of it that dtws uses, in one typed entry.
+
+Each module of ``dtws/solutions/`` declares its library as ``LIBRARY`` (as each
+command module declares its ``COMMAND``), and ``dtws.solutions.LIBRARIES``
+lists them. Everything else derives from that list or is checked against it
+by the tests: the matrix's cells (from the claims), the settings' app (from
+``app``), tox.ini's factor lines (``tox_lines``: deps, DTWS_SOLUTION, the test
+command), the folders ``run --changed`` hashes, the workflow's plan, the
+site's pages. Adding a library is one module here, one Django app, and the
+lines ``tox_lines`` gives for tox.ini.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+Trace = Callable[[str], None]
+# (port, deadline as a time.monotonic() value, trace) -> one line on success; raises on failure
+Probe = Callable[[int, float, Trace], str]
+# (port, text, deadline, trace): a second, non-browser client sends text to the chat
+Send = Callable[[int, str, float, Trace], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Library:
+    """A library (or a variant of one) under test: the solution axis of the matrix."""
+
+    name: str  # as the matrix, the records and the site name it
+    factor: str  # the tox env factor after py{XY}-django{AB}; "" for the first library
+    package: str  # the distribution whose version the records report and whose claims they read
+    app: str  # its Django app (a folder of the project): DTWS_SOLUTION names it, its tests are the test step
+    deps: tuple[str, ...]  # what tox.ini installs for it beside Django and coverage, as its docs say
+    # The Django series and Pythons its cells cover (from its own claims); None: every one Django supports.
+    djangos: tuple[str, ...] | None
+    pythons: tuple[str, ...] | None
+    client_js: str  # the JS client as the index page must load it
+    client_js_marker: bytes  # a text the served client file must contain
+    serves_page: bool  # whether the socket server also serves the index page (else runserver does)
+    socket_server: Callable[[int], list[str]]  # the socket server's arguments after `python`, for a port
+    handshake: Probe
+    round_trip: Probe
+    send: Send
+    npm_file: str | None = None  # a file of the project's npm packages the page needs
+    # Only dtws's own tests run it: its cells are selectable by name, but no cell of the matrix
+    # (not in CELLS, the workflow or the site).
+    test_only: bool = False
+
+
+def tox_lines(libraries: Sequence[Library]) -> dict[str, list[str]]:
+    """tox.ini's lines of each library, by [testenv] setting: its deps, its DTWS_SOLUTION, its test command.
+
+    The first library has no factor: its lines are conditioned on none of the
+    others' factors (``!workaround-!channels-...:``).
+    """
+    others = "-".join(f"!{lib.factor}" for lib in libraries if lib.factor)
+    lines: dict[str, list[str]] = {"deps": [], "set_env": [], "commands": []}
+    for lib in libraries:
+        condition = lib.factor or others
+        lines["deps"] += [f"{condition}: {dep}" for dep in lib.deps]
+        if lib.factor:
+            lines["set_env"].append(f"{condition}: DTWS_SOLUTION = {lib.app}")
+        lines["commands"].append(
+            f"{condition}: coverage run --source=DjangoTestWebsockets,{lib.app} manage.py test {lib.app}"
+        )
+    return lines

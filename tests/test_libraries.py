@@ -1,0 +1,106 @@
+"""Each library is one typed declaration (dtws.library); what the rest of the project says of it is checked here.
+
+tox.ini's lines of each library, the settings' default app, the apps the
+declarations name, the npm file a page loads: a fact left out of one of
+them fails a test; a fact left out of a declaration fails mypy --strict.
+"""
+
+from __future__ import annotations
+
+import configparser
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dtws import changed, matrix
+from dtws.library import tox_lines
+from dtws.solutions import LIBRARIES
+from tests.conftest import PROJECT
+
+
+def tox_testenv() -> configparser.SectionProxy:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(PROJECT / "tox.ini")
+    return parser["testenv"]
+
+
+def library_lines(value: str) -> list[str]:
+    """The lines of a tox.ini setting conditioned on library factors alone (not a Python's or a Django's)."""
+    factors = {lib.factor for lib in LIBRARIES if lib.factor}
+    lines = []
+    for line in value.splitlines():
+        condition, colon, _ = line.strip().partition(":")
+        tokens = condition.replace("-", " ").replace("!", "").split()
+        if colon and tokens and set(tokens) <= factors:
+            lines.append(line.strip())
+    return lines
+
+
+@pytest.mark.parametrize("setting", ["deps", "set_env", "commands"])
+def test_tox_ini_has_each_librarys_lines_as_its_declaration_gives_them(setting: str) -> None:
+    assert library_lines(tox_testenv()[setting]) == tox_lines(LIBRARIES)[setting]
+
+
+def test_each_declaration_names_a_django_app_of_the_project() -> None:
+    for lib in LIBRARIES:
+        app = PROJECT / lib.app
+        assert (app / "integration.py").is_file() and (app / "tests.py").is_file(), lib.name
+        assert lib.app in changed.CELL_FOLDERS, lib.name
+    settings = (PROJECT / "DjangoTestWebsockets" / "settings.py").read_text()
+    assert f'os.environ.get("DTWS_SOLUTION", "{LIBRARIES[0].app}")' in settings
+
+
+def test_names_and_factors_are_each_one_librarys() -> None:
+    assert len({lib.name for lib in LIBRARIES}) == len(LIBRARIES)
+    assert [lib.factor for lib in LIBRARIES].count("") == 1 and LIBRARIES[0].factor == ""
+    assert len({lib.factor for lib in LIBRARIES}) == len(LIBRARIES)
+    assert {cell.library for cell in matrix.CELLS + matrix.TEST_CELLS} == {lib.name for lib in LIBRARIES}
+
+
+def test_the_npm_files_a_page_loads_are_the_projects_packages() -> None:
+    locked = json.loads((PROJECT / "package-lock.json").read_text())["packages"]
+    for lib in LIBRARIES:
+        if lib.npm_file:
+            package = "/".join(lib.npm_file.split("/")[:2])
+            assert package in locked, (lib.name, package)
+
+
+DECLARATION = """from dtws.library import Library
+from dtws.solutions import channels
+
+LIBRARY = Library(
+    name="new", factor="new", package="new", app="chat_new", deps=("new",), djangos=None, pythons=None,
+    client_js="/static/new.js", client_js_marker=b"new", serves_page=True, socket_server=channels.socket_server,
+    handshake=channels.handshake, round_trip=channels.round_trip, {send}
+)
+"""
+
+
+@pytest.mark.parametrize(
+    ("send", "said"),
+    [
+        ("send=channels.send", None),  # the control: the same declaration, whole
+        ("", 'Missing named argument "send" for "Library"'),
+        ("sent=channels.send", 'Unexpected keyword argument "sent" for "Library"'),
+        ("send=channels.round_trip", 'Argument "send" to "Library" has incompatible type'),
+    ],
+)
+def test_mypy_strict_refuses_a_declaration_with_a_fact_missing_or_misspelled(
+    tmp_path: Path, send: str, said: str | None
+) -> None:
+    module = tmp_path / "newlib.py"
+    module.write_text(DECLARATION.format(send=send))
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", str(module)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if said is None:
+        assert done.returncode == 0, done.stdout
+    else:
+        assert done.returncode == 1 and said in done.stdout, done.stdout
