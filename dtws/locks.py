@@ -31,7 +31,8 @@ def beside(folder: Path) -> Path:
     return resolved.parent / f".{resolved.name}.lock"
 
 
-def _holder(fd: int) -> str:
+def holder(fd: int) -> str:
+    """ " (pid N)": the pid the holder of the lock file ``fd`` wrote into it, or "" when it wrote none."""
     try:
         pid = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
     except OSError:
@@ -60,9 +61,9 @@ def hold(path: Path, *, shared: bool, what: str, told: Callable[[str], None] = p
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise LockError(f"another dtws still holds {what}{_holder(fd)} after {WAIT_S:.0f} s") from None
+                    raise LockError(f"another dtws still holds {what}{holder(fd)} after {WAIT_S:.0f} s") from None
                 if not waited:
-                    told(f"waiting for another dtws, which holds {what}{_holder(fd)}")
+                    told(f"waiting for another dtws, which holds {what}{holder(fd)}")
                     waited = True
                 time.sleep(0.1)
             except OSError as error:  # e.g. a file system without locks

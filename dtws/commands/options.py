@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from dtws import asof, hosts
+from dtws import asof, hosts, locks
 from dtws.steps import NAMES
 
 LOCK = ".dtws.lock"
@@ -156,14 +156,6 @@ class LockError(Exception):
     """The results folder cannot be locked for this run; the message says why, in one line."""
 
 
-def _holder(fd: int) -> str:
-    try:
-        pid = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-    except OSError:
-        return ""
-    return f" (pid {pid})" if pid.isdigit() else ""
-
-
 @contextmanager
 def results_lock(results: Path) -> Iterator[None]:
     """Hold ``results/.dtws.lock`` (flock, exclusive) while the body runs; LockError at once if another dtws holds it.
@@ -185,7 +177,7 @@ def results_lock(results: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise LockError(
-                f"another dtws is running on {results}{_holder(fd)}; wait for it or use another --results"
+                f"another dtws is running on {results}{locks.holder(fd)}; wait for it or use another --results"
             ) from None
         except OSError as error:  # e.g. a file system without locks
             raise LockError(f"cannot lock {path}: {error.strerror or error}") from None
