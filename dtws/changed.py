@@ -12,10 +12,13 @@ told (no record, a record that did not finish, a Python uv cannot resolve for:
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import shutil
 import subprocess
 import sys
+import tarfile
+import tempfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -52,6 +55,31 @@ def project_hash(project: Path) -> str:
         if path.is_file():
             digest.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def changed_since(project: Path, base: str, head: str = "HEAD") -> bool:
+    """Whether a cell file differs between the commits ``base`` and ``head`` of ``project`` (by project_hash).
+
+    The commits' own files, not the working tree's (where an install leaves
+    files git ignores). ValueError, in one line, when git cannot give them.
+    """
+    return _commit_hash(project, base) != _commit_hash(project, head)
+
+
+def _commit_hash(project: Path, commit: str) -> str:
+    with tempfile.TemporaryDirectory(prefix="dtws-commit-") as folder:
+        archive = subprocess.run(
+            ["git", "-C", str(project), "archive", "--format=tar", commit],
+            capture_output=True,
+            check=False,
+            timeout=120,
+        )
+        if archive.returncode != 0:
+            said = archive.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise ValueError(f"git archive {commit}: {said[-1] if said else f'exit code {archive.returncode}'}")
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as files:
+            files.extractall(folder, filter="data")
+        return project_hash(Path(folder))
 
 
 def _deps(cells: Iterable[matrix.Cell], project: Path) -> dict[str, list[str]]:

@@ -97,11 +97,12 @@ class Plan:
     bisects: list[Job]
 
     def outputs(self) -> list[str]:
-        """``name=<json>`` lines for $GITHUB_OUTPUT: the cell jobs' matrix and the bisect jobs' list."""
+        """``name=<json>`` lines for $GITHUB_OUTPUT: the cell jobs' matrix, the bisect jobs' list, whether any runs."""
         return [
             "matrix=" + _compact({"include": self.cells}),
             "bisects=" + _compact(self.bisects),
             f"as-of={review.DAY}",
+            f"runs={'true' if self.cells else 'false'}",
         ]
 
 

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +178,44 @@ def test_one_cell_from_workflow_dispatch(tmp_path: Path) -> None:
     assert [job["cell"] for job in plan("py39-django32", tmp_path)] == ["py39-django32"]
     done = run_step("plan", PLAN, PROJECT, {"ONLY": "py99-django99", "GITHUB_EVENT_NAME": "workflow_dispatch"})
     assert done.returncode != 0 and "unknown cell" in done.stdout
+
+
+def test_a_pull_request_that_changes_no_cell_file_runs_only_the_plan(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    top = {".tox", ".venv", ".git", "results", "build", "node_modules"}  # what the project's root has beside its files
+
+    def ignored(folder: str, names: list[str]) -> list[str]:
+        return [name for name in names if name == "__pycache__" or (Path(folder) == PROJECT and name in top)]
+
+    shutil.copytree(PROJECT, repo, ignore=ignored)
+    git = partial(subprocess.run, cwd=repo, capture_output=True, check=True)
+    git(["git", "init", "-q"])
+    git(["git", "add", "-A"])
+    git(["git", "-c", "user.name=dtws", "-c", "user.email=dtws@localhost", "commit", "-qm", "base"])
+    (repo / "myapp" / "untracked.py").write_text("# beside the commits: never hashed\n")
+
+    def plan(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "dtws", "github", "matrix", "--event", "pull_request", *args],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    commit = ["git", "-c", "user.name=dtws", "-c", "user.email=dtws@localhost", "commit", "-qam", "change"]
+    (repo / "README.md").write_text("a change to no cell file\n")
+    git(commit)
+    same = plan("--base", "HEAD~1")
+    assert same.returncode == 0 and "no cell file changed since HEAD~1: only the plan runs" in same.stdout
+    assert 'matrix={"include":[]}' in same.stdout and "runs=false" in same.stdout
+    with (repo / "myapp" / "views.py").open("a") as views:
+        views.write("# a change to a cell file\n")
+    git(commit)
+    changed = plan("--base", "HEAD~2")
+    assert changed.returncode == 0 and "runs=true" in changed.stdout and "py312-django52" in changed.stdout
+    missing = plan("--base", "0" * 40)
+    assert missing.returncode == 2 and missing.stdout.startswith("::error title=dtws plan::git archive")
 
 
 def test_a_failed_plan_builds_and_deploys_nothing() -> None:

@@ -20,7 +20,7 @@ import argparse
 import os
 from pathlib import Path
 
-from dtws import asof, gate, published, results
+from dtws import asof, files, gate, published, results, tell
 from dtws.commands import Command
 from dtws.reasons import terminal_text
 
@@ -32,6 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--fail-on", choices=gate.FAIL_ON, default="regression", help="what makes the exit code 1")
     parser.add_argument("--site", metavar="URL", help="the published site's root, to link each cell in the report")
+    parser.add_argument(
+        "--verdict",
+        type=Path,
+        metavar="FILE",
+        help="also write what the run has to tell (its regressions and flaky cells) as JSON, for `dtws github issue`",
+    )
 
 
 def _blind(why: str) -> int:
@@ -67,6 +73,8 @@ def main(args: argparse.Namespace) -> int:
     if summary:
         with open(summary, "a", encoding="utf-8") as out:
             out.write(report + "\n")
+    if args.verdict:
+        files.write_json(args.verdict, tell.as_data(tell.of(verdict, current.run.run_url, site)))
     for flip in verdict.of("regression"):
         print(
             terminal_text(f"::error title=dtws regression::{flip.library} {flip.cell}: {flip.before} -> {flip.after}")

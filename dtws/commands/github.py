@@ -1,7 +1,9 @@
 """The GitHub Actions side of a run, one action per workflow step that needs dtws.
 
-``matrix [--only CELL] [--event EVENT]``: prints ``matrix=<json>`` of the cell jobs, ``bisects=<json>``
-of the bisect jobs and ``as-of=<day>`` of the review's as-of run (and appends them to $GITHUB_OUTPUT).
+``matrix [--only CELL] [--event EVENT] [--base REV]``: prints ``matrix=<json>`` of the cell jobs,
+``bisects=<json>`` of the bisect jobs, ``as-of=<day>`` of the review's as-of run and ``runs=true|false``
+(and appends them to $GITHUB_OUTPUT); with ``--base`` (a pull request's base), no cell when no cell
+file changed since it.
 ``artifact CELL [--as-of DAY]``: ``name=`` the artifact of this attempt of the cell ($GITHUB_RUN_ATTEMPT).
 ``report RESULT_JSON``: one line in $GITHUB_STEP_SUMMARY, one annotation, exit 1 when the job must
 show red (the library failed or timed out, the run was stopped, or the harness failed).
@@ -9,17 +11,21 @@ show red (the library failed or timed out, the run was stopped, or the harness f
 $DTWS_SITE_URL for a site elsewhere).
 ``publish RESULTS_JSON``: ``publish=true`` only when deploying these results cannot make the
 published site worse (see dtws.github.publishable); says why not otherwise.
+``issue VERDICT_JSON``: what ``gate --verdict`` wrote, told in the repository's issue (dtws.tell):
+opened, commented on or closed; an API error is a warning, never a failed job.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from pathlib import Path
 
-from dtws import github, matrix, record, results
+from dtws import changed, github, matrix, record, results, tell
 from dtws.commands import Command
 from dtws.commands.options import as_of_date
+from dtws.reasons import terminal_text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +37,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="workflow_dispatch",
         help="the run's event ($GITHUB_EVENT_NAME): a full run bisects when scheduled or dispatched, not on a push",
     )
+    plan.add_argument(
+        "--base",
+        default="",
+        help="a pull request's base commit: when no cell file differs from it (run --changed's hashes), no cell runs",
+    )
     artifact = actions.add_parser("artifact", help="print name=<the cell's artifact for this attempt>")
     artifact.add_argument("cell", help="the cell's tox env name")
     artifact.add_argument("--as-of", type=as_of_date, help="the day of an as-of run (empty: today's)")
@@ -39,6 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions.add_parser("pages-url", help="print url=<the published site's root>")
     publish = actions.add_parser("publish", help="print publish=true|false for merged results")
     publish.add_argument("results", type=Path, help="the merged results.json")
+    issue = actions.add_parser("issue", help="open, comment on or close the issue of a run's regressions")
+    issue.add_argument("verdict", type=Path, help="what the gate wrote with --verdict")
 
 
 def _output(line: str) -> None:
@@ -51,7 +64,17 @@ def _output(line: str) -> None:
 
 def _matrix(args: argparse.Namespace) -> int:
     only = [] if args.only.strip() in ("", "all") else [args.only.strip()]
-    for line in github.plan(only, args.event).outputs():
+    plan = github.plan(only, args.event)
+    if args.base.strip():  # a pull request: its cells run only when a cell file changed
+        try:
+            cells_changed = changed.changed_since(Path("."), args.base.strip())
+        except ValueError as error:
+            print(terminal_text(f"::error title=dtws plan::{error}"))
+            return 2
+        if not cells_changed:
+            print(f"::notice title=dtws::no cell file changed since {args.base.strip()[:12]}: only the plan runs")
+            plan = github.Plan([], [])
+    for line in plan.outputs():
         _output(line)
     return 0
 
@@ -90,7 +113,35 @@ def _publish(args: argparse.Namespace) -> int:
     return 0
 
 
-ACTIONS = {"matrix": _matrix, "artifact": _artifact, "report": _report, "pages-url": _pages_url, "publish": _publish}
+def _issue(args: argparse.Namespace) -> int:
+    try:
+        told = tell.read(json.loads(args.verdict.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as error:
+        print(terminal_text(f"::error title=dtws::no verdict to tell: {args.verdict}: {error}"))
+        return 2
+    env = {name: os.environ.get(name, "") for name in ("GITHUB_API_URL", "GITHUB_REPOSITORY", "GITHUB_TOKEN")}
+    missing = [name for name, value in env.items() if not value]
+    if missing:
+        print(f"::warning title=dtws::nobody told: {', '.join(missing)} not set")
+        return 0
+    api = tell.Api(env["GITHUB_API_URL"], env["GITHUB_REPOSITORY"], env["GITHUB_TOKEN"])
+    try:
+        said, number = tell.tell(told, api)
+    except tell.ApiError as error:  # telling is a courtesy: the run's verdict and its site stand without it
+        print(terminal_text(f"::warning title=dtws::nobody told: {error}"))
+        return 0
+    print({"nothing": "no regression, and no issue open: nothing to tell"}.get(said, f"{said} issue #{number}"))
+    return 0
+
+
+ACTIONS = {
+    "matrix": _matrix,
+    "artifact": _artifact,
+    "report": _report,
+    "pages-url": _pages_url,
+    "publish": _publish,
+    "issue": _issue,
+}
 
 
 def main(args: argparse.Namespace) -> int:

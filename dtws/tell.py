@@ -1,0 +1,150 @@
+"""Telling people when a run breaks something: one issue in the repository, opened, commented on, closed.
+
+The gate's verdict (``gate.Verdict``, as ``verdict_data`` writes it) decides:
+a regression (a cell that passed and now fails, times out or is flaky) opens
+an issue titled with the count, listing each cell with its reason and links to
+its page and its run, or comments on the one already open (found by LABEL,
+which the workflow owns); a run with no regression comments on an open one
+and closes it. Flaky cells are listed apart, and never open an issue alone.
+
+It talks to GitHub's REST API (``Api``: GITHUB_API_URL, GITHUB_REPOSITORY,
+GITHUB_TOKEN) with the documented endpoints only: list a repository's issues
+by label, create an issue, create an issue comment, update an issue. An
+answer that is an error (a 403 for a token without ``issues: write``, a 5xx)
+is ``ApiError``: the command makes it a warning, never a failed run.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from dtws import gate, shapes
+from dtws.github import markdown_code
+
+LABEL = "dtws-regression"
+TIMEOUT_S = 30
+Said = Literal["opened", "commented", "closed", "nothing"]
+
+
+class ApiError(Exception):
+    """GitHub's API answered with an error, or did not answer; the message says which, in one line."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    library: str
+    cell: str
+    before: str
+    after: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Told:
+    """What a run has to tell: its regressions, its flaky cells, and where to look."""
+
+    regressions: list[Cell]
+    flaky: list[Cell]
+    run_url: str | None = None
+    site: str | None = None  # the published site's root, ending in "/"
+
+
+def of(verdict: gate.Verdict, run_url: str | None, site: str | None) -> Told:
+    """What the gate's verdict has to tell."""
+    regressions = [Cell(f.library, f.cell, f.before, f.after, f.reason) for f in verdict.of("regression")]
+    flaky = [
+        Cell(e.library, e.cell, "", "flaky", e.record.reason if e.record is not None else None) for e in verdict.flaky
+    ]
+    return Told(regressions, flaky, run_url, site)
+
+
+def read(data: Any) -> Told:
+    """The gate's verdict as written (``--verdict``); shapes.ShapeError when it is not one."""
+    return shapes.build(Told, data, "verdict")
+
+
+def as_data(told: Told) -> dict[str, Any]:
+    return asdict(told)
+
+
+@dataclass(frozen=True)
+class Api:
+    base: str  # GITHUB_API_URL, e.g. https://api.github.com
+    repository: str  # OWNER/NAME
+    token: str
+
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        request = urllib.request.Request(
+            self.base.rstrip("/") + path,
+            data=json.dumps(body).encode() if body is not None else None,
+            method=method,
+            headers={
+                "Accept": "application/vnd.github+json",
+                "Authorization": f"Bearer {self.token}",
+                "X-GitHub-Api-Version": "2022-11-28",
+                "Content-Type": "application/json",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:
+                return json.loads(answer.read() or b"null")
+        except urllib.error.HTTPError as error:
+            raise ApiError(f"{method} {path}: HTTP {error.code}") from None
+        except (urllib.error.URLError, TimeoutError, ValueError) as error:
+            raise ApiError(f"{method} {path}: {getattr(error, 'reason', None) or error}") from None
+
+    def open_issue(self) -> int | None:
+        """The number of the open issue with LABEL (pull requests are issues too: those are not), or None."""
+        query = urllib.parse.urlencode({"labels": LABEL, "state": "open", "per_page": 100})
+        found = self.call("GET", f"/repos/{self.repository}/issues?{query}")
+        numbers = [item["number"] for item in found if isinstance(item, dict) and "pull_request" not in item]
+        return min(numbers) if numbers else None
+
+
+def _line(cell: Cell, told: Told) -> str:
+    name = f"{cell.library} {cell.cell}"
+    page = f"[{name}]({told.site}cells/{cell.library}/{cell.cell}/)" if told.site else name
+    reason = markdown_code(cell.reason[:300]) if cell.reason else "no reason given"
+    return f"- {page}: {cell.before} → {cell.after}: {reason}"
+
+
+def body(told: Told) -> str:
+    """The issue's text, or a comment's: each regression with its reason and links, the flaky cells apart."""
+    lines = []
+    if told.regressions:
+        lines += [f"{len(told.regressions)} cells that passed before do not pass now:", ""]
+        lines += [_line(cell, told) for cell in told.regressions]
+    else:
+        lines.append("No cell that passed before fails now.")
+    if told.flaky:
+        lines += ["", f"Flaky (passed only when run again; {len(told.flaky)}):", ""]
+        lines += [_line(cell, told) for cell in told.flaky]
+    if told.run_url:
+        lines += ["", f"Run: {told.run_url}"]
+    return "\n".join(lines) + "\n"
+
+
+def title(told: Told) -> str:
+    return f"dtws: {len(told.regressions)} cells that passed no longer pass"
+
+
+def tell(told: Told, api: Api) -> tuple[Said, int | None]:
+    """Open, comment on or close the run's issue; what was done, and the issue's number."""
+    number = api.open_issue()
+    issues = f"/repos/{api.repository}/issues"
+    if told.regressions:
+        if number is not None:
+            api.call("POST", f"{issues}/{number}/comments", {"body": body(told)})
+            return "commented", number
+        made = api.call("POST", issues, {"title": title(told), "body": body(told), "labels": [LABEL]})
+        return "opened", int(made["number"])
+    if number is None:
+        return "nothing", None
+    api.call("POST", f"{issues}/{number}/comments", {"body": body(told)})
+    api.call("PATCH", f"{issues}/{number}", {"state": "closed", "state_reason": "completed"})
+    return "closed", number
