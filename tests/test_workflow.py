@@ -236,7 +236,9 @@ def test_the_run_is_red_only_when_the_gate_says_a_passing_cell_broke() -> None:
     assert "continue-on-error" not in jobs["gate"] and "continue-on-error" not in jobs["site"]
     assert jobs["gate"]["needs"] == ["plan", "site"] and "needs.site.result == 'success'" in jobs["gate"]["if"]
     run = step("gate", "compare with the published results (red only when a passing cell broke)")
-    assert run["run"] == 'python -m dtws gate built/results.json --baseline "$PUBLISHED" --site "$SITE"'
+    assert run["run"] == (
+        'python -m dtws gate built/results.json --baseline "$PUBLISHED" --site "$SITE" --verdict gate/verdict.json'
+    )
     assert run["env"]["PUBLISHED"] == "${{ steps.pages.outputs.url }}results.json"
     download = step("gate", "download this run's site")
     assert download["with"]["name"] == "site" and download["with"]["run-id"] == "${{ github.run_id }}"
@@ -265,6 +267,23 @@ def test_security_settings() -> None:
     )
     cell = data["jobs"]["cell"]
     assert cell["continue-on-error"] is True and cell["strategy"]["fail-fast"] is False
+    # Pull requests, never with the target's token; only the job that tells people may write issues.
+    assert "pull_request" in data[True] and "pull_request_target" not in data[True]
+    assert data["jobs"]["tell"]["permissions"] == {"contents": "read", "actions": "read", "issues": "write"}
+    assert all("issues" not in job["permissions"] for name, job in data["jobs"].items() if name != "tell")
+    assert "github.event_name != 'pull_request'" in data["jobs"]["deploy"]["if"]
+    assert "github.event_name == 'schedule'" in data["jobs"]["tell"]["if"]
+
+
+@pytest.mark.parametrize(("own", "runs"), [("true", "false"), ("false", "true"), ("", "true")])
+def test_a_pull_request_of_an_own_branch_runs_only_the_plan(own: str, runs: str, tmp_path: Path) -> None:
+    """Its push ran the cells; a fork's pull request (or a push: OWN empty) plans them."""
+    output = tmp_path / "out"
+    env = {"ONLY": "all", "BASE": "", "OWN": own, "GITHUB_EVENT_NAME": "pull_request", "GITHUB_OUTPUT": str(output)}
+    done = run_step("plan", "the cell and bisect jobs, from dtws/matrix.py and dtws/review.py", PROJECT, env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"runs={runs}\n" in output.read_text()
+    assert ("its push runs the cells" in done.stdout) == (own == "true")
 
 
 # Node 20 actions were removed from the runners on 2026-09-23; these majors run on Node 24.

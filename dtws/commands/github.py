@@ -42,6 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="",
         help="a pull request's base commit: when no cell file differs from it (run --changed's hashes), no cell runs",
     )
+    plan.add_argument("--none", action="store_true", help="plan no job (a pull request whose push runs them)")
     artifact = actions.add_parser("artifact", help="print name=<the cell's artifact for this attempt>")
     artifact.add_argument("cell", help="the cell's tox env name")
     artifact.add_argument("--as-of", type=as_of_date, help="the day of an as-of run (empty: today's)")
@@ -64,8 +65,8 @@ def _output(line: str) -> None:
 
 def _matrix(args: argparse.Namespace) -> int:
     only = [] if args.only.strip() in ("", "all") else [args.only.strip()]
-    plan = github.plan(only, args.event)
-    if args.base.strip():  # a pull request: its cells run only when a cell file changed
+    plan = github.Plan([], []) if args.none else github.plan(only, args.event)
+    if args.base.strip() and not args.none:  # a pull request: its cells run only when a cell file changed
         try:
             cells_changed = changed.changed_since(Path("."), args.base.strip())
         except ValueError as error:
