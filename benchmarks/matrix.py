@@ -6,9 +6,9 @@
 (c) ``python -m dtws run`` on the same cells: every step, its probes and the browser.
 
 Each into fresh folders, one after the other, with the package caches already warm (run it
-twice to be sure). Prints the wall time of each, the ratios, dtws's time per cell beyond its
-install step, and whether (c)'s verdicts equal those of the records already in ``results/``
-(from an earlier ``make run``). Usage, from the repository root:
+twice to be sure). Prints the wall time of each, the ratios, dtws's time per cell (in all, and
+for each library) beyond its install step, and whether (c)'s verdicts equal those of the records
+already in ``results/`` (from an earlier ``make run``). Usage, from the repository root:
 
     .venv/bin/python benchmarks/matrix.py [CELL ...]     # default: every cell with a local interpreter
 """
@@ -109,9 +109,13 @@ def main() -> int:
         print(f"(c) dtws run, every step and probe: {ours:7.1f} s")
         after = verdicts(results, cells)
         install, other = install_seconds(results, cells)
+        libraries = {lib: [c for c in cells if c.library == lib] for lib in dict.fromkeys(c.library for c in cells)}
+        by_library = {lib: (len(mine), *install_seconds(results, mine)) for lib, mine in libraries.items()}
     print(f"(a)/(c) = {plain / ours:.2f}x   (c)/(b) = {ours / with_uv:.2f}x")
     per_cell = f"install {install / len(cells):.1f} s, every other step {other / len(cells):.1f} s"
     print(f"dtws per cell (summed step time): {per_cell}")
+    for lib, (count, lib_install, lib_other) in by_library.items():
+        print(f"  {lib}: {count} cells, install {lib_install / count:.1f} s, the other steps {lib_other / count:.1f} s")
     overhead = (ours * (os.cpu_count() or 1) - install - other) / len(cells)
     print(f"dtws's overhead per cell beyond its steps (cores x wall - step time, an upper bound): {overhead:.1f} s")
     changed = {

@@ -155,6 +155,8 @@ def test_what_each_library_claims_against_what_its_cells_found(
     assert channels.djangos == ["4.2", "5.1", "5.2", "6.0"]
     socketio = cell_record(results, "py312-django52-pysocketio").provenance.declared
     assert socketio is not None and socketio.djangos == [] and socketio.requires_python == ">=3.8"
+    tornado = cell_record(results, "py312-django52-tornado").provenance.declared
+    assert tornado is not None and tornado.package == "tornado" and tornado.djangos == [] and "3.12" in tornado.pythons
     old = cell_record(results, "py27-django18").provenance.declared
     assert old is not None and (old.package, old.version) == ("django-socketio", "0.3.9")
     assert (old.pythons, old.djangos) == ([], []), "django-socketio 0.3.9 claims no Python or Django version"
@@ -167,6 +169,7 @@ def test_what_each_library_claims_against_what_its_cells_found(
 
     assert claim("channels", "py312-django52-channels") is None, "claims it, and works"
     assert claim("python-socketio", "py312-django52-pysocketio") == "works-unclaimed"
+    assert claim("tornado", "py312-django52-tornado") == "works-unclaimed", "Tornado names no Django"
     assert claim("django-socketio", "py27-django18") is None, "claims nothing, and fails"
 
 
@@ -174,10 +177,10 @@ def test_one_chromium_serves_every_cell_of_a_run(local_run: tuple[subprocess.Com
     """The run's browser steps open their pages in fresh contexts of one Chromium, started once."""
     _done, results = local_run
     launches = []
-    for cell in ("py312-django52-channels", "py312-django52-pysocketio"):
+    for cell in ("py312-django52-channels", "py312-django52-pysocketio", "py312-django52-tornado"):
         log = log_of(results, cell_record(results, cell), "browser")
         launches += re.findall(r"in a fresh context of the run's Chromium \(launch ([0-9a-f]{12})\)", log)
-    assert len(launches) == 2 and len(set(launches)) == 1, launches
+    assert len(launches) == 3 and len(set(launches)) == 1, launches
 
 
 def test_a_chromium_that_does_not_start_is_a_harness_error(toxworkdir: Path, tmp_path: Path) -> None:
@@ -204,6 +207,27 @@ def test_python_socketio_works_where_django_socketio_does_not(
     assert rec.provenance.library_version is not None and rec.provenance.library_version.startswith("5.")
     assert "B received ['chat', 'dtws-" in log_of(results, rec, "round-trip")
     assert "Engine.IO 4 handshake" in str(rec.step("websocket-server").detail)
+
+
+def test_tornado_serves_its_chat_and_django_from_one_process(
+    local_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    """Tornado's WebSocketHandler, and Django behind its WSGIContainer: every column passes, the browser's too."""
+    _done, results = local_run
+    rec = cell_record(results, "py312-django52-tornado")
+    assert set(verdicts(rec).values()) == {"pass"}, rec.reason
+    assert rec.status == "pass" and rec.reason is None
+    assert rec.provenance.library_version is not None and rec.provenance.library_version.startswith("6.")
+    assert rec.coverage_percent is not None and rec.coverage_percent > 50
+    detail = "client A's message reached client B through Tornado's /ws/chat/ handler"
+    assert rec.step("round-trip").detail == detail
+    # Tornado's access log: the page and its JS came from Django through WSGIContainer, the socket from the handler.
+    browser = log_of(results, rec, "browser")
+    assert re.search(r" wsgi:\d+\] 200 GET / \(127\.0\.0\.1\)", browser), browser
+    assert re.search(r" wsgi:\d+\] 200 GET /static/chat_tornado/chat\.js \(", browser), browser
+    assert re.search(r" web:\d+\] 101 GET /ws/chat/ \(", browser), browser
+    shown = next(line for line in browser.splitlines() if "the page shows: " in line)
+    assert "a browser joined" in shown and "dtws-browser-" in shown
 
 
 def test_the_reviews_workaround_records_what_its_pins_do(

@@ -12,7 +12,7 @@ from functools import partial
 import pytest
 
 from dtws import matrix
-from dtws.solutions import LIBRARIES
+from dtws.solutions import LIBRARIES, library
 from tests.conftest import PROJECT
 
 run = partial(subprocess.run, cwd=PROJECT, capture_output=True, text=True, check=True)
@@ -55,6 +55,11 @@ def test_the_cells_are_the_reviews_and_what_each_library_claims() -> None:
     assert len(by_library["channels"]) == 7 + 12
     assert len(by_library["python-socketio"]) == 7 + 20
     assert {c.django for c in by_library["python-socketio"] if not c.in_review} == {"3.2", "4.2", "5.2", "6.0", "6.1"}
+    # Tornado claims no Django: every Python × Django cell Django supports, as django-socketio.
+    assert [(c.python, c.django) for c in by_library["tornado"]] == [
+        (c.python, c.django) for c in by_library["django-socketio"]
+    ]
+    assert len(by_library["tornado"]) == 39
     for cell in matrix.CELLS:
         assert cell.in_review or cell.python in matrix.DJANGO_PYTHONS[cell.django], cell.env
     assert [c.env for c in by_library["django-socketio"] if c.django == "6.1"] == [
@@ -99,11 +104,10 @@ def test_tox_installs_what_the_matrix_says() -> None:
     sections = dict(re.findall(r"\[testenv:([^\]]+)\]\ndeps =\n((?:  .*\n?)+)", config))
     for cell in matrix.CELLS:
         deps = [line.strip() for line in sections[cell.env].splitlines()]
-        assert cell.django_requirement in deps, cell.env
-        wanted = {"channels": "channels[daphne]", "python-socketio": "python-socketio"}
-        assert wanted.get(cell.library, "django-socketio==0.3.9") in deps
-        if cell.library == "django-socketio-workaround":
-            assert {"gevent-socketio==0.2.1", "gevent==0.13.6"} <= set(deps)
+        # Its Django, its library's deps as declared (no other library's), coverage.
+        assert deps == [cell.django_requirement, *library(cell.library).deps, "coverage"], cell.env
+    pins = ("django-socketio==0.3.9", "gevent-socketio==0.2.1", "gevent==0.13.6")
+    assert library("django-socketio-workaround").deps == pins, "the review's workaround, as it pinned them"
 
 
 def test_the_newest_django_release_is_in_the_matrix(django_files: list[dict[str, str]]) -> None:
