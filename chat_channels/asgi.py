@@ -4,7 +4,7 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "DjangoTestWebsockets.settings")
-os.environ.setdefault("DTWS_SOLUTION", "channels")
+os.environ.setdefault("DTWS_SOLUTION", "chat_channels")
 
 django_application = get_asgi_application()
 

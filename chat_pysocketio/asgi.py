@@ -4,7 +4,7 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "DjangoTestWebsockets.settings")
-os.environ.setdefault("DTWS_SOLUTION", "python-socketio")
+os.environ.setdefault("DTWS_SOLUTION", "chat_pysocketio")
 
 django_application = get_asgi_application()
 
