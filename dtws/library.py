@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 Trace = Callable[[str], None]
 # (port, deadline as a time.monotonic() value, trace) -> one line on success; raises on failure
@@ -22,6 +23,8 @@ Probe = Callable[[int, float, Trace], str]
 RoundTrip = Callable[[int, int, float, Trace], str]
 # (port, text, deadline, trace): a second, non-browser client sends text to the chat
 Send = Callable[[int, str, float, Trace], None]
+# A server beside Django that a library needs, which dtws starts for the cell (dtws.services).
+Service = Literal["redis"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,6 +51,8 @@ class Library:
     npm_file: str | None = None  # a file of the project's npm packages the page needs
     # How many socket server processes the websocket-server, round-trip and browser steps start.
     processes: int = 1
+    # What dtws starts beside the cell's processes, after its install (dtws.services).
+    services: tuple[Service, ...] = ()
     # Only dtws's own tests run it: its cells are selectable by name, but no cell of the matrix
     # (not in CELLS, the workflow or the site).
     test_only: bool = False

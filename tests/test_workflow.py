@@ -106,6 +106,20 @@ def test_the_workflows_cells_equal_the_matrix(tmp_path: Path) -> None:
     assert by_cell["py312-django52-channels"]["name"] == "py312 · Django 5.2 · channels"
 
 
+SERVICES = "the services of the cell's library, from Ubuntu"
+
+
+def test_a_cell_job_installs_its_librarys_services_before_the_cell_runs() -> None:
+    install = step("cell", f"{SERVICES} (missing, the cell records a harness error)")
+    assert install["if"] == "${{ matrix.packages != '' }}" and install["continue-on-error"] is True
+    assert install["env"] == {"PACKAGES": "${{ matrix.packages }}"}
+    assert 'apt-get install -y -qq --no-install-recommends "${packages[@]}"' in install["run"]
+    names = [item.get("name") for item in workflow()["jobs"]["cell"]["steps"]]
+    assert names.index(install["name"]) < names.index(RUN_CELL)
+    bisect = step("bisect", SERVICES)
+    assert (bisect["if"], bisect["env"], bisect["run"]) == (install["if"], install["env"], install["run"])
+
+
 def test_a_full_run_runs_the_reviews_cells_as_of_its_day_and_its_bisects(tmp_path: Path) -> None:
     outputs = plan_outputs("all", tmp_path)
     then = [job for job in json.loads(outputs["matrix"])["include"] if job["as_of"]]

@@ -23,6 +23,7 @@ from dtws.steps.base import Context, Launch, Outcome, Servers, socket_launches
 
 NEEDS = ("install", "round-trip")
 TIMEOUT_S = 90.0
+SERVICES = True
 
 
 def _ms_left(ctx: Context) -> float:

@@ -10,6 +10,7 @@ from dtws.steps.base import Context, Outcome, with_socket_servers
 
 NEEDS = ("install", "websocket-server")
 TIMEOUT_S = 90.0
+SERVICES = True
 
 
 def run(ctx: Context) -> Outcome:

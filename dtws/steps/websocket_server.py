@@ -9,6 +9,7 @@ from dtws.steps.base import Context, Outcome, with_socket_servers
 
 NEEDS = ("install",)
 TIMEOUT_S = 90.0
+SERVICES = True
 
 
 def run(ctx: Context) -> Outcome:
