@@ -9,6 +9,7 @@ from functools import partial
 import pytest
 
 from dtws import interpreters, matrix
+from dtws.solutions import LIBRARIES
 from tests.conftest import PROJECT
 
 run = partial(subprocess.run, cwd=PROJECT, capture_output=True, text=True, check=False)
@@ -17,7 +18,7 @@ IN_CELL = [
     "manage.py",
     *sorted(
         str(p.relative_to(PROJECT))
-        for d in ("DjangoTestWebsockets", "myapp", "chat_channels", "chat_pysocketio", "faults_app")
+        for d in ("DjangoTestWebsockets", *sorted({lib.app for lib in LIBRARIES}))
         for p in (PROJECT / d).rglob("*.py")
     ),
 ]

@@ -12,7 +12,7 @@ from functools import partial
 import pytest
 
 from dtws import matrix
-from dtws.solutions import LIBRARIES
+from dtws.solutions import LIBRARIES, library
 from tests.conftest import PROJECT
 
 run = partial(subprocess.run, cwd=PROJECT, capture_output=True, text=True, check=True)
@@ -53,6 +53,10 @@ def test_the_cells_are_the_reviews_and_what_each_library_claims() -> None:
     assert {c.django for c in channels} == {"4.2", "5.2", "6.0"}
     assert {c.python for c in channels} == {"3.9", "3.10", "3.11", "3.12", "3.13", "3.14"}
     assert len(by_library["channels"]) == 7 + 12
+    # Channels on Redis: the cells of Channels, which channels-redis requires (it names no Django itself).
+    assert [(c.python, c.django) for c in by_library["channels-redis"]] == [
+        (c.python, c.django) for c in by_library["channels"]
+    ]
     assert len(by_library["python-socketio"]) == 7 + 20
     assert {c.django for c in by_library["python-socketio"] if not c.in_review} == {"3.2", "4.2", "5.2", "6.0", "6.1"}
     for cell in matrix.CELLS:
@@ -98,12 +102,13 @@ def test_tox_installs_what_the_matrix_says() -> None:
     config = tox("config", "-e", envs, "-k", "deps")
     sections = dict(re.findall(r"\[testenv:([^\]]+)\]\ndeps =\n((?:  .*\n?)+)", config))
     for cell in matrix.CELLS:
-        deps = [line.strip() for line in sections[cell.env].splitlines()]
+        deps = {line.strip() for line in sections[cell.env].splitlines()}
         assert cell.django_requirement in deps, cell.env
-        wanted = {"channels": "channels[daphne]", "python-socketio": "python-socketio"}
-        assert wanted.get(cell.library, "django-socketio==0.3.9") in deps
-        if cell.library == "django-socketio-workaround":
-            assert {"gevent-socketio==0.2.1", "gevent==0.13.6"} <= set(deps)
+        own = set(library(cell.library).deps)
+        assert own <= deps, cell.env
+        others = {dep for lib in LIBRARIES for dep in lib.deps} - own
+        assert not others & deps, f"{cell.env}: another library's deps"
+    assert {"gevent-socketio==0.2.1", "gevent==0.13.6"} <= set(library("django-socketio-workaround").deps)
 
 
 def test_the_newest_django_release_is_in_the_matrix(django_files: list[dict[str, str]]) -> None:

@@ -104,6 +104,9 @@ def test_the_workflows_cells_equal_the_matrix(tmp_path: Path) -> None:
     assert by_cell["py27-django18"]["docker"] is True and by_cell["py27-django18"]["image"] == "python:2.7"
     assert by_cell["py312-django52"]["docker"] is False and by_cell["py312-django52"]["image"] == ""
     assert by_cell["py312-django52-channels"]["name"] == "py312 · Django 5.2 · channels"
+    # The Ubuntu packages of the library's services, which the job installs on the runner.
+    assert by_cell["py312-django52-channelsredis"]["packages"] == "redis-server"
+    assert {job["packages"] for job in today if job["library"] != "channels-redis"} == {""}
 
 
 SERVICES = "the services of the cell's library, from Ubuntu"
@@ -415,7 +418,7 @@ def test_rehearsal_of_a_run_a_rerun_and_a_later_one_cell_run(tmp_path: Path) -> 
     outputs = site_job(4300, 2, 1, second, published / "results.json")
     assert outputs["publish"] == "true"
     front = text_of(built / "index.html")
-    assert "This run re-ran 1 of 92 cells. The other 1 with a verdict keep the one they had" in front
+    assert f"This run re-ran 1 of {len(matrix.CELLS)} cells. The other 1 with a verdict keep the one they had" in front
     kept = text_of(built / "cells/django-socketio/py312-django52/index.html")
     assert (
         "Not re-run by the run that built this page: this verdict is the one published before, from run 4242, attempt 2"
