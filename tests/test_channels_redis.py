@@ -122,7 +122,10 @@ def test_without_redis_server_the_cell_is_a_harness_error_and_nothing_is_left(tm
     assert {rec.step(name).detail for name, verdict in WITHOUT_REDIS.items() if verdict == "error"} == {said}
     assert rec.status == "error" and rec.reason == f"check: {said}"
     assert [(service.name, service.error) for service in rec.services] == [("redis", said)]
-    assert said in (tmp_path / "results" / rec.library / rec.cell / "logs" / "redis.log").read_text()
+    folder = tmp_path / "results" / rec.library / rec.cell
+    assert said in (folder / "logs" / "redis.log").read_text()
+    report = (folder / "junit.xml").read_text()
+    assert report.count(f'<error message="{said}" type="harness error" />') == 4, "JUnit: harness errors"
     assert left_running(tmp_path) == [] and processes_mentioning(str(tmp_path)) == []
 
 

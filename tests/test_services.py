@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from dtws import matrix, merge, pages, procs, published, reaper, record, results
-from dtws.services import Services
+from dtws import changed, interpreters, matrix, merge, pages, procs, published, reaper, record, results
+from dtws.services import Services, versions
 from dtws.steps import STEPS
 
 CELL = "dtws-test-services"  # as DTWS_SERVICE marks the Redis: no cell of a real run
@@ -162,3 +162,19 @@ def test_a_services_log_is_on_the_cell_page_and_comes_along_when_the_cell_is_kep
     assert carried.cells[0].record.services == rec.services
     kept = tmp_path / "carried" / "records" / cell.library / cell.env / "logs" / "redis.log"
     assert "Ready to accept connections" in kept.read_text()
+
+
+def test_run_changed_runs_a_cell_again_when_this_machines_redis_is_another_release() -> None:
+    """A cell's verdict depends on its Redis too: ``run --changed`` compares the record's with this machine's."""
+    cell = matrix.get("py312-django52-channels")
+    here = interpreters.find(cell.python)
+    if here is None:
+        pytest.skip(f"no Python {cell.python} on this machine")
+    rec = record.CellRecord(cell.library, cell.env, cell.python, cell.django, status="pass")
+    rec.provenance.python_version, rec.provenance.project_hash = here.version, "hash"
+    rec.services = [record.Service("redis", version="7.0.15")]
+    assert changed.why_run(cell, rec, {}, "hash", {"redis": "7.0.15"}) is None
+    assert changed.why_run(cell, rec, {}, "hash", {"redis": "7.2.4"}) == "another redis (7.2.4, was 7.0.15)"
+    assert changed.why_run(cell, rec, {}, "hash", {"redis": None}) == "another redis (none here, was 7.0.15)"
+    said = subprocess.run(["redis-server", "--version"], capture_output=True, text=True, check=True).stdout
+    assert versions() == {"redis": said.split("v=", 1)[1].split()[0]}, "this machine's, as --changed compares it"
