@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 SHELLCHECK := /usr/bin/shellcheck
+REDIS := /usr/bin/redis-server
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test review
@@ -16,10 +17,11 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 # Debian's packages: chromium for the browser step and tests (Playwright drives it; it
-# downloads no browser), shellcheck for the workflow lint test (actionlint runs it).
-$(CHROMIUM) $(SHELLCHECK) &:
+# downloads no browser), shellcheck for the workflow lint test (actionlint runs it),
+# redis-server for the cells of a library that needs a Redis (dtws starts one per cell).
+$(CHROMIUM) $(SHELLCHECK) $(REDIS) &:
 	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium shellcheck
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium shellcheck redis-server
 
 # The Socket.IO JS client the python-socketio chat page loads.
 node_modules/.package-lock.json: package.json package-lock.json
@@ -27,13 +29,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 ## run: every local cell of the matrix, the table, then the site built from their records
 ## (over the site built before, if any: each cell's history goes on, and what changed is marked)
-run: $(BIN)/.installed $(CHROMIUM)
+run: $(BIN)/.installed $(CHROMIUM) $(REDIS)
 	$(BIN)/python -m dtws run
 	$(BIN)/python -m dtws merge results --out build/results --published build/site/results.json
 	$(BIN)/python -m dtws site build/results --previous build/site/results.json
 
 ## test: the harness's own tests, real cells and a real browser included
-test: $(BIN)/.installed $(CHROMIUM) $(SHELLCHECK) node_modules/.package-lock.json
+test: $(BIN)/.installed $(CHROMIUM) $(SHELLCHECK) $(REDIS) node_modules/.package-lock.json
 	$(BIN)/python -m pytest
 
 ## review: the hand-written review's cells as of its day (2016-04-19) and the bisects that answer

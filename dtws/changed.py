@@ -1,10 +1,11 @@
 """``run --changed``: which cells would give their last record again, and so need not run.
 
 A cell's verdict depends on its interpreter, the project's files that run in it
-or probe it, and the releases its env installs. A cell is unchanged when its
-interpreter is the same release as its record's, the project's cell files hash
-the same as when the record was made, and uv resolves its deps (tox.ini's, for
-its Python) to exactly the versions its record's env had. Whatever cannot be
+or probe it, the releases its env installs and the services it ran with (a
+Redis). A cell is unchanged when its interpreter is the same release as its
+record's, the project's cell files hash the same as when the record was made,
+uv resolves its deps (tox.ini's, for its Python) to exactly the versions its
+record's env had, and this machine has the same release of each of its services. Whatever cannot be
 told (no record, a record that did not finish, a Python uv cannot resolve for:
 2.7 and 3.3-3.5, a failed resolution) runs.
 """
@@ -19,7 +20,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -140,9 +141,16 @@ def resolve(cells: list[matrix.Cell], project: Path, jobs: int) -> dict[str, dic
 
 
 def why_run(
-    cell: matrix.Cell, rec: record.CellRecord | None, resolved: dict[str, str] | None, project: str
+    cell: matrix.Cell,
+    rec: record.CellRecord | None,
+    resolved: dict[str, str] | None,
+    project: str,
+    services: Mapping[str, str | None],
 ) -> str | None:
-    """Why the cell must run again, or None when it would give its record again."""
+    """Why the cell must run again, or None when it would give its record again.
+
+    ``services``: the version of each service this machine has now (dtws.services.versions).
+    """
     if rec is None:
         return "no record"
     if rec.status not in ("pass", "fail", "timeout"):
@@ -152,6 +160,9 @@ def why_run(
     here = interpreters.find(cell.python)
     if here is None or here.version != rec.provenance.python_version:
         return "another interpreter"
+    for service in rec.services:
+        if services.get(service.name) != service.version:
+            return f"another {service.name} ({services.get(service.name) or 'none here'}, was {service.version})"
     if resolved is None:
         return "its deps cannot be resolved ahead" if cell.python in RESOLVABLE else "no resolver for its Python"
     installed = {normalized(name): version for name, version in rec.provenance.packages.items()}

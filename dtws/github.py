@@ -9,11 +9,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dtws import asof, matrix, review
+from dtws import asof, matrix, review, services
 from dtws.marks import MARKS
 from dtws.reasons import terminal_text
 from dtws.record import CellRecord
 from dtws.results import Results, RunInfo
+from dtws.solutions import library
 
 # Every job names its runner: `ubuntu-latest` moves (to Ubuntu 26.04 on
 # 2026-11-19, where setup-python has nothing older than 3.10).
@@ -47,10 +48,12 @@ def source(python: str) -> Source:
 Job = dict[str, str | bool]
 
 
-def _runs_on(python: str) -> Job:
-    """A job's runner, and the docker image of its Python ("" for setup-python's)."""
-    where = source(python)
-    return {"docker": bool(where.image), "image": where.image, "runner": where.runner}
+def _runs_on(cell: matrix.Cell) -> Job:
+    """A job's runner, the docker image of its Python ("" for setup-python's), and the Debian packages of
+    its library's services (dtws.services), which the job installs on the runner ("" for none)."""
+    where = source(cell.python)
+    packages = " ".join(services.PACKAGES[name] for name in library(cell.library).services)
+    return {"docker": bool(where.image), "image": where.image, "runner": where.runner, "packages": packages}
 
 
 def job(cell: matrix.Cell, as_of: str = "") -> Job:
@@ -64,7 +67,7 @@ def job(cell: matrix.Cell, as_of: str = "") -> Job:
         "name": (f"as of {as_of} · " if as_of else "")
         + f"py{cell.python.replace('.', '')} · Django {cell.django}"
         + ("" if cell.library == matrix.LIBRARY else f" · {cell.library}"),
-        **_runs_on(cell.python),
+        **_runs_on(cell),
     }
 
 
@@ -79,7 +82,7 @@ def bisect_job(question: review.Question) -> Job:
         "step": question.step,
         "releases": question.releases,
         "every": question.every,
-        **_runs_on(cell.python),
+        **_runs_on(cell),
     }
 
 

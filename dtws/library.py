@@ -14,12 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 Trace = Callable[[str], None]
 # (port, deadline as a time.monotonic() value, trace) -> one line on success; raises on failure
 Probe = Callable[[int, float, Trace], str]
+# (client A's port, client B's port, deadline, trace): A's message must reach B; one line, or raises
+RoundTrip = Callable[[int, int, float, Trace], str]
 # (port, text, deadline, trace): a second, non-browser client sends text to the chat
 Send = Callable[[int, str, float, Trace], None]
+# A server beside Django that a library needs, which dtws starts for the cell (dtws.services).
+Service = Literal["redis"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,10 +43,16 @@ class Library:
     client_js_marker: bytes  # a text the served client file must contain
     serves_page: bool  # whether the socket server also serves the index page (else runserver does)
     socket_server: Callable[[int], list[str]]  # the socket server's arguments after `python`, for a port
-    handshake: Probe
-    round_trip: Probe
+    handshake: Probe  # on each socket server process
+    # Client A on the first socket server process, client B on the last (the same one when there is one).
+    round_trip: RoundTrip
+    # The browser step: the page from the first process, the second client on the last.
     send: Send
     npm_file: str | None = None  # a file of the project's npm packages the page needs
+    # How many socket server processes the websocket-server, round-trip and browser steps start.
+    processes: int = 1
+    # What dtws starts beside the cell's processes, after its install (dtws.services).
+    services: tuple[Service, ...] = ()
     # Only dtws's own tests run it: its cells are selectable by name, but no cell of the matrix
     # (not in CELLS, the workflow or the site).
     test_only: bool = False

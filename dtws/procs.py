@@ -12,6 +12,7 @@ fill neither the disk nor the harness's memory.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import signal
@@ -294,6 +295,15 @@ class Server:
 
 
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` free ports of 127.0.0.1, each a different one (all held open while they are picked)."""
+    with contextlib.ExitStack() as held:
+        ports = []
+        for _ in range(count):
+            probe = held.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+            probe.bind(("127.0.0.1", 0))
+            ports.append(int(probe.getsockname()[1]))
+        return ports

@@ -214,8 +214,7 @@ def copy_cell(published: Published, entry: results.Entry, target: Path) -> Copie
 def _copy_logs(published: Published, rec: record.CellRecord, page: str, target: Path) -> Copied:
     """The logs and screenshots of ``rec`` that its published page (``page``, "/"-ended) had, into ``target``."""
     copied = Copied()
-    logs = [log for step in rec.steps for log in [*(a.log for a in step.attempts), step.log] if log]
-    for log in logs:  # each step's log, and its earlier attempts' (a flaky cell's)
+    for log in record.logs(rec):  # each step's log, its earlier attempts' (a flaky cell's), each service's
         name = log.rsplit("/", 1)[-1]
         wanted = [name] + ([name[: -len(".log")] + ".png"] if name.endswith(".log") else [])
         for file in wanted:  # a screenshot is there only for a browser step's log

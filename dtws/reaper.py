@@ -3,7 +3,9 @@
 Every process dtws starts carries marks in its environment (``DTWS_RUN``, the
 run's id, and ``DTWS_RUN_PID``, the harness's pid and start time; the cell's
 processes also ``DTWS_CELL``). A child inherits them, also one that calls ``setsid`` to leave
-its process group, so the marks find what a process group cannot:
+its process group, so the marks find what a process group cannot. A cell's service (a Redis,
+dtws.services) carries ``DTWS_SERVICE`` (its cell) instead of ``DTWS_CELL``: it outlives
+each step, not the cell, and not the run:
 
 - after each step, the cell's own marked processes are killed (``end``);
 - a watchdog process, started with the first process of a run, waits for the
@@ -30,6 +32,8 @@ from pathlib import Path
 RUN = "DTWS_RUN"
 RUN_PID = "DTWS_RUN_PID"
 CELL = "DTWS_CELL"
+SERVICE = "DTWS_SERVICE"
+MARKS = (RUN, RUN_PID, CELL, SERVICE)
 POLL_S = 0.5
 
 
@@ -48,7 +52,7 @@ def _environ(pid: str) -> dict[str, str]:
     found = {}
     for item in raw.split(b"\0"):
         key, sep, value = item.partition(b"=")
-        if sep and key.decode("ascii", "replace") in (RUN, RUN_PID, CELL):
+        if sep and key.decode("ascii", "replace") in MARKS:
             found[key.decode()] = value.decode("utf-8", "replace")
     return found
 
@@ -202,7 +206,7 @@ def start_watchdog(run: str) -> None:
     It forks away from the process started here, which exits at once: the watchdog is no child of
     the harness, which has nothing to wait for.
     """
-    env = {key: value for key, value in os.environ.items() if key not in (RUN, RUN_PID, CELL)}
+    env = {key: value for key, value in os.environ.items() if key not in MARKS}
     subprocess.run(
         [sys.executable, "-m", "dtws.reaper", harness_mark(), run],
         env=env,

@@ -16,6 +16,7 @@ Schema (``schema_version`` 1)::
                   "error_line", "detail", "log_dropped_bytes",
                   "attempts": [{"verdict", "exit_code", "duration_s", "started_at",
                                 "log", "error_line", "detail"} ...]} ... ],
+      "services": [ {"name", "version", "address", "log", "error"} ... ],
       "provenance": {"python_version", "python_executable", "platform",
                      "packages": {name: version}, "django_version",
                      "library_version", "commit", "commit_dirty", "run_id",
@@ -50,6 +51,12 @@ the newest the index had before that day (dtws.asof); null for today's.
 ``declared``: what the installed library's own metadata claims (its Python
 and Django classifiers, its Requires-Python), read after the install step;
 null when the library was not installed.
+
+``services``: the servers dtws ran beside the cell's processes for its
+library (dtws.services: a Redis), each with its version, its address, its
+log (``logs/<name>.log``) and, when it could not be had or died, why (a
+harness error of every step that needed it); empty for a library that
+declares none, or when no step needed them.
 
 ``log_dropped_bytes``: how many bytes of the step's output were not written
 to its log (a process may write its first 2 MiB in full, then only its last
@@ -122,6 +129,17 @@ class Declared:
 
 
 @dataclass
+class Service:
+    """A server dtws ran beside the cell's processes (dtws.services)."""
+
+    name: str  # as the library declares it: "redis"
+    version: str | None = None  # the server's own, e.g. "7.0.15"
+    address: str | None = None  # as the cell's processes got it: "redis://127.0.0.1:<port>/0"
+    log: str | None = None  # its output, beside the steps' logs
+    error: str | None = None  # why it could not be had, or that it died (a harness error); null while it served
+
+
+@dataclass
 class Provenance:
     python_version: str | None = None
     python_executable: str | None = None
@@ -154,6 +172,7 @@ class CellRecord:
     reason: str | None = None
     coverage_percent: float | None = None
     steps: list[Step] = field(default_factory=list)
+    services: list[Service] = field(default_factory=list)
     provenance: Provenance = field(default_factory=Provenance)
     schema_version: int = SCHEMA_VERSION
 
@@ -174,7 +193,13 @@ def write(record: CellRecord, directory: Path) -> Path:
 
 
 # Fields added since schema_version 1 first shipped: optional when read.
-_ADDED = ("log_dropped_bytes", "installer", "project_hash", "checked_at", "attempts", "declared", "as_of")
+_ADDED = ("log_dropped_bytes", "installer", "project_hash", "checked_at", "attempts", "declared", "as_of", "services")
+
+
+def logs(rec: CellRecord) -> list[str]:
+    """Every log a record names: each step's (its earlier attempts' first), then each service's."""
+    named = [log for step in rec.steps for log in [*(attempt.log for attempt in step.attempts), step.log]]
+    return [log for log in named + [service.log for service in rec.services] if log]
 
 
 def from_dict(data: Any) -> CellRecord:

@@ -20,6 +20,7 @@ from typing import Literal
 
 from dtws import __version__, asof, changed, declared, files, hosts, interpreters, junit, procs, reaper, reasons, record
 from dtws.matrix import Cell
+from dtws.services import Services
 from dtws.solutions import library
 from dtws.steps import STEPS, StepSpec
 from dtws.steps.base import Context, Outcome
@@ -268,6 +269,9 @@ def run_cell(
         constraints.write_text("".join(f"{name}=={version}\n" for name, version in others.items()))
         env.update(PIP_CONSTRAINT=str(constraints), UV_CONSTRAINT=str(constraints))
     workdir = toxworkdir or project / ".tox"
+    # Started before the first step that needs them, ended with the cell; their addresses go into env.
+    services = Services(solution.services, cell.env, out, scratch)
+    rec.services = services.entries
 
     def attempt(spec: StepSpec, step: record.Step, number: int) -> tuple[Outcome | None, Path]:
         """One attempt of a step, into its log; None when a process could not start (the run is stopping)."""
@@ -319,6 +323,20 @@ def run_cell(
                 step.detail = f"needs {', '.join(missing)}, which did not pass"
                 record.write(rec, out)
                 continue
+            if spec.services:
+                starting = not services.started
+                try:
+                    problem = services.ready()
+                except procs.Stopped:
+                    step.detail = "the run was stopped during this step"
+                    break
+                env.update(services.env)
+                if starting:
+                    record.write(rec, out)  # what runs beside the cell, for whoever reads the record meanwhile
+                if problem is not None:  # a harness error: the step cannot judge the library without them
+                    step.verdict, step.detail = "error", problem
+                    record.write(rec, out)
+                    continue
             number = 1
             while True:
                 outcome, log_path = attempt(spec, step, number)
@@ -331,6 +349,9 @@ def run_cell(
                     outcome.exit_code,
                     outcome.detail,
                 )
+                died = services.died() if spec.services else None
+                if died is not None and step.verdict != "pass":
+                    step.verdict, step.detail = "error", died
                 if "coverage_percent" in outcome.facts:
                     rec.coverage_percent = outcome.facts["coverage_percent"]
                 found = reasons.first_error_in(log_path) if step.verdict != "pass" else None
@@ -350,6 +371,7 @@ def run_cell(
             if outcome is None or procs.stopping():
                 break
     finally:
+        services.stop()
         with files.open_log(host_log) as log:
             host.close(log)
         _conclude(rec)

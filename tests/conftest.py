@@ -81,7 +81,8 @@ def toxworkdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 # The real cells the tests run once per session: a ✗ of each kind the lab
 # reaches here (a server step, a check, an install), one with no interpreter,
 # the positive controls (Channels and python-socketio, ✓ on the cell where
-# django-socketio is ✗), Tornado's chat on that cell too,
+# django-socketio is ✗), Tornado's chat on that cell too, Channels on a real Redis across two
+# daphnes,
 # and the review's workaround.
 CELLS = (
     "py27-django18",
@@ -91,6 +92,7 @@ CELLS = (
     "py312-django52-channels",
     "py312-django52-pysocketio",
     "py312-django52-tornado",
+    "py312-django52-channelsredis",
     "py27-django18-workaround",
 )
 

@@ -86,6 +86,9 @@ LIBRARY = Library(
         ("", 'Missing named argument "send" for "Library"'),
         ("sent=channels.send", 'Unexpected keyword argument "sent" for "Library"'),
         ("send=channels.round_trip", 'Argument "send" to "Library" has incompatible type'),
+        ('send=channels.send, services=("redis",)', None),  # a service dtws knows how to run
+        ('send=channels.send, services=("reddis",)', 'Argument "services" to "Library" has incompatible type'),
+        ("send=channels.send, processes=2.0", 'Argument "processes" to "Library" has incompatible type'),
     ],
 )
 def test_mypy_strict_refuses_a_declaration_with_a_fact_missing_or_misspelled(

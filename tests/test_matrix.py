@@ -53,6 +53,10 @@ def test_the_cells_are_the_reviews_and_what_each_library_claims() -> None:
     assert {c.django for c in channels} == {"4.2", "5.2", "6.0"}
     assert {c.python for c in channels} == {"3.9", "3.10", "3.11", "3.12", "3.13", "3.14"}
     assert len(by_library["channels"]) == 7 + 12
+    # Channels on Redis: the cells of Channels, which channels-redis requires (it names no Django itself).
+    assert [(c.python, c.django) for c in by_library["channels-redis"]] == [
+        (c.python, c.django) for c in by_library["channels"]
+    ]
     assert len(by_library["python-socketio"]) == 7 + 20
     assert {c.django for c in by_library["python-socketio"] if not c.in_review} == {"3.2", "4.2", "5.2", "6.0", "6.1"}
     # Tornado claims no Django: every Python × Django cell Django supports, as django-socketio.

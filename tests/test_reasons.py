@@ -118,3 +118,20 @@ def test_old_gevents_that_cannot_build_or_load_here() -> None:
     )
     found = reasons.first_error(later)
     assert found is not None and found.why == binary.why
+
+
+AIOREDIS = """\
+    Traceback (most recent call last):
+      File "<string>", line 1, in <module>
+      File "/tmp/pip-install-x/aioredis/setup.py", line 15, in <module>
+        raise RuntimeError("aioredis doesn't support Python version prior 3.5")
+    RuntimeError: aioredis doesn't support Python version prior 3.5
+    ----------------------------------------
+"""
+
+
+def test_channels_redis_on_python_2() -> None:
+    """py27-django18-channelsredis's install: pip's pick for Python 2.7 needs a Python 3.5+ aioredis."""
+    found = reasons.first_error(AIOREDIS)
+    assert found is not None and (found.exception, found.file, found.line) == ("RuntimeError", "aioredis/setup.py", 15)
+    assert found.why is not None and "channels-redis 2.3.2" in found.why and "aioredis 1.x" in found.why

@@ -105,6 +105,23 @@ def test_the_workflows_cells_equal_the_matrix(tmp_path: Path) -> None:
     assert by_cell["py27-django18"]["docker"] is True and by_cell["py27-django18"]["image"] == "python:2.7"
     assert by_cell["py312-django52"]["docker"] is False and by_cell["py312-django52"]["image"] == ""
     assert by_cell["py312-django52-channels"]["name"] == "py312 · Django 5.2 · channels"
+    # The Ubuntu packages of the library's services, which the job installs on the runner.
+    assert by_cell["py312-django52-channelsredis"]["packages"] == "redis-server"
+    assert {job["packages"] for job in today if job["library"] != "channels-redis"} == {""}
+
+
+SERVICES = "the services of the cell's library, from Ubuntu"
+
+
+def test_a_cell_job_installs_its_librarys_services_before_the_cell_runs() -> None:
+    install = step("cell", f"{SERVICES} (missing, the cell records a harness error)")
+    assert install["if"] == "${{ matrix.packages != '' }}" and install["continue-on-error"] is True
+    assert install["env"] == {"PACKAGES": "${{ matrix.packages }}"}
+    assert 'apt-get install -y -qq --no-install-recommends "${packages[@]}"' in install["run"]
+    names = [item.get("name") for item in workflow()["jobs"]["cell"]["steps"]]
+    assert names.index(install["name"]) < names.index(RUN_CELL)
+    bisect = step("bisect", SERVICES)
+    assert (bisect["if"], bisect["env"], bisect["run"]) == (install["if"], install["env"], install["run"])
 
 
 def test_a_full_run_runs_the_reviews_cells_as_of_its_day_and_its_bisects(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
-from dtws import asof, changed, interpreters, matrix, procs, record, runner
+from dtws import asof, changed, interpreters, matrix, procs, record, runner, services
 from dtws.commands import Command
 from dtws.commands.options import add_run_options, checked_and_locked, positive_int
 from dtws.reasons import terminal_text
@@ -90,6 +90,7 @@ def _keep_unchanged(cells: list[matrix.Cell], args: argparse.Namespace) -> dict[
     digest = changed.project_hash(project)
     started = time.monotonic()
     resolved = changed.resolve(cells, project, args.jobs)
+    here = services.versions()
     kept = {}
     for cell in cells:
         folder = runner.cell_dir(args.results, cell)
@@ -97,7 +98,7 @@ def _keep_unchanged(cells: list[matrix.Cell], args: argparse.Namespace) -> dict[
             rec: CellRecord | None = record.read(folder / record.FILENAME)
         except record.RecordError:
             rec = None
-        why = changed.why_run(cell, rec, resolved[cell.env], digest)
+        why = changed.why_run(cell, rec, resolved[cell.env], digest, here)
         if why is None and rec is not None:
             rec.provenance.checked_at = runner.now()
             record.write(rec, folder)

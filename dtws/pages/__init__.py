@@ -225,7 +225,7 @@ class CellPage:
 
     entry: Entry
     full_log: FullLog
-    # By the record's log path (a step's, or an earlier attempt's): the log as shown, None when missing.
+    # By the record's log path (a step's, an earlier attempt's, a service's): the log as shown, None when missing.
     shown: dict[str, logs.ShownLog | None]
     screenshots: dict[str, str]  # by the record's log path: the screenshot's file name
     change: Change | None
@@ -237,13 +237,11 @@ def cell_page(results_dir: Path, entry: Entry, page_dir: Path, change: Change | 
     screenshots: dict[str, str] = {}
     where = full_log(entry)
     if entry.record is not None and entry.record_dir is not None:
-        for step in entry.record.steps:
-            for log in [attempt.log for attempt in step.attempts] + [step.log]:
-                if log:
-                    shown[log] = _copy_log(results_dir, f"{entry.record_dir}/{log}", page_dir, where)
-                    screenshot = _copy_screenshot(results_dir, f"{entry.record_dir}/{log}", page_dir)
-                    if screenshot is not None:
-                        screenshots[log] = screenshot
+        for log in record.logs(entry.record):
+            shown[log] = _copy_log(results_dir, f"{entry.record_dir}/{log}", page_dir, where)
+            screenshot = _copy_screenshot(results_dir, f"{entry.record_dir}/{log}", page_dir)
+            if screenshot is not None:
+                screenshots[log] = screenshot
     return CellPage(entry, where, shown, screenshots, change)
 
 

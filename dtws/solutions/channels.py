@@ -22,9 +22,9 @@ def handshake(port: int, deadline: float, trace: Callable[[str], None]) -> str:
     return f"WebSocket handshake on {PATH}: 101 Switching Protocols"
 
 
-def round_trip(port: int, deadline: float, trace: Callable[[str], None]) -> str:
-    sender = WebSocket("127.0.0.1", port, PATH, deadline=deadline, trace=lambda line: trace(f"A {line}"))
-    receiver = WebSocket("127.0.0.1", port, PATH, deadline=deadline, trace=lambda line: trace(f"B {line}"))
+def round_trip(port_a: int, port_b: int, deadline: float, trace: Callable[[str], None]) -> str:
+    sender = WebSocket("127.0.0.1", port_a, PATH, deadline=deadline, trace=lambda line: trace(f"A {line}"))
+    receiver = WebSocket("127.0.0.1", port_b, PATH, deadline=deadline, trace=lambda line: trace(f"B {line}"))
     try:
         token = f"dtws-{uuid.uuid4().hex[:12]}"
         sender.send_text(token)

@@ -44,9 +44,9 @@ def handshake(port: int, deadline: float, trace: Callable[[str], None]) -> str:
     return f"Socket.IO 0.6 handshake over {transport}: session {client.session_id}"
 
 
-def round_trip(port: int, deadline: float, trace: Callable[[str], None]) -> str:
-    transport, sender = _first_transport(port, deadline, lambda line: trace(f"A {line}"))
-    receiver = socketio06.Client(transport, port, deadline=deadline, trace=lambda line: trace(f"B {line}"))
+def round_trip(port_a: int, port_b: int, deadline: float, trace: Callable[[str], None]) -> str:
+    transport, sender = _first_transport(port_a, deadline, lambda line: trace(f"A {line}"))
+    receiver = socketio06.Client(transport, port_b, deadline=deadline, trace=lambda line: trace(f"B {line}"))
     try:
         receiver.connect()
         receiver.subscribe(CHANNEL)

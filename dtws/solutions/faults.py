@@ -21,8 +21,8 @@ def handshake(port: int, deadline: float, trace: Callable[[str], None]) -> str:
     return "a handshake (never: this server does not answer)"
 
 
-def round_trip(port: int, deadline: float, trace: Callable[[str], None]) -> str:
-    return handshake(port, deadline, trace)
+def round_trip(port_a: int, port_b: int, deadline: float, trace: Callable[[str], None]) -> str:
+    return handshake(port_a, deadline, trace)
 
 
 def send(port: int, text: str, deadline: float, trace: Callable[[str], None]) -> None:

@@ -36,13 +36,13 @@ def handshake(port: int, deadline: float, trace: Callable[[str], None]) -> str:
     return "Engine.IO 4 handshake: open packet with a session id and its upgrades"
 
 
-def round_trip(port: int, deadline: float, trace: Callable[[str], None]) -> str:
+def round_trip(port_a: int, port_b: int, deadline: float, trace: Callable[[str], None]) -> str:
     import socketio  # here: every dtws command imports the libraries' declarations, few run their probes
 
-    url = f"http://127.0.0.1:{port}"
     sender, receiver = socketio.SimpleClient(), socketio.SimpleClient()
     try:
-        for name, client in (("A", sender), ("B", receiver)):
+        for name, client, port in (("A", sender, port_a), ("B", receiver, port_b)):
+            url = f"http://127.0.0.1:{port}"
             client.connect(url, transports=["websocket"], wait_timeout=max(int(left(deadline)), 1))
             trace(f"{name} connected over websocket, sid {client.sid}")
         token = f"dtws-{uuid.uuid4().hex[:12]}"

@@ -1,4 +1,8 @@
-"""The steps of a cell, in order. The module name, with ``-`` for ``_``, is the step's name."""
+"""The steps of a cell, in order. The module name, with ``-`` for ``_``, is the step's name.
+
+Each step module declares ``NEEDS`` (the steps that must have passed), ``TIMEOUT_S`` and
+``SERVICES``: whether it runs with its library's services (dtws.services) up.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ class StepSpec:
     name: str
     needs: tuple[str, ...]
     timeout_s: float
+    services: bool
     run: Callable[[Context], Outcome]
 
 
@@ -23,6 +28,7 @@ def _spec(module: ModuleType) -> StepSpec:
         name=module.__name__.rsplit(".", 1)[1].replace("_", "-"),
         needs=module.NEEDS,
         timeout_s=module.TIMEOUT_S,
+        services=module.SERVICES,
         run=module.run,
     )
 

@@ -74,22 +74,81 @@ def from_finished(command: list[str], finished: procs.Finished, detail: str | No
     return Outcome(verdict, command, finished.exit_code, detail)
 
 
-def with_socket_server(ctx: Context, probe: Callable[[int, float, Callable[[str], None]], str]) -> Outcome:
-    """Start the library's socket server on a free port, run ``probe`` against it, stop it."""
-    port = procs.free_port()
-    command = [str(ctx.python), *ctx.solution.socket_server(port)]
-    env = dict(ctx.env, DTWS_SOCKETIO_PORT=str(port))
-    with ctx.server(command, env=env) as server:
-        if not server.wait_for_port(port, ctx.deadline):
-            code = server.stop()
-            return Outcome("timeout" if code is None else "fail", command, code, "the server never listened")
+@dataclass(frozen=True)
+class Launch:
+    """A server a step starts: its command, the port it must listen on, its environment."""
+
+    command: list[str]
+    port: int
+    env: dict[str, str]
+
+
+def socket_launches(ctx: Context, ports: list[int]) -> list[Launch]:
+    """The library's socket server processes, one on each port (its settings read DTWS_SOCKETIO_PORT)."""
+    return [
+        Launch([str(ctx.python), *ctx.solution.socket_server(port)], port, dict(ctx.env, DTWS_SOCKETIO_PORT=str(port)))
+        for port in ports
+    ]
+
+
+class Servers:
+    """A step's servers: started together, each waited for on its port, stopped together with their groups."""
+
+    def __init__(self, ctx: Context, launches: list[Launch]) -> None:
+        self.ctx, self.launches = ctx, launches
+        self.servers: list[procs.Server] = []
         try:
-            detail = probe(port, ctx.deadline, ctx.note)
+            for launch in launches:
+                self.servers.append(ctx.server(launch.command, env=launch.env))
+        except BaseException:
+            self.stop()
+            raise
+
+    def listening(self, said: str) -> Outcome | None:
+        """None once every server listens; else the step's outcome (``said``: its detail)."""
+        for server, launch in zip(self.servers, self.launches, strict=True):
+            if not server.wait_for_port(launch.port, self.ctx.deadline):
+                code = server.stop()
+                return Outcome("timeout" if code is None else "fail", launch.command, code, said)
+        return None
+
+    def settle(self) -> None:
+        """What a failure prints (a traceback) may still be on its way: wait until the servers are quiet."""
+        until = min(self.ctx.deadline, time.monotonic() + 2.0)
+        for server in self.servers:
+            server.settle(deadline=until)
+
+    def stop(self) -> tuple[list[str], int | None]:
+        """Stop them all; the command and own exit code of the first that had exited, else the first's and None."""
+        codes = [server.stop() for server in self.servers]
+        exited = next((index for index, code in enumerate(codes) if code is not None), 0)
+        return self.launches[exited].command, codes[exited] if codes else None
+
+    def __enter__(self) -> Servers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def with_socket_servers(ctx: Context, probe: Callable[[list[int]], str]) -> Outcome:
+    """Start the library's socket server processes (``processes`` of them, each on a free port), probe them, stop them.
+
+    ``probe`` gets their ports, in the order they were started.
+    """
+    ports = procs.free_ports(ctx.solution.processes)
+    with Servers(ctx, socket_launches(ctx, ports)) as servers:
+        never = servers.listening("the server never listened")
+        if never is not None:
+            return never
+        try:
+            detail = probe(ports)
         except Exception as error:  # a probe's every failure is the step's evidence
             ctx.note(f"probe failed: {type(error).__name__}: {error}")
             verdict: StepVerdict = "timeout" if isinstance(error, TimeoutError) else "fail"
-            # The traceback behind a failure may still be on its way: wait until the server is quiet.
-            server.settle(deadline=min(ctx.deadline, time.monotonic() + 2.0))
-            return Outcome(verdict, command, server.stop(), f"{type(error).__name__}: {error}")
+            servers.settle()
+            command, code = servers.stop()
+            return Outcome(verdict, command, code, f"{type(error).__name__}: {error}")
         ctx.note(detail)
-        return Outcome("pass", command, server.stop(), detail)
+        command, code = servers.stop()
+        return Outcome("pass", command, code, detail)

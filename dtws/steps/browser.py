@@ -19,10 +19,11 @@ from playwright.async_api import BrowserContext
 from dtws import chromium, procs
 from dtws.protocols import left
 from dtws.record import StepVerdict
-from dtws.steps.base import Context, Outcome
+from dtws.steps.base import Context, Launch, Outcome, Servers, socket_launches
 
 NEEDS = ("install", "round-trip")
 TIMEOUT_S = 90.0
+SERVICES = True
 
 
 def _ms_left(ctx: Context) -> float:
@@ -30,7 +31,7 @@ def _ms_left(ctx: Context) -> float:
     return left(ctx.deadline) * 1000
 
 
-async def _visit(ctx: Context, browser: chromium.Chromium, context: BrowserContext, url: str, socket_port: int) -> None:
+async def _visit(ctx: Context, browser: chromium.Chromium, context: BrowserContext, url: str, send_port: int) -> None:
     """Open the page, wait until it is connected, have a second client send a text, wait for the page to show it."""
     text = f"dtws-browser-{uuid.uuid4().hex[:12]}"
     page = await context.new_page()
@@ -40,7 +41,7 @@ async def _visit(ctx: Context, browser: chromium.Chromium, context: BrowserConte
     await page.wait_for_function("document.getElementById('status').textContent === 'connected'", timeout=_ms_left(ctx))
     ctx.note("the page says: connected")
     # The second client is blocking code of the protocol's own: it runs beside the event loop, not on it.
-    await asyncio.get_running_loop().run_in_executor(None, ctx.solution.send, socket_port, text, ctx.deadline, ctx.note)
+    await asyncio.get_running_loop().run_in_executor(None, ctx.solution.send, send_port, text, ctx.deadline, ctx.note)
     await page.locator("#messages li", has_text=text).wait_for(timeout=_ms_left(ctx))
     ctx.note("the page shows: " + " | ".join(await page.locator("#messages li").all_inner_texts()))
     shot = Path(ctx.log.name).with_suffix(".png")
@@ -53,26 +54,29 @@ def run(ctx: Context) -> Outcome:
     if executable is None:
         looked = ", ".join(chromium.BROWSERS)
         return Outcome("unavailable", None, None, f"no Chromium on this machine (looked for {looked})")
-    socket_port = procs.free_port()
-    env = dict(ctx.env, DTWS_SOCKETIO_PORT=str(socket_port))
-    command = [str(ctx.python), *ctx.solution.socket_server(socket_port)]
-    servers = [ctx.server(command, env=env)]
-    commands = [command]
-    page_port = socket_port
-    try:
-        if not ctx.solution.serves_page:  # the page comes from Django's own server, pointed at the socket server
-            page_port = procs.free_port()
-            page_command = ctx.manage("runserver", f"127.0.0.1:{page_port}", "--noreload")
-            servers.append(ctx.server(page_command, env=env))
-            commands.append(page_command)
-        for server, started, port in zip(servers, commands, (socket_port, page_port), strict=False):
-            if not server.wait_for_port(port, ctx.deadline):
-                verdict: StepVerdict = "timeout" if server.stop() is None else "fail"
-                return Outcome(verdict, started, None, "a server never listened")
+    processes = ctx.solution.processes
+    ports = procs.free_ports(processes + (0 if ctx.solution.serves_page else 1))
+    socket_ports = ports[:processes]
+    launches = socket_launches(ctx, socket_ports)
+    # The page from the first socket server process (or from Django's own server, pointed at it);
+    # the second client on the last, so that with several its message must cross between them.
+    page_port = socket_ports[0] if ctx.solution.serves_page else ports[processes]
+    send_port = socket_ports[-1]
+    if not ctx.solution.serves_page:
+        page = ctx.manage("runserver", f"127.0.0.1:{page_port}", "--noreload")
+        launches.append(Launch(page, page_port, dict(ctx.env, DTWS_SOCKETIO_PORT=str(socket_ports[0]))))
+    command = launches[0].command
+    with Servers(ctx, launches) as servers:
+        never = servers.listening("a server never listened")
+        if never is not None:
+            return never
+        if processes > 1:
+            where = f"process {processes} (port {send_port})"
+            ctx.note(f"the page from process 1 (port {page_port}), the second client on {where}")
         url = f"http://127.0.0.1:{page_port}/"
         try:
             browser = chromium.shared(executable)
-            browser.run(lambda context: _visit(ctx, browser, context, url, socket_port), ctx.deadline)
+            browser.run(lambda context: _visit(ctx, browser, context, url, send_port), ctx.deadline)
         except chromium.DidNotStart as error:
             ctx.note(str(error))
             return Outcome("error", command, None, str(error))
@@ -84,6 +88,3 @@ def run(ctx: Context) -> Outcome:
         detail = f"the page, in {os.path.basename(executable)}, showed a message a second client sent"
         ctx.note(detail)
         return Outcome("pass", command, None, detail)
-    finally:
-        for server in servers:
-            server.stop()

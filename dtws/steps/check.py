@@ -6,6 +6,7 @@ from dtws.steps.base import Context, Outcome, from_finished
 
 NEEDS = ("install",)
 TIMEOUT_S = 120.0
+SERVICES = True
 
 
 def run(ctx: Context) -> Outcome:

@@ -12,6 +12,7 @@ from dtws.steps.base import Context, Outcome
 
 NEEDS = ("install",)
 TIMEOUT_S = 90.0
+SERVICES = True
 
 _SCRIPT = re.compile(rb"<script[^>]+src=\"([^\"]+)\"")
 _TITLE = re.compile(rb"<title>(.*?)</title>", re.DOTALL)

@@ -19,6 +19,7 @@ from dtws.steps.base import Context, Outcome, from_finished
 
 NEEDS: tuple[str, ...] = ()
 TIMEOUT_S = 900.0
+SERVICES = False  # a cell's services start once its env is made
 _NPM = threading.Lock()
 # virtualenv 20.21 seeds no pip, setuptools or wheel that run on Python 3.3 or
 # 3.4; these are the last releases that do, downloaded when the env is made.

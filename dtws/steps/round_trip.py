@@ -1,12 +1,22 @@
-"""round-trip: two clients on the socket server; a message one sends reaches the other."""
+"""round-trip: two clients on the socket server; a message one sends reaches the other.
+
+A library served by several processes has client A on the first and client B on
+the last: the message reaches B only through what those processes share.
+"""
 
 from __future__ import annotations
 
-from dtws.steps.base import Context, Outcome, with_socket_server
+from dtws.steps.base import Context, Outcome, with_socket_servers
 
 NEEDS = ("install", "websocket-server")
 TIMEOUT_S = 90.0
+SERVICES = True
 
 
 def run(ctx: Context) -> Outcome:
-    return with_socket_server(ctx, ctx.solution.round_trip)
+    def round_trip(ports: list[int]) -> str:
+        if len(ports) > 1:
+            ctx.note(f"client A on process 1 (port {ports[0]}), client B on process {len(ports)} (port {ports[-1]})")
+        return ctx.solution.round_trip(ports[0], ports[-1], ctx.deadline, ctx.note)
+
+    return with_socket_servers(ctx, round_trip)

@@ -14,6 +14,7 @@ from dtws.steps.base import Context, Outcome, from_finished
 
 NEEDS = ("install",)
 TIMEOUT_S = 300.0
+SERVICES = True
 
 _TOTAL = re.compile(rb"^TOTAL\s.*?(\d+(?:\.\d+)?)%\s*$", re.MULTILINE)
 

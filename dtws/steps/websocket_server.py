@@ -1,12 +1,26 @@
-"""websocket-server: the library's socket server answers a real handshake of its own JS client's protocol."""
+"""websocket-server: the library's socket server answers a real handshake of its own JS client's protocol.
+
+A library served by several processes (its ``processes``) has each of them handshake.
+"""
 
 from __future__ import annotations
 
-from dtws.steps.base import Context, Outcome, with_socket_server
+from dtws.steps.base import Context, Outcome, with_socket_servers
 
 NEEDS = ("install",)
 TIMEOUT_S = 90.0
+SERVICES = True
 
 
 def run(ctx: Context) -> Outcome:
-    return with_socket_server(ctx, ctx.solution.handshake)
+    def handshakes(ports: list[int]) -> str:
+        said = []
+        for number, port in enumerate(ports, 1):
+            if len(ports) > 1:
+                ctx.note(f"process {number} of {len(ports)}, on port {port}:")
+            said.append(ctx.solution.handshake(port, ctx.deadline, ctx.note))
+        if len(set(said)) == 1:
+            return said[0] + (f" (each of {len(ports)} processes)" if len(ports) > 1 else "")
+        return "; ".join(f"process {number}: {line}" for number, line in enumerate(said, 1))
+
+    return with_socket_servers(ctx, handshakes)
