@@ -1,7 +1,9 @@
 """The GitHub Actions side of a run, one action per workflow step that needs dtws.
 
-``matrix [--only CELL] [--event EVENT]``: prints ``matrix=<json>`` of the cell jobs, ``bisects=<json>``
-of the bisect jobs and ``as-of=<day>`` of the review's as-of run (and appends them to $GITHUB_OUTPUT).
+``matrix [--only CELL] [--event EVENT]``: prints ``matrix=<json>``, ``matrix-2=<json>`` ... of the
+cell jobs, one matrix per copy of the workflow's cell job (dtws.github.shards), ``bisects=<json>`` of
+the bisect jobs and ``as-of=<day>`` of the review's as-of run (and appends them to $GITHUB_OUTPUT).
+A plan of more cell jobs than the copies hold fails, saying so.
 ``artifact CELL [--as-of DAY]``: ``name=`` the artifact of this attempt of the cell ($GITHUB_RUN_ATTEMPT).
 ``report RESULT_JSON``: one line in $GITHUB_STEP_SUMMARY, one annotation, exit 1 when the job must
 show red (the library failed or timed out, the run was stopped, or the harness failed).
@@ -24,7 +26,7 @@ from dtws.commands.options import as_of_date
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", required=True)
-    plan = actions.add_parser("matrix", help="print matrix=<json> of the cell jobs")
+    plan = actions.add_parser("matrix", help="print matrix=<json> (and matrix-2= ...) of the cell jobs")
     plan.add_argument("--only", default="all", help="one cell, or 'all' (default)")
     plan.add_argument(
         "--event",
