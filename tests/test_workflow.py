@@ -291,6 +291,22 @@ def test_the_shards_are_one_cell_job(tmp_path: Path) -> None:
     assert list(expanded(outputs)) == ["cell"] and all(outputs[github.shard_output(i)] == EMPTY for i in SHARDS[1:])
 
 
+def test_every_job_installs_dtws_one_way_out_of_the_caches_it_saves() -> None:
+    """uv, from the index: the harness's packages never go into a cell's saved pip and uv caches."""
+    jobs = workflow()["jobs"]
+    installs = {name: item for name, job in jobs.items() for item in job["steps"] if item.get("name") == "install dtws"}
+    assert set(installs) == set(jobs) - {"deploy"}
+    assert all(item is installs["plan"] for item in installs.values()), "one step, aliased"
+    assert installs["plan"]["run"].splitlines() == [
+        "python -m pip install --no-cache-dir uv",
+        'python -m uv pip install --no-cache --python "$(command -v python)" .',
+    ]
+    # mkdocs (the site extra), most of what took the install long, only where the site is built.
+    extras = [item["run"] for job in jobs.values() for item in job["steps"] if ".[site]" in item.get("run", "")]
+    assert extras == ['python -m uv pip install --no-cache --python "$(command -v python)" ".[site]"']
+    assert step("site", "install what builds the site (mkdocs)")["run"] == extras[0]
+
+
 def test_a_failed_plan_builds_and_deploys_nothing() -> None:
     """A mistyped dispatch fails the plan; the site job (and so deploy) must not run on `!cancelled()` alone."""
     jobs = workflow()["jobs"]
