@@ -86,6 +86,39 @@ def bisect_job(question: review.Question) -> Job:
     }
 
 
+# GitHub expands one job's matrix to at most 256 jobs in a run (its "Job Matrix"
+# limit; past it the run fails). The workflow has SHARDS copies of the cell job, each
+# expanding one output of the plan; a plan fills them in order, MAX_JOBS each, so a
+# plan of up to 256 jobs is shard 1 alone. tests/test_workflow.py plans 600 cells
+# through them.
+MAX_JOBS = 256
+SHARDS = 4
+
+
+def shard_job(index: int) -> str:
+    """The workflow's job of shard ``index`` (from 1): ``cell``, then ``cell-2``, ``cell-3`` ..."""
+    return "cell" if index == 1 else f"cell-{index}"
+
+
+def shard_output(index: int) -> str:
+    """The plan's output of shard ``index``'s matrix: ``matrix``, then ``matrix-2``, ``matrix-3`` ..."""
+    return "matrix" if index == 1 else f"matrix-{index}"
+
+
+class TooManyJobs(ValueError):
+    pass
+
+
+def shards(jobs: Sequence[Job]) -> list[list[Job]]:
+    """``jobs`` in order, MAX_JOBS a shard: always SHARDS shards, the ones not needed empty."""
+    if len(jobs) > SHARDS * MAX_JOBS:
+        raise TooManyJobs(
+            f"{len(jobs)} cell jobs, more than the workflow's {SHARDS} cell jobs of {MAX_JOBS} each can run:"
+            " raise SHARDS in dtws/github.py and add a copy of the cell job to .github/workflows/matrix.yml"
+        )
+    return [list(jobs[start : start + MAX_JOBS]) for start in range(0, SHARDS * MAX_JOBS, MAX_JOBS)]
+
+
 @dataclass(frozen=True)
 class Plan:
     """What one run of the workflow runs.
@@ -96,16 +129,22 @@ class Plan:
     UI): that cell only. The site keeps everything else from the published one.
     """
 
-    cells: list[Job]
+    shards: list[list[Job]]  # the cell jobs, SHARDS lists of at most MAX_JOBS
     bisects: list[Job]
 
+    @classmethod
+    def nothing(cls) -> Plan:
+        """A run that plans no job: every shard empty."""
+        return cls(shards([]), [])
+
     def outputs(self) -> list[str]:
-        """``name=<json>`` lines for $GITHUB_OUTPUT: the cell jobs' matrix, the bisect jobs' list, whether any runs."""
+        """``name=<json>`` lines for $GITHUB_OUTPUT: each shard's matrix (an empty one ``{"include":[]}``,
+        which its job skips on), the bisect jobs' list, the review's day and whether any cell runs."""
         return [
-            "matrix=" + _compact({"include": self.cells}),
+            *(f"{shard_output(index)}=" + _compact({"include": shard}) for index, shard in enumerate(self.shards, 1)),
             "bisects=" + _compact(self.bisects),
             f"as-of={review.DAY}",
-            f"runs={'true' if self.cells else 'false'}",
+            f"runs={'true' if any(self.shards) else 'false'}",
         ]
 
 
@@ -124,10 +163,10 @@ def plan(only: Sequence[str] = (), event: str = "workflow_dispatch") -> Plan:
         if cell not in matrix.CELLS:
             raise matrix.UnknownCell(f"{cell.env} is a test-only cell (dtws's own tests run it), not one of the matrix")
     if only:
-        return Plan([job(cell) for cell in cells], [])
+        return Plan(shards([job(cell) for cell in cells]), [])
     then = [job(matrix.get(name), review.DAY) for name in review.TABLE]
     bisects = [bisect_job(question) for question in review.BISECTS] if event in BISECT_ON else []
-    return Plan([job(cell) for cell in cells] + then, bisects)
+    return Plan(shards([job(cell) for cell in cells] + then), bisects)
 
 
 def _said(status: str) -> str:

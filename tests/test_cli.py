@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib.util
 import json
 import socket
 from pathlib import Path
@@ -50,7 +51,7 @@ def test_preview_without_a_site_or_port_says_so(tmp_path: Path, capsys: pytest.C
     assert "cannot listen on 127.0.0.1:" in capsys.readouterr().out
 
 
-def test_site_outside_the_repository_says_where_to_run_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def empty_results(tmp_path: Path) -> Path:
     results_dir = tmp_path / "results"
     results_dir.mkdir()
     (results_dir / "results.json").write_text(
@@ -58,5 +59,22 @@ def test_site_outside_the_repository_says_where_to_run_it(tmp_path: Path, capsys
             {"schema_version": 1, "generated_at": "2026-11-29T12:00:00+00:00", "run": {}, "cells": [], "problems": []}
         )
     )
-    assert main(["site", str(results_dir), "--project", str(tmp_path)]) == 2
+    return results_dir
+
+
+def test_site_outside_the_repository_says_where_to_run_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["site", str(empty_results(tmp_path)), "--project", str(tmp_path)]) == 2
     assert "no mkdocs.yml" in capsys.readouterr().out
+
+
+def test_site_without_mkdocs_says_to_install_the_site_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The cell jobs install dtws without its site extra; a site built there says what is missing."""
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\n")
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "mkdocs" else find_spec(name))
+    assert main(["site", str(empty_results(tmp_path)), "--project", str(tmp_path)]) == 2
+    assert capsys.readouterr().out == (
+        "dtws site: mkdocs is not installed: install dtws with its site extra (pip install '.[site]')\n"
+    )

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from functools import partial
+from itertools import chain, islice
+from itertools import count as count_up
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +25,13 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from dtws import github, interpreters, matrix, pages, record, results, review
+from dtws import cli, github, interpreters, matrix, pages, record, results, review
+from dtws.solutions import LIBRARIES
 from tests.conftest import PROJECT, fake_docker
 
 WORKFLOW = PROJECT / ".github" / "workflows" / "matrix.yml"
+SHARDS = range(1, github.SHARDS + 1)
+SHARD_JOBS = [github.shard_job(index) for index in SHARDS]
 RUN_CELL = "run the cell (in a container of its Python when IMAGE is set; as of a day when AS_OF is)"
 
 
@@ -91,9 +98,13 @@ def plan_outputs(only: str, tmp_path: Path, event: str = "workflow_dispatch") ->
     return found
 
 
+def cell_jobs(outputs: dict[str, str]) -> list[dict[str, Any]]:
+    """Every cell job of a plan's outputs: its shards' matrices, in order."""
+    return [job for index in SHARDS for job in json.loads(outputs[github.shard_output(index)])["include"]]
+
+
 def plan(only: str, tmp_path: Path) -> list[dict[str, Any]]:
-    jobs: list[dict[str, Any]] = json.loads(plan_outputs(only, tmp_path)["matrix"])["include"]
-    return jobs
+    return cell_jobs(plan_outputs(only, tmp_path))
 
 
 def test_the_workflows_cells_equal_the_matrix(tmp_path: Path) -> None:
@@ -126,7 +137,7 @@ def test_a_cell_job_installs_its_librarys_services_before_the_cell_runs() -> Non
 
 def test_a_full_run_runs_the_reviews_cells_as_of_its_day_and_its_bisects(tmp_path: Path) -> None:
     outputs = plan_outputs("all", tmp_path)
-    then = [job for job in json.loads(outputs["matrix"])["include"] if job["as_of"]]
+    then = [job for job in cell_jobs(outputs) if job["as_of"]]
     assert [job["cell"] for job in then] == list(review.TABLE) and outputs["as-of"] == review.DAY
     assert {job["as_of"] for job in then} == {review.DAY}
     assert then[0]["name"] == f"as of {review.DAY} · py27 · Django 1.8" and then[0]["image"] == "python:2.7"
@@ -138,17 +149,17 @@ def test_a_full_run_runs_the_reviews_cells_as_of_its_day_and_its_bisects(tmp_pat
     assert all(job["image"] == "python:2.7" and job["runner"] == "ubuntu-24.04" for job in bisects)
     # A push runs the cells and the as-of cells, not the bisects, which take longer than a push should.
     push = plan_outputs("all", tmp_path, "push")
-    assert push["matrix"] == outputs["matrix"] and push["bisects"] == "[]"
+    assert cell_jobs(push) == cell_jobs(outputs) and push["bisects"] == "[]"
     assert plan_outputs("all", tmp_path, "schedule")["bisects"] == outputs["bisects"]
     triggers = yaml.safe_load(WORKFLOW.read_text().replace("\non:", '\n"on":'))["on"]
     assert triggers["schedule"] == [{"cron": "17 4 * * 1"}], "weekly"
     # A run of one cell runs that cell only: the site keeps the rest, as-of cells and bisects included.
     one = plan_outputs("py39-django32", tmp_path)
-    assert [job["cell"] for job in json.loads(one["matrix"])["include"]] == ["py39-django32"]
+    assert [job["cell"] for job in cell_jobs(one)] == ["py39-django32"]
     assert one["bisects"] == "[]" and one["as-of"] == review.DAY
     jobs = workflow()["jobs"]
     assert "needs.plan.outputs.bisects != '[]'" in jobs["bisect"]["if"]
-    assert jobs["site"]["needs"] == ["plan", "cell", "bisect"]
+    assert jobs["site"]["needs"] == ["plan", *SHARD_JOBS, "bisect"]
     assert jobs["bisect"]["continue-on-error"] is True
 
 
@@ -235,6 +246,123 @@ def test_a_pull_request_that_changes_no_cell_file_runs_only_the_plan(tmp_path: P
     assert missing.returncode == 2 and missing.stdout.startswith("::error title=dtws plan::git archive")
 
 
+# GitHub's limits (docs.github.com "Actions limits" and "Workflow syntax", read 2026-11-29): one
+# job's matrix expands to at most 256 jobs in a run; a job's outputs are at most 1 MB, counted in UTF-16.
+MATRIX_LIMIT = 256
+OUTPUTS_LIMIT = 1024 * 1024
+# What an empty shard's output holds, and what its job's `if:` skips on.
+EMPTY = '{"include":[]}'
+
+
+def cells_of(count: int) -> tuple[matrix.Cell, ...]:
+    """The matrix's cells, then made-up ones, ``count`` in all: every library on every Python CI has, each
+    with a Django series of its own (100.0, 101.0, ...), so no two share a name."""
+    libraries = [lib.name for lib in LIBRARIES if not lib.test_only]
+    pythons = github.SETUP_PYTHON + github.IN_DOCKER
+    made = (matrix.Cell(libraries[n % len(libraries)], pythons[n % len(pythons)], f"{100 + n}.0") for n in count_up())
+    return tuple(islice(chain(matrix.CELLS, made), count))
+
+
+def planned(
+    cells: tuple[matrix.Cell, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, dict[str, str]]:
+    """The plan step's command (in this process) with ``cells`` as the matrix, on the weekly schedule."""
+    monkeypatch.setattr(matrix, "CELLS", cells)
+    output = tmp_path / "github_output"
+    output.write_text("")
+    monkeypatch.setenv("GITHUB_OUTPUT", str(output))
+    code = cli.main(["github", "matrix", "--only", "all", "--event", "schedule"])
+    return code, dict(line.split("=", 1) for line in output.read_text().splitlines())
+
+
+def expanded(outputs: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+    """What GitHub runs of the workflow's cell jobs on these plan outputs: each job whose `if:` holds, its matrix."""
+    ran = {}
+    for name, job in workflow()["jobs"].items():
+        matrix_of = str(job.get("strategy", {}).get("matrix"))
+        reads = re.fullmatch(r"\$\{\{ fromJSON\(needs\.plan\.outputs\.([\w-]+)\) \}\}", matrix_of)
+        if not reads:
+            continue
+        skips = re.fullmatch(r"\$\{\{ needs\.plan\.outputs\.([\w-]+) != '(.*)' \}\}", job["if"])
+        assert skips is not None and skips.group(1) == reads.group(1), f"{name} skips when its own matrix is empty"
+        if outputs[reads.group(1)] != skips.group(2):
+            ran[name] = json.loads(outputs[reads.group(1)])["include"]
+    return ran
+
+
+def test_600_cells_fit_the_workflows_shards_each_cell_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past 256 cell jobs, the plan fills further copies of the cell job, none of them past GitHub's limit."""
+    cells = cells_of(600)
+    code, outputs = planned(cells, tmp_path, monkeypatch)
+    assert code == 0
+    ran = expanded(outputs)
+    assert {name: len(jobs) for name, jobs in ran.items()} == {"cell": 256, "cell-2": 256, "cell-3": 95}
+    assert outputs["matrix-4"] == EMPTY, "an empty shard's job is skipped, never an empty matrix (which GitHub fails)"
+    jobs = [job for shard in ran.values() for job in shard]
+    wanted = [(cell.env, "") for cell in cells] + [(name, review.DAY) for name in review.TABLE]
+    assert Counter((job["cell"], job["as_of"]) for job in jobs) == Counter(wanted), "every cell exactly once"
+    assert len({job["name"] for job in jobs}) == len(jobs), "one job per cell, named by the cell"
+    assert len(json.loads(outputs["bisects"])) == len(review.BISECTS)
+
+
+def test_a_plan_fills_every_shard_and_no_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    room = github.SHARDS * MATRIX_LIMIT - len(review.TABLE)
+    code, outputs = planned(cells_of(room), tmp_path, monkeypatch)
+    assert code == 0 and [len(jobs) for jobs in expanded(outputs).values()] == [MATRIX_LIMIT] * github.SHARDS
+    size = sum(len(f"{name}={value}\n".encode("utf-16-le")) for name, value in outputs.items())
+    assert size < OUTPUTS_LIMIT, f"the plan job's outputs: {size} bytes"
+    capsys.readouterr()
+    code, outputs = planned(cells_of(room + 1), tmp_path, monkeypatch)
+    said = capsys.readouterr().out
+    assert (code, outputs) == (2, {})
+    assert said == (
+        f"::error title=dtws::{github.SHARDS * MATRIX_LIMIT + 1} cell jobs, more than the workflow's"
+        f" {github.SHARDS} cell jobs of {MATRIX_LIMIT} each can run: raise SHARDS in dtws/github.py and add"
+        " a copy of the cell job to .github/workflows/matrix.yml\n"
+    )
+
+
+def test_the_shards_are_one_cell_job(tmp_path: Path) -> None:
+    """Each shard's job is the first one (YAML aliases: one list of steps) but for its matrix and its `if:`."""
+    assert github.MAX_JOBS == MATRIX_LIMIT
+    jobs = workflow()["jobs"]
+    first = jobs[SHARD_JOBS[0]]
+    for index, name in zip(SHARDS, SHARD_JOBS, strict=True):
+        output = github.shard_output(index)
+        job = jobs[name]
+        assert jobs["plan"]["outputs"][output] == f"${{{{ steps.plan.outputs.{output} }}}}"
+        assert job["strategy"] == {"fail-fast": False, "matrix": f"${{{{ fromJSON(needs.plan.outputs.{output}) }}}}"}
+        assert job["if"] == f"${{{{ needs.plan.outputs.{output} != '{EMPTY}' }}}}"
+        assert job["steps"] is first["steps"] and job["permissions"] is first["permissions"]
+        assert {key: value for key, value in job.items() if key not in ("if", "strategy")} == {
+            key: value for key, value in first.items() if key not in ("if", "strategy")
+        }
+    assert first["name"] == "${{ matrix.name }}" and first["needs"] == "plan"
+    # A re-run of one cell's job re-runs the jobs after it: the site waits for every shard, the gate and deploy for it.
+    assert set(SHARD_JOBS) <= set(jobs["site"]["needs"])
+    # Today's matrix is shard 1 alone, the others skipped.
+    outputs = plan_outputs("all", tmp_path)
+    assert list(expanded(outputs)) == ["cell"] and all(outputs[github.shard_output(i)] == EMPTY for i in SHARDS[1:])
+
+
+def test_every_job_installs_dtws_one_way_out_of_the_caches_it_saves() -> None:
+    """uv, from the index: the harness's packages never go into a cell's saved pip and uv caches."""
+    jobs = workflow()["jobs"]
+    installs = {name: item for name, job in jobs.items() for item in job["steps"] if item.get("name") == "install dtws"}
+    assert set(installs) == set(jobs) - {"deploy"}
+    assert all(item is installs["plan"] for item in installs.values()), "one step, aliased"
+    assert installs["plan"]["run"].splitlines() == [
+        "python -m pip install --no-cache-dir uv",
+        'python -m uv pip install --no-cache --python "$(command -v python)" .',
+    ]
+    # mkdocs (the site extra), most of what took the install long, only where the site is built.
+    extras = [item["run"] for job in jobs.values() for item in job["steps"] if ".[site]" in item.get("run", "")]
+    assert extras == ['python -m uv pip install --no-cache --python "$(command -v python)" ".[site]"']
+    assert step("site", "install what builds the site (mkdocs)")["run"] == extras[0]
+
+
 def test_a_failed_plan_builds_and_deploys_nothing() -> None:
     """A mistyped dispatch fails the plan; the site job (and so deploy) must not run on `!cancelled()` alone."""
     jobs = workflow()["jobs"]
@@ -282,8 +410,9 @@ def test_security_settings() -> None:
         for name, job in data["jobs"].items()
         if name != "deploy"
     )
-    cell = data["jobs"]["cell"]
-    assert cell["continue-on-error"] is True and cell["strategy"]["fail-fast"] is False
+    for name in SHARD_JOBS:
+        cell = data["jobs"][name]
+        assert cell["continue-on-error"] is True and cell["strategy"]["fail-fast"] is False
     # Pull requests, never with the target's token; only the job that tells people may write issues.
     triggers = yaml.safe_load(WORKFLOW.read_text().replace("\non:", '\n"on":'))["on"]
     assert "pull_request" in triggers and "pull_request_target" not in triggers
@@ -563,9 +692,7 @@ def test_rehearsal_of_a_full_runs_as_of_cell_and_bisect_then_a_one_cell_run(
     """The review's cell as of its day and a bisect, as their jobs run them, on the site; a later run keeps them."""
     checkout = checkout_of(tmp_path)
     outputs = plan_outputs("all", tmp_path)
-    job = next(
-        job for job in json.loads(outputs["matrix"])["include"] if job["as_of"] and job["cell"] == "py27-django18"
-    )
+    job = next(job for job in cell_jobs(outputs) if job["as_of"] and job["cell"] == "py27-django18")
     env = {"CELL": job["cell"], "IMAGE": "", "AS_OF": job["as_of"], "DTWS_JOB_URL": "https://github.com/x/y/job/1"}
     done = run_step("cell", RUN_CELL, checkout, env)
     assert done.returncode == 0, done.stdout + done.stderr

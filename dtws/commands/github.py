@@ -1,9 +1,11 @@
 """The GitHub Actions side of a run, one action per workflow step that needs dtws.
 
-``matrix [--only CELL] [--event EVENT] [--base REV]``: prints ``matrix=<json>`` of the cell jobs,
-``bisects=<json>`` of the bisect jobs, ``as-of=<day>`` of the review's as-of run and ``runs=true|false``
-(and appends them to $GITHUB_OUTPUT); with ``--base`` (a pull request's base), no cell when no cell
-file changed since it.
+``matrix [--only CELL] [--event EVENT] [--base REV] [--none]``: prints ``matrix=<json>``,
+``matrix-2=<json>`` ... of the cell jobs, one matrix per copy of the workflow's cell job
+(dtws.github.shards), ``bisects=<json>`` of the bisect jobs, ``as-of=<day>`` of the review's as-of
+run and ``runs=true|false`` (and appends them to $GITHUB_OUTPUT). A plan of more cell jobs than the
+copies hold fails, saying so. With ``--base`` (a pull request's base), no cell when no cell file
+changed since it; with ``--none``, no job at all.
 ``artifact CELL [--as-of DAY]``: ``name=`` the artifact of this attempt of the cell ($GITHUB_RUN_ATTEMPT).
 ``report RESULT_JSON``: one line in $GITHUB_STEP_SUMMARY, one annotation, exit 1 when the job must
 show red (the library failed or timed out, the run was stopped, or the harness failed).
@@ -30,7 +32,7 @@ from dtws.reasons import terminal_text
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", required=True)
-    plan = actions.add_parser("matrix", help="print matrix=<json> of the cell jobs")
+    plan = actions.add_parser("matrix", help="print matrix=<json> (and matrix-2= ...) of the cell jobs")
     plan.add_argument("--only", default="all", help="one cell, or 'all' (default)")
     plan.add_argument(
         "--event",
@@ -65,7 +67,7 @@ def _output(line: str) -> None:
 
 def _matrix(args: argparse.Namespace) -> int:
     only = [] if args.only.strip() in ("", "all") else [args.only.strip()]
-    plan = github.Plan([], []) if args.none else github.plan(only, args.event)
+    plan = github.Plan.nothing() if args.none else github.plan(only, args.event)
     if args.base.strip() and not args.none:  # a pull request: its cells run only when a cell file changed
         try:
             cells_changed = changed.changed_since(Path("."), args.base.strip())
@@ -74,7 +76,7 @@ def _matrix(args: argparse.Namespace) -> int:
             return 2
         if not cells_changed:
             print(f"::notice title=dtws::no cell file changed since {args.base.strip()[:12]}: only the plan runs")
-            plan = github.Plan([], [])
+            plan = github.Plan.nothing()
     for line in plan.outputs():
         _output(line)
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import subprocess
 import sys
 import tempfile
@@ -129,6 +130,9 @@ def _site(args: argparse.Namespace) -> int:
     project = args.project.resolve()
     if not (project / "mkdocs.yml").is_file():
         print(f"dtws site: no mkdocs.yml in {project}; run it from the repository root or pass --project")
+        return 2
+    if importlib.util.find_spec("mkdocs") is None:
+        print("dtws site: mkdocs is not installed: install dtws with its site extra (pip install '.[site]')")
         return 2
     out = (args.out or project / "build" / "site").resolve()
     problem = folder_problem("--out", out)
