@@ -183,6 +183,25 @@ def test_a_published_site_that_answers_503_is_never_published_over(
     assert "runs/index.json: HTTP 503" in one_line(built, "dtws site:") and not site.exists()
 
 
+def test_a_published_results_json_that_answers_503_builds_a_site_never_published(
+    tmp_path: Path, published: Path, serve: partial[str]
+) -> None:
+    url = serve(published, failing=("results.json",))
+    run = tmp_path / "run"
+    write_cell(run, "py312-django52-pysocketio", run_id="106", attempt=1)
+    out = tmp_path / "out"
+    assert merge(str(run), "--out", str(out), "--published", url + "results.json").returncode == 0
+    assert "HTTP 503" in str(results.read(out / "results.json").baseline_problem)
+    output = tmp_path / "output"
+    dtws(dtws_args("github", "publish", str(out / "results.json")), env={"GITHUB_OUTPUT": str(output)})
+    assert output.read_text() == "publish=false\n"
+    project = site_project(tmp_path)
+    site = tmp_path / "site"
+    built = dtws(dtws_args("site", str(out), "--project", str(project), "--out", str(site), "--previous", url))
+    assert built.returncode == 0, built.stdout  # the run's own site, to look at; never published
+    assert "could not be read, so nothing is marked as changed" in one_line(built, "dtws site: the previous")
+
+
 # 4. a partial run over a site it could not read
 
 

@@ -80,14 +80,13 @@ def _site(args: argparse.Namespace) -> int:
     previous, before = None, None
     earlier = runs.Earlier()
     if args.previous:
+        # Its results.json unreadable, the site is built without it: merge said so in the results, which
+        # are then never published. Read but the rest of it (runs/, bisect/) not, it is not built at all.
         try:
             before = published.load(args.previous)
             previous = before.results
-            earlier = runs.earlier(before)  # read now: mkdocs may rebuild the very folder it is in
         except published.NotPublished as why:
             print(terminal_text(f"dtws site: no previous results, nothing is marked as changed ({why})"))
-        except published.Unreadable:
-            raise
         except (OSError, ValueError) as error:
             print(
                 terminal_text(
@@ -95,6 +94,8 @@ def _site(args: argparse.Namespace) -> int:
                     f" so nothing is marked as changed: {error}"
                 )
             )
+        if before is not None:
+            earlier = runs.earlier(before)  # read now: mkdocs may rebuild the very folder it is in
     earlier_days = []
     for folder in args.as_of:
         try:
