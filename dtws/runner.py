@@ -311,6 +311,9 @@ def run_cell(
             rec.provenance.library_version = _lookup(packages, solution.package)
             rec.provenance.installer = outcome.installer
             rec.provenance.declared = declared.read(ctx.env_dir, solution.package)
+            # pip compiled every module it installed, uv none: the processes of an env uv made write the bytecode
+            # of what they import, so that each one after the first starts from it (as tox.ini's set_env says).
+            env["PYTHONDONTWRITEBYTECODE"] = "" if outcome.installer == "uv" else "1"
         return outcome, log_path
 
     try:

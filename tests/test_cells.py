@@ -19,6 +19,7 @@ import pytest
 
 from dtws import interpreters, matrix, merge, pages, record, results
 from dtws import results as results_module
+from dtws.changed import CELL_FOLDERS
 from dtws.pages import view
 from tests.conftest import CELLS, PROJECT, dtws, dtws_args, processes_mentioning
 
@@ -317,6 +318,23 @@ def test_the_record_says_which_installer_made_the_env(
     assert "install_deps> uv pip install --python " in log_of(
         results, cell_record(results, "py312-django52-channels"), "install"
     )
+
+
+def test_a_cells_processes_start_from_bytecode(
+    local_run: tuple[subprocess.CompletedProcess[str], Path], toxworkdir: Path
+) -> None:
+    """pip compiled its env at install; in uv's, the cell's processes wrote the bytecode of what they imported.
+
+    The project's own modules got theirs in __pycache__ (Python 3), never a .pyc beside their sources (2.7's).
+    """
+    uv_env = toxworkdir / "py312-django52-channels" / "lib" / "python3.12" / "site-packages"
+    assert (uv_env / "django" / "core" / "management" / "__pycache__" / "__init__.cpython-312.pyc").is_file()
+    assert (uv_env / "daphne" / "__pycache__" / "server.cpython-312.pyc").is_file()
+    pip_env = toxworkdir / "py27-django18" / "lib" / "python2.7" / "site-packages"
+    assert (pip_env / "django" / "core" / "management" / "__init__.pyc").is_file()
+    assert (PROJECT / "chat_channels" / "__pycache__" / "asgi.cpython-312.pyc").is_file()
+    beside = [path for folder in CELL_FOLDERS for path in (PROJECT / folder).rglob("*.pyc")]
+    assert [path for path in beside if path.parent.name != "__pycache__"] == []
 
 
 def test_run_changed_keeps_what_would_not_change_and_runs_what_did(tmp_path: Path) -> None:

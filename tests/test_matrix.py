@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import configparser
 import io
 import re
 import subprocess
@@ -100,6 +101,24 @@ def test_the_test_only_library_is_selectable_but_no_cell_of_the_matrix() -> None
     with pytest.raises(matrix.UnknownCell) as error:
         matrix.get("py99-django99")
     assert "faults" not in str(error.value)
+
+
+def test_the_envs_uv_installs_write_their_bytecode_and_the_others_none() -> None:
+    """pip compiles what it installs, uv none: the processes of the envs uv installs write their bytecode (dtws too)."""
+    ini = configparser.ConfigParser(interpolation=None)
+    ini.read(PROJECT / "tox.ini")
+    lines = [line.partition(": ") for line in ini["testenv"]["install_command"].splitlines()]
+    uv = {factors for factors, _, command in lines if command.startswith("uv ")}
+    assert len(uv) == 1
+    by_uv = {f"py{version}" for version in re.findall(r"\d+", uv.pop())}
+    envs = ",".join(cell.env for cell in matrix.CELLS + matrix.TEST_CELLS)
+    sections = re.findall(
+        r"\[testenv:([^\]]+)\]\nset_env =\n((?:  .*\n?)+)", tox("config", "-e", envs, "-k", "set_env")
+    )
+    assert len(sections) == len(matrix.CELLS + matrix.TEST_CELLS)
+    for env, set_env in sections:
+        said = dict(line.strip().partition("=")[::2] for line in set_env.splitlines())
+        assert said["PYTHONDONTWRITEBYTECODE"] == ("" if env.split("-")[0] in by_uv else "1"), env
 
 
 def test_tox_installs_what_the_matrix_says() -> None:
