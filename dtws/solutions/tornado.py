@@ -8,49 +8,22 @@ the probes' (dtws.protocols.websocket).
 
 from __future__ import annotations
 
-import time
-import uuid
 from collections.abc import Callable
 
 from dtws.library import Library
-from dtws.protocols.websocket import WebSocket
+from dtws.solutions import channels
 
-PATH = "/ws/chat/"
+PATH = channels.PATH  # the chat's path, and its protocol, are Channels' (the handshake and a sender too)
 
 
 def socket_server(port: int) -> list[str]:
     return ["-m", "chat_tornado.server", "--port", str(port)]
 
 
-def handshake(port: int, deadline: float, trace: Callable[[str], None]) -> str:
-    client = WebSocket("127.0.0.1", port, PATH, deadline=deadline, trace=trace)
-    client.close()
-    return f"WebSocket handshake on {PATH}: 101 Switching Protocols"
-
-
 def round_trip(port_a: int, port_b: int, deadline: float, trace: Callable[[str], None]) -> str:
-    sender = WebSocket("127.0.0.1", port_a, PATH, deadline=deadline, trace=lambda line: trace(f"A {line}"))
-    receiver = WebSocket("127.0.0.1", port_b, PATH, deadline=deadline, trace=lambda line: trace(f"B {line}"))
-    try:
-        token = f"dtws-{uuid.uuid4().hex[:12]}"
-        sender.send_text(token)
-        while time.monotonic() < deadline:
-            if receiver.recv_text() == token:
-                return f"client A's message reached client B through Tornado's {PATH} handler"
-        raise TimeoutError(f"client B did not receive {token!r} in time")
-    finally:
-        sender.close()
-        receiver.close()
-
-
-def send(port: int, text: str, deadline: float, trace: Callable[[str], None]) -> None:
-    client = WebSocket("127.0.0.1", port, PATH, deadline=deadline, trace=trace)
-    try:
-        client.send_text(text)
-        while client.recv_text() != text:  # the handler sends it to every client, this one too
-            pass
-    finally:
-        client.close()
+    """Channels' round trip: the same chat protocol on the same path, over RFC 6455."""
+    channels.round_trip(port_a, port_b, deadline, trace)
+    return f"client A's message reached client B through Tornado's {PATH} handler"
 
 
 # Unpinned: each cell gets the Tornado its installer picks for its Python (5.1.1 is the last for
@@ -67,7 +40,7 @@ LIBRARY = Library(
     client_js_marker=b"new WebSocket(",
     serves_page=True,
     socket_server=socket_server,
-    handshake=handshake,
+    handshake=channels.handshake,
     round_trip=round_trip,
-    send=send,
+    send=channels.send,
 )
