@@ -95,11 +95,6 @@ MAX_JOBS = 256
 SHARDS = 4
 
 
-def shard_job(index: int) -> str:
-    """The workflow's job of shard ``index`` (from 1): ``cell``, then ``cell-2``, ``cell-3`` ..."""
-    return "cell" if index == 1 else f"cell-{index}"
-
-
 def shard_output(index: int) -> str:
     """The plan's output of shard ``index``'s matrix: ``matrix``, then ``matrix-2``, ``matrix-3`` ..."""
     return "matrix" if index == 1 else f"matrix-{index}"
