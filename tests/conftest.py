@@ -83,7 +83,7 @@ def toxworkdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 # the positive controls (Channels and python-socketio, ✓ on the cell where
 # django-socketio is ✗), Tornado's chat on that cell too, Channels on a real Redis across two
 # daphnes,
-# and the review's workaround.
+# the review's workaround, and gevent-socketio on its own (✓ on Python 2.7, ✗ at install on Python 3).
 CELLS = (
     "py27-django18",
     "py27-django19",
@@ -94,6 +94,8 @@ CELLS = (
     "py312-django52-tornado",
     "py312-django52-channelsredis",
     "py27-django18-workaround",
+    "py27-django18-geventsocketio",
+    "py312-django52-geventsocketio",
 )
 
 

@@ -231,6 +231,40 @@ def test_tornado_serves_its_chat_and_django_from_one_process(
     assert "a browser joined" in shown and "dtws-browser-" in shown
 
 
+def test_gevent_socketio_on_its_own_works_on_python_2_with_django_18(
+    local_run: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    """socketio.sdjango's namespace under its SocketIOServer: Socket.IO 0.9 from dtws's client and the page's."""
+    _done, results = local_run
+    rec = cell_record(results, "py27-django18-geventsocketio")
+    assert set(verdicts(rec).values()) == {"pass"}, rec.reason
+    packages = rec.provenance.packages
+    assert (packages["gevent-socketio"], packages["gevent"], packages["gevent-websocket"]) == (
+        "0.3.6",
+        "1.0.2",
+        "0.9.3",
+    )
+    assert str(rec.step("websocket-server").detail).startswith("Socket.IO 0.9 handshake: session ")
+    # B joined /chat; A's event came back to B as the namespace's broadcast.
+    trip = log_of(results, rec, "round-trip")
+    assert "B < '1::/chat'" in trip and re.search(
+        r"""B < '5::/chat:\{"args":\["dtws-[0-9a-f]{12}"\],"name":"chat"\}'""", trip
+    )
+    browser = log_of(results, rec, "browser")
+    assert '"GET /static/socket.io-client-0.9/socket.io.min.js HTTP/1.1" 200' in browser
+    shown = next(line for line in browser.splitlines() if "the page shows: " in line)
+    assert "a browser joined" in shown and "dtws-browser-" in shown
+
+
+def test_gevent_socketio_cannot_install_on_python_3(local_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    """Its gevent 1.0 is Python 2 only: on 3.12 its C extension does not compile; the compiler's first error says so."""
+    _done, results = local_run
+    rec = cell_record(results, "py312-django52-geventsocketio")
+    assert rec.step("install").verdict == "fail" and rec.status == "fail"
+    assert rec.reason is not None and rec.reason.startswith("install: error: ")
+    assert "(gevent/gevent.core.c line " in rec.reason and rec.reason.endswith("does not compile against Python 3")
+
+
 def test_the_reviews_workaround_records_what_its_pins_do(
     local_run: tuple[subprocess.CompletedProcess[str], Path],
 ) -> None:

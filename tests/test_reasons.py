@@ -89,6 +89,22 @@ def test_a_compilers_fatal_error_is_the_error() -> None:
     assert found.why is not None and "libevent" in found.why
 
 
+GEVENT_10_ON_PYTHON_3 = """\
+         gevent/gevent.core.c:839:5: warning: implicit declaration of function 'PyInt_Check'
+         gevent/gevent.core.c:42744:21: error: 'PyThreadState' {aka 'struct _ts'} has no member named 'exc_type'
+         gevent/gevent.core.c:42745:22: error: 'PyThreadState' {aka 'struct _ts'} has no member named 'exc_value'
+         error: Command '['gcc', '-c', 'gevent/gevent.core.c']' returned non-zero exit status 1.
+"""
+
+
+def test_a_compilers_first_error_is_the_error_fatal_or_not() -> None:
+    """py38-django42-geventsocketio's install: gevent 1.0's C code against Python 3.8 (uv's build output)."""
+    found = reasons.first_error(GEVENT_10_ON_PYTHON_3)
+    assert found is not None and (found.exception, found.file, found.line) == ("error", "gevent/gevent.core.c", 42744)
+    assert found.message == "'PyThreadState' {aka 'struct _ts'} has no member named 'exc_type'"
+    assert found.why is not None and "gevent 1.0" in found.why and "Python 2 only" in found.why
+
+
 GEVENT_011 = """\
       File "/tmp/pip-install-x/gevent/setup.py", line 160, in <module>
         libevent = ctypes.cdll.LoadLibrary('libevent.so')
