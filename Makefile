@@ -7,7 +7,7 @@ SHELLCHECK := /usr/bin/shellcheck
 REDIS := /usr/bin/redis-server
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test review
+.PHONY: run test review bisects
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("dtws needs Python 3.10+ for its harness" if sys.version_info < (3, 10) else 0)'
@@ -23,7 +23,7 @@ $(CHROMIUM) $(SHELLCHECK) $(REDIS) &:
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium shellcheck redis-server
 
-# The Socket.IO JS client the python-socketio chat page loads.
+# The Socket.IO JS clients the python-socketio and gevent-socketio chat pages load.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 
@@ -49,3 +49,10 @@ review: $(BIN)/.installed $(CHROMIUM)
 	$(BIN)/python -m dtws bisect py27-django18 --package gevent --step websocket-server --every
 	$(BIN)/python -m dtws bisect py27-django18 --package Django --step check --releases '>=1.8'
 	$(BIN)/python -m dtws site build/results --as-of build/results-as-of-$(REVIEW_DAY) --bisect results-bisect
+
+## bisects: each library's first question (dtws/questions.py, as the workflow runs them): the last Django
+## release under which its Django server still starts, a bisect of Django on the newest Python that installs
+## it, put on its library's page of the site `make run` built (with the review's, when `make review` ran)
+bisects: $(BIN)/.installed $(CHROMIUM) $(REDIS) node_modules/.package-lock.json
+	$(BIN)/python -m dtws bisect py27-django111-geventsocketio --package Django --step django-server
+	$(BIN)/python -m dtws site build/results $(if $(wildcard build/results-as-of-$(REVIEW_DAY)),--as-of build/results-as-of-$(REVIEW_DAY)) --bisect results-bisect

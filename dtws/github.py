@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dtws import asof, matrix, review, services
+from dtws import asof, matrix, questions, review, services
 from dtws.marks import MARKS
 from dtws.reasons import terminal_text
 from dtws.record import CellRecord
@@ -120,8 +120,9 @@ class Plan:
 
     A full run: every cell of the matrix and the review's cells as of its day;
     and, when it is scheduled or dispatched (not on a push, which must answer
-    fast), the review's bisects. A run of one cell (dispatched from the Actions
-    UI): that cell only. The site keeps everything else from the published one.
+    fast), the bisects of dtws.questions (the review's, each library's first).
+    A run of one cell (dispatched from the Actions UI): that cell only. The
+    site keeps everything else from the published one.
     """
 
     shards: list[list[Job]]  # the cell jobs, SHARDS lists of at most MAX_JOBS
@@ -160,7 +161,7 @@ def plan(only: Sequence[str] = (), event: str = "workflow_dispatch") -> Plan:
     if only:
         return Plan(shards([job(cell) for cell in cells]), [])
     then = [job(matrix.get(name), review.DAY) for name in review.TABLE]
-    bisects = [bisect_job(question) for question in review.BISECTS] if event in BISECT_ON else []
+    bisects = [bisect_job(question) for question in questions.QUESTIONS] if event in BISECT_ON else []
     return Plan(shards([job(cell) for cell in cells] + then), bisects)
 
 

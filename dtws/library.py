@@ -53,6 +53,10 @@ class Library:
     processes: int = 1
     # What dtws starts beside the cell's processes, after its install (dtws.services).
     services: tuple[Service, ...] = ()
+    # The newest Python that installs it (its cells' install steps say which): the question a user asks first,
+    # the last Django release under which its Django server still starts, is bisected there (dtws.questions).
+    # None: no such bisect.
+    bisect_python: str | None = None
     # Only dtws's own tests run it: its cells are selectable by name, but no cell of the matrix
     # (not in CELLS, the workflow or the site).
     test_only: bool = False

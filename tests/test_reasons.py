@@ -105,6 +105,23 @@ def test_a_compilers_first_error_is_the_error_fatal_or_not() -> None:
     assert found.why is not None and "gevent 1.0" in found.why and "Python 2 only" in found.why
 
 
+GEVENT_10_IMPORTED_ON_PYTHON_36 = """\
+  File "/x/.tox/py36-django111-geventsocketio/lib/python3.6/site-packages/gevent/__init__.py", line 41, in <module>
+    from gevent.hub import get_hub, iwait, wait
+  File "/x/.tox/py36-django111-geventsocketio/lib/python3.6/site-packages/gevent/hub.py", line 289
+    except Exception, ex:
+                    ^
+SyntaxError: invalid syntax
+"""
+
+
+def test_gevent_10_built_on_python_36_then_does_not_import() -> None:
+    """py36-django111-geventsocketio's check: pip built gevent 1.0.2 there, but its Python is Python 2's."""
+    found = reasons.first_error(GEVENT_10_IMPORTED_ON_PYTHON_36)
+    assert found is not None and (found.exception, found.file, found.line) == ("SyntaxError", "gevent/hub.py", 289)
+    assert found.why is not None and "gevent 1.0" in found.why and "Python 2 only code" in found.why
+
+
 GEVENT_011 = """\
       File "/tmp/pip-install-x/gevent/setup.py", line 160, in <module>
         libevent = ctypes.cdll.LoadLibrary('libevent.so')

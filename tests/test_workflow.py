@@ -25,7 +25,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from dtws import cli, github, interpreters, matrix, pages, record, results, review
+from dtws import cli, github, interpreters, matrix, pages, questions, record, results, review
 from dtws.solutions import LIBRARIES
 from tests.conftest import PROJECT, fake_docker
 
@@ -85,7 +85,7 @@ def test_zizmor_pedantic_reports_nothing() -> None:
     assert "No findings to report" in done.stdout
 
 
-PLAN = "the cell and bisect jobs, from dtws/matrix.py and dtws/review.py"
+PLAN = "the cell and bisect jobs, from dtws/matrix.py and dtws/questions.py"
 
 
 def plan_outputs(only: str, tmp_path: Path, event: str = "workflow_dispatch") -> dict[str, str]:
@@ -136,7 +136,7 @@ def test_a_cell_job_installs_its_librarys_services_before_the_cell_runs() -> Non
     assert (bisect["if"], bisect["env"], bisect["run"]) == (install["if"], install["env"], install["run"])
 
 
-def test_a_full_run_runs_the_reviews_cells_as_of_its_day_and_its_bisects(tmp_path: Path) -> None:
+def test_a_full_run_runs_the_reviews_cells_as_of_its_day_and_the_bisects(tmp_path: Path) -> None:
     outputs = plan_outputs("all", tmp_path)
     then = [job for job in cell_jobs(outputs) if job["as_of"]]
     assert [job["cell"] for job in then] == list(review.TABLE) and outputs["as-of"] == review.DAY
@@ -146,6 +146,7 @@ def test_a_full_run_runs_the_reviews_cells_as_of_its_day_and_its_bisects(tmp_pat
     assert [(job["cell"], job["package"], job["step"], job["releases"], job["every"]) for job in bisects] == [
         ("py27-django18", "gevent", "websocket-server", "", True),
         ("py27-django18", "Django", "check", ">=1.8", False),
+        ("py27-django111-geventsocketio", "Django", "django-server", "", False),  # its first question
     ]
     assert all(job["image"] == "python:2.7" and job["runner"] == "ubuntu-24.04" for job in bisects)
     # A push runs the cells and the as-of cells, not the bisects, which take longer than a push should.
@@ -303,7 +304,7 @@ def test_600_cells_fit_the_workflows_shards_each_cell_once(tmp_path: Path, monke
     wanted = [(cell.env, "") for cell in cells] + [(name, review.DAY) for name in review.TABLE]
     assert Counter((job["cell"], job["as_of"]) for job in jobs) == Counter(wanted), "every cell exactly once"
     assert len({job["name"] for job in jobs}) == len(jobs), "one job per cell, named by the cell"
-    assert len(json.loads(outputs["bisects"])) == len(review.BISECTS)
+    assert [job["bisect"] for job in json.loads(outputs["bisects"])] == [q.name for q in questions.QUESTIONS]
 
 
 def test_a_plan_fills_every_shard_and_no_more(
@@ -428,7 +429,7 @@ def test_a_pull_request_of_an_own_branch_runs_only_the_plan(own: str, runs: str,
     """Its push ran the cells; a fork's pull request (or a push: OWN empty) plans them."""
     output = tmp_path / "out"
     env = {"ONLY": "all", "BASE": "", "OWN": own, "GITHUB_EVENT_NAME": "pull_request", "GITHUB_OUTPUT": str(output)}
-    done = run_step("plan", "the cell and bisect jobs, from dtws/matrix.py and dtws/review.py", PROJECT, env)
+    done = run_step("plan", "the cell and bisect jobs, from dtws/matrix.py and dtws/questions.py", PROJECT, env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"runs={runs}\n" in output.read_text()
     assert ("its push runs the cells" in done.stdout) == (own == "true")
@@ -777,11 +778,12 @@ def test_rehearsal_of_a_full_runs_as_of_cell_and_bisect_then_a_one_cell_run(
 
 
 def test_make_review_runs_what_the_workflow_runs() -> None:
-    """`make review` and a full run of the workflow run the same as-of cells and bisects: dtws/review.py's."""
+    """`make review` and `make bisects` run what a full run of the workflow runs: the review's as-of cells and
+    bisects (dtws/review.py), and each library's first question (dtws/questions.py)."""
     text = (PROJECT / "Makefile").read_text()
     assert f"\nREVIEW_DAY := {review.DAY}\n" in text
     assert f"\nREVIEW_CELLS := {' '.join(review.TABLE)}\n" in text
-    for question in review.BISECTS:
+    for question in questions.QUESTIONS:
         command = (
             f"-m dtws bisect {question.cell} --package {question.package}"
             + (f" --step {question.step}" if question.step else "")

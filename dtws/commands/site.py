@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from dtws import bisect, locks, pages, published, results, review
+from dtws import bisect, locks, pages, published, questions, results, review
 from dtws.commands import Command
 from dtws.commands.options import folder_problem
 from dtws.pages import runs
@@ -168,9 +168,11 @@ def _build(
     earlier_days: list[tuple[Path, results.Results]],
     bisects: dict[str, tuple[Path, bisect.Bisect]],
 ) -> int:
-    found_for: dict[str, list[tuple[str, str]]] = {}
+    found_for: dict[str, list[tuple[str, str, str]]] = {}
     for name, (_, found) in sorted(bisects.items()):
-        found_for.setdefault(found.library, []).append((found.answer, f"{bisect.SITE}/{name}/"))
+        found_for.setdefault(found.library, []).append(
+            (questions.ASKED.get(name, ""), found.answer, f"{bisect.SITE}/{name}/")
+        )
     site = pages.plan(args.results, current, previous, _setting(project, "site_name") or "dtws", earlier)
     for problem in earlier.problems:
         print(terminal_text(f"dtws site: {problem}"))

@@ -329,13 +329,14 @@ def write_docs(
     docs: Path,
     as_of_pages: dict[str, str] | None = None,
     reviewed: bool = False,
-    bisects: dict[str, list[tuple[str, str]]] | None = None,
+    bisects: dict[str, list[tuple[str, str, str]]] | None = None,
 ) -> None:
     """The pages mkdocs builds (the front page, one per library) and the files it publishes as they are.
 
     ``as_of_pages``: the as-of tables the site has (date -> address), which the front page lists;
     ``reviewed``: whether it has the review reproduced (``write_review``), which it links;
-    ``bisects``: by library, the answer and address of each bisect page (``write_bisect``), which its page lists.
+    ``bisects``: by library, the question (dtws.questions; "" for none), answer and address of each bisect page
+    (``write_bisect``), which its page lists.
     """
     docs.mkdir(parents=True, exist_ok=True)
     _clear(docs)
