@@ -1,8 +1,18 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import time
+from pathlib import Path
+
 import pytest
 
+from dtws import procs
 from dtws.protocols import socketio09
+from dtws.solutions import gevent_socketio
+from tests.conftest import PROJECT
+
+CELL = "py27-django18-geventsocketio"  # a cell of tests/conftest.py's CELLS: its env has gevent-socketio's server
 
 
 def test_packets_as_socketio_client_09_writes_them() -> None:
@@ -47,3 +57,32 @@ def test_a_handshake_of_another_protocol_is_a_protocol_error() -> None:
 def test_a_bad_frame_is_a_protocol_error() -> None:
     with pytest.raises(socketio09.ProtocolError, match="bad payload frame"):
         socketio09.decode_payload("\ufffdx\ufffd1::")
+
+
+def test_each_transport_against_gevent_socketios_own_server(
+    local_run: tuple[subprocess.CompletedProcess[str], Path], toxworkdir: Path, tmp_path: Path
+) -> None:
+    """The SocketIOServer of the env the real cell installed: A over websocket, B over xhr-polling, in /chat."""
+    python = toxworkdir / CELL / "bin" / "python"
+    assert python.exists(), f"the {CELL} cell made no env"
+    port = procs.free_port()
+    env = {**os.environ, "DTWS_SOLUTION": "chat_geventsocketio", "PYTHONUNBUFFERED": "1"}
+    lines: list[str] = []
+    with open(tmp_path / "server.log", "ab") as log:
+        server = procs.Server([str(python), *gevent_socketio.socket_server(port)], cwd=PROJECT, env=env, log=log)
+        try:
+            deadline = time.monotonic() + 60
+            assert server.wait_for_port(port, deadline), (tmp_path / "server.log").read_text()
+            shaken = socketio09.Client(port, deadline=deadline, trace=lines.append).handshake()
+            assert {"websocket", "xhr-polling"} <= set(shaken.transports) and shaken.session.isdigit()
+            a, b = (socketio09.Client(port, deadline=deadline, trace=lines.append) for _ in "ab")
+            b.connect("xhr-polling")
+            b.join("/chat")
+            a.connect("websocket")
+            a.join("/chat")
+            a.send(socketio09.event("/chat", "chat", "d\u00e9j\u00e0 vu: 1"))
+            assert b.wait_for(lambda packet: packet.event() == ("chat", ["d\u00e9j\u00e0 vu: 1"]), 15), lines
+            assert a.wait_for(lambda packet: packet.event() == ("chat", ["d\u00e9j\u00e0 vu: 1"]), 15), lines
+            a.close()
+        finally:
+            server.stop()

@@ -124,7 +124,8 @@ class Client:
         return text
 
     def _path(self, *parts: str) -> str:
-        return "/".join((f"/{RESOURCE}/{PROTOCOL}", *parts)) + f"/?t={int(time.time() * 1000)}"
+        """As socket.io-client 0.9 writes it: ``/socket.io/1/?t=...``, ``/socket.io/1/xhr-polling/<sid>?t=...``."""
+        return "/".join((f"/{RESOURCE}/{PROTOCOL}", *parts)) + ("" if parts else "/") + f"?t={int(time.time() * 1000)}"
 
     def handshake(self) -> Handshake:
         shaken = Handshake.decode(self._http("GET", self._path()))
