@@ -146,6 +146,7 @@ def test_a_script_in_a_log_does_not_run(browser: Browser, served: str) -> None:
 
 CHATS = {
     "channels": "py312-django52-channels",
+    "gevent-socketio": "py27-django18-geventsocketio",
     "python-socketio": "py312-django52-pysocketio",
     "tornado": "py312-django52-tornado",
 }
