@@ -790,4 +790,4 @@ def test_make_review_runs_what_the_workflow_runs() -> None:
             + (f" --releases '{question.releases}'" if question.releases else "")
             + (" --every" if question.every else "")
         )
-        assert command + "\n" in text
+        assert command + "\n" in text, f"the Makefile (review or bisects) lacks: $(BIN)/python {command}"
