@@ -26,7 +26,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from dtws import cli, github, interpreters, matrix, pages, record, results, review
-from dtws.solutions import LIBRARIES
+from dtws.solutions import LIBRARIES, library
 from tests.conftest import PROJECT, fake_docker
 
 WORKFLOW = PROJECT / ".github" / "workflows" / "matrix.yml"
@@ -119,7 +119,9 @@ def test_the_workflows_cells_equal_the_matrix(tmp_path: Path) -> None:
     assert by_cell["py312-django52-channels"]["name"] == "py312 · Django 5.2 · channels"
     # The Ubuntu packages of the library's services, which the job installs on the runner.
     assert by_cell["py312-django52-channelsredis"]["packages"] == "redis-server"
-    assert {job["packages"] for job in today if job["library"] != "channels-redis"} == {""}
+    assert by_cell["py27-django111-wsredis"]["packages"] == "redis-server"
+    assert by_cell["py27-django111-wsredis"]["image"] == "python:2.7", "its image has gcc and Python's headers"
+    assert {job["packages"] for job in today if not library(job["library"]).services} == {""}
 
 
 SERVICES = "the services of the cell's library, from Ubuntu"

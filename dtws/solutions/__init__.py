@@ -8,7 +8,16 @@ there says what it adds to the settings); the cell's processes get
 from __future__ import annotations
 
 from dtws.library import Library
-from dtws.solutions import channels, channels_redis, django_socketio, faults, python_socketio, tornado, workaround
+from dtws.solutions import (
+    channels,
+    channels_redis,
+    django_socketio,
+    faults,
+    python_socketio,
+    tornado,
+    websocket_redis,
+    workaround,
+)
 
 # The order of the site's tables; the first is the library of a cell without a factor.
 LIBRARIES: tuple[Library, ...] = (
@@ -18,6 +27,7 @@ LIBRARIES: tuple[Library, ...] = (
     channels_redis.LIBRARY,
     python_socketio.LIBRARY,
     tornado.LIBRARY,
+    websocket_redis.LIBRARY,
     faults.LIBRARY,  # test-only: its processes misbehave on demand
 )
 
