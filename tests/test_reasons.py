@@ -128,6 +128,20 @@ def test_uwsgis_build_without_a_compiler_says_so() -> None:
     assert found.why == "uWSGI's build found no C compiler (its gcc -dumpversion answered nothing)"
 
 
+def test_ws4redis_runserver_hook_on_django_3_says_why() -> None:
+    """What dtws bisect py36-django111-wsredis --package Django --step django-server found from Django 3.0."""
+    log = (
+        '  File "/x/.tox/e/lib/python3.6/site-packages/ws4redis/django_runserver.py", line 13, in <module>\n'
+        "    from django.utils.six.moves import socketserver\n"
+        "ModuleNotFoundError: No module named 'django.utils.six'\n"
+    )
+    found = reasons.first_error(log)
+    assert found is not None and str(found) == (
+        "ModuleNotFoundError: No module named 'django.utils.six' (ws4redis/django_runserver.py line 13)"
+        " — django.utils.six was removed in Django 3.0"
+    )
+
+
 def test_missing_python_headers_are_named() -> None:
     line = "    plugins/python/uwsgi_python.h:2:10: fatal error: Python.h: No such file or directory\n"
     found = reasons.first_error(line)
