@@ -50,8 +50,8 @@ def _npm(ctx: Context) -> Outcome | None:
     return None if outcome.verdict == "pass" else outcome
 
 
-# Run by the cell's interpreter (Python 2.7 too): the C compiler a build of it calls (CC, else its sysconfig's),
-# where that compiler is, and whether its headers (Python.h) are there.
+# Run by the cell's interpreter (Python 2.7 too): the C compiler a build of it calls (CC, which tox passes on,
+# else its sysconfig's), where that compiler is, and whether its headers (Python.h) are there.
 _BUILD_TOOLS = (
     "import os, shutil, sysconfig; "
     "which = getattr(shutil, 'which', None) or __import__('distutils.spawn', fromlist=['spawn']).find_executable; "
