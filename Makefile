@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 SHELLCHECK := /usr/bin/shellcheck
 REDIS := /usr/bin/redis-server
+GCC := /usr/bin/gcc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test review bisects
@@ -18,24 +19,26 @@ $(BIN)/.installed: pyproject.toml
 
 # Debian's packages: chromium for the browser step and tests (Playwright drives it; it
 # downloads no browser), shellcheck for the workflow lint test (actionlint runs it),
-# redis-server for the cells of a library that needs a Redis (dtws starts one per cell).
-$(CHROMIUM) $(SHELLCHECK) $(REDIS) &:
+# redis-server for the cells of a library that needs a Redis (dtws starts one per cell), gcc (and
+# libc's headers) for those whose install builds C from source (uWSGI for django-websocket-redis).
+$(CHROMIUM) $(SHELLCHECK) $(REDIS) $(GCC) &:
 	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium shellcheck redis-server
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium shellcheck redis-server gcc libc6-dev
 
-# The Socket.IO JS clients the python-socketio and gevent-socketio chat pages load.
+# The JS the chat pages load: the Socket.IO clients of the python-socketio (4.x) and gevent-socketio
+# (0.9.x) pages, the jQuery ws4redis' client needs.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 
 ## run: every local cell of the matrix, the table, then the site built from their records
 ## (over the site built before, if any: each cell's history goes on, and what changed is marked)
-run: $(BIN)/.installed $(CHROMIUM) $(REDIS)
+run: $(BIN)/.installed $(CHROMIUM) $(REDIS) $(GCC)
 	$(BIN)/python -m dtws run
 	$(BIN)/python -m dtws merge results --out build/results --published build/site/results.json
 	$(BIN)/python -m dtws site build/results --previous build/site/results.json
 
 ## test: the harness's own tests, real cells and a real browser included
-test: $(BIN)/.installed $(CHROMIUM) $(SHELLCHECK) $(REDIS) node_modules/.package-lock.json
+test: $(BIN)/.installed $(CHROMIUM) $(SHELLCHECK) $(REDIS) $(GCC) node_modules/.package-lock.json
 	$(BIN)/python -m pytest
 
 ## review: the hand-written review's cells as of its day (2016-04-19) and the bisects that answer
@@ -55,4 +58,5 @@ review: $(BIN)/.installed $(CHROMIUM)
 ## it, put on its library's page of the site `make run` built (with the review's, when `make review` ran)
 bisects: $(BIN)/.installed $(CHROMIUM) $(REDIS) node_modules/.package-lock.json
 	$(BIN)/python -m dtws bisect py27-django111-geventsocketio --package Django --step django-server
+	$(BIN)/python -m dtws bisect py36-django111-wsredis --package Django --step django-server
 	$(BIN)/python -m dtws site build/results $(if $(wildcard build/results-as-of-$(REVIEW_DAY)),--as-of build/results-as-of-$(REVIEW_DAY)) --bisect results-bisect

@@ -45,7 +45,9 @@ TEMPLATES = [
                 # {{ STATIC_URL|default:MEDIA_URL }}: both must be in the context.
                 "django.template.context_processors.media",
                 "django.template.context_processors.static",
-            ],
+            ]
+            # The library's own (ws4redis' WEBSOCKET_URI), when its integration names some.
+            + list(getattr(_integration, "CONTEXT_PROCESSORS", [])),
         },
     },
 ]

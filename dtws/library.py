@@ -57,6 +57,12 @@ class Library:
     # the last Django release under which its Django server still starts, is bisected there (dtws.questions).
     # None: no such bisect.
     bisect_python: str | None = None
+    # A library that hooks runserver for development (ws4redis' django_runserver): the handshake
+    # runserver itself must answer in the django-server step; None: runserver serves only the page.
+    runserver_websocket: Probe | None = None
+    # Dependencies the installer builds from source (C): the install step first checks that the cell's
+    # machine has a C compiler and the Python headers, whose absence is a harness error.
+    builds: tuple[str, ...] = ()
     # Only dtws's own tests run it: its cells are selectable by name, but no cell of the matrix
     # (not in CELLS, the workflow or the site).
     test_only: bool = False

@@ -25,9 +25,9 @@ _EXCEPTION = re.compile(
 )
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# A C compiler's error (fatal or not), as pip and uv show it while building an extension.
+# A C compiler's error (``error:``, or ``fatal error:``), as pip shows it while building an extension.
 _COMPILER = re.compile(
-    r"^\s*(?P<file>[^\s:]+\.[ch]):(?P<line>\d+):(?:\d+:)? (?P<kind>fatal error|error): (?P<message>.+)$"
+    r"^\s*(?P<file>[^\s:]+\.(?:c|h|cc|cpp)):(?P<line>\d+):(?:\d+:)? (?P<kind>(?:fatal )?error): (?P<message>.+)$"
 )
 _FILE = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)')
 _MARKERS = ("site-packages/", "dist-packages/")
@@ -128,7 +128,7 @@ def first_error_in(path: Path) -> ErrorLine | None:
 
 
 def first_error(text: str | Iterable[str]) -> ErrorLine | None:
-    """The first exception line closing a traceback or a ``File ..., line N`` report, or a compiler's error."""
+    """The first exception line closing a traceback or a ``File ..., line N`` report, or a C compiler's error."""
     last_file: tuple[str, int] | None = None
     seen_context = False
     lines = text.splitlines() if isinstance(text, str) else text
@@ -136,9 +136,9 @@ def first_error(text: str | Iterable[str]) -> ErrorLine | None:
         line = raw.rstrip()
         compiler = _COMPILER.match(line)
         if compiler:
-            header, kind = compiler["message"].strip(), compiler["kind"]
+            said, kind = compiler["message"].strip(), compiler["kind"]
             source = short_path(compiler["file"])
-            return ErrorLine(kind, header, source, int(compiler["line"]), explain(kind, header, source), index)
+            return ErrorLine(kind, said, source, int(compiler["line"]), explain(kind, said, source), index)
         located = _FILE.match(line)
         if located:
             last_file = (short_path(located["file"]), int(located["line"]))

@@ -82,7 +82,7 @@ def toxworkdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 # reaches here (a server step, a check, an install), one with no interpreter,
 # the positive controls (Channels and python-socketio, ✓ on the cell where
 # django-socketio is ✗), Tornado's chat on that cell too, Channels on a real Redis across two
-# daphnes,
+# daphnes, django-websocket-redis under two uWSGIs (built from source) on a real Redis,
 # the review's workaround, and gevent-socketio on its own (✓ on Python 2.7, ✗ at install on Python 3).
 CELLS = (
     "py27-django18",
@@ -93,6 +93,7 @@ CELLS = (
     "py312-django52-pysocketio",
     "py312-django52-tornado",
     "py312-django52-channelsredis",
+    "py27-django111-wsredis",
     "py27-django18-workaround",
     "py27-django18-geventsocketio",
     "py312-django52-geventsocketio",

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
+
 from dtws import reasons
 
 PIP_PY3 = """\
@@ -120,6 +124,62 @@ def test_gevent_10_built_on_python_36_then_does_not_import() -> None:
     found = reasons.first_error(GEVENT_10_IMPORTED_ON_PYTHON_36)
     assert found is not None and (found.exception, found.file, found.line) == ("SyntaxError", "gevent/hub.py", 289)
     assert found.why is not None and "gevent 1.0" in found.why and "Python 2 only code" in found.why
+
+
+def test_a_compilers_first_error_is_the_reason(tmp_path: Path) -> None:
+    """The real C compiler's output, as pip shows a failed build of an sdist (uWSGI's): its first ``error:``."""
+    compiler = shutil.which("gcc") or shutil.which("cc")
+    assert compiler is not None, "no C compiler: make test installs gcc"
+    source = tmp_path / "python_plugin.c"
+    source.write_text("int main(void) {\n    return undeclared_thing;\n}\nint f(void) { return also_undeclared; }\n")
+    command = [compiler, "-c", str(source), "-o", str(tmp_path / "plugin.o")]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode != 0 and done.stderr.count("error:") >= 2
+    log = "  running build\n" + "".join(f"      {line}\n" for line in done.stderr.splitlines())
+    log += "  *** error compiling plugin ***\n  error: subprocess-exited-with-error\n"
+    found = reasons.first_error(log)
+    assert found is not None
+    assert (found.exception, found.file, found.line) == ("error", f"{tmp_path.name}/python_plugin.c", 2)
+    assert "undeclared_thing" in found.message and "also_undeclared" not in found.message
+    assert str(found).startswith("error: ") and found.why is None
+
+
+# uWSGI 2.0.31's build on a machine without gcc (pip install uWSGI, PATH without it).
+UWSGI_NO_GCC = """\
+  using profile: buildconf/default.ini
+  detected include path: ['/usr/include', '/usr/local/include']
+  Traceback (most recent call last):
+    File "/tmp/pip-install-phnlyyeo/uwsgi_c533d3c0c74f/uwsgiconfig.py", line 752, in __init__
+      gcc_version_components = gcc_version.split('.')
+  AttributeError: 'NoneType' object has no attribute 'split'
+"""
+
+
+def test_uwsgis_build_without_a_compiler_says_so() -> None:
+    found = reasons.first_error(UWSGI_NO_GCC)
+    assert found is not None and (found.exception, found.line) == ("AttributeError", 752)
+    assert found.why == "uWSGI's build found no C compiler (its gcc -dumpversion answered nothing)"
+
+
+def test_ws4redis_runserver_hook_on_django_3_says_why() -> None:
+    """What dtws bisect py36-django111-wsredis --package Django --step django-server found from Django 3.0."""
+    log = (
+        '  File "/x/.tox/e/lib/python3.6/site-packages/ws4redis/django_runserver.py", line 13, in <module>\n'
+        "    from django.utils.six.moves import socketserver\n"
+        "ModuleNotFoundError: No module named 'django.utils.six'\n"
+    )
+    found = reasons.first_error(log)
+    assert found is not None and str(found) == (
+        "ModuleNotFoundError: No module named 'django.utils.six' (ws4redis/django_runserver.py line 13)"
+        " — django.utils.six was removed in Django 3.0"
+    )
+
+
+def test_missing_python_headers_are_named() -> None:
+    line = "    plugins/python/uwsgi_python.h:2:10: fatal error: Python.h: No such file or directory\n"
+    found = reasons.first_error(line)
+    assert found is not None and found.exception == "fatal error" and found.why is not None
+    assert "Python.h" in found.why
 
 
 GEVENT_011 = """\

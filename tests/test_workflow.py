@@ -26,7 +26,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from dtws import cli, github, interpreters, matrix, pages, questions, record, results, review
-from dtws.solutions import LIBRARIES
+from dtws.solutions import LIBRARIES, library
 from tests.conftest import PROJECT, fake_docker
 
 WORKFLOW = PROJECT / ".github" / "workflows" / "matrix.yml"
@@ -119,7 +119,9 @@ def test_the_workflows_cells_equal_the_matrix(tmp_path: Path) -> None:
     assert by_cell["py312-django52-channels"]["name"] == "py312 · Django 5.2 · channels"
     # The Ubuntu packages of the library's services, which the job installs on the runner.
     assert by_cell["py312-django52-channelsredis"]["packages"] == "redis-server"
-    assert {job["packages"] for job in today if job["library"] != "channels-redis"} == {""}
+    assert by_cell["py27-django111-wsredis"]["packages"] == "redis-server"
+    assert by_cell["py27-django111-wsredis"]["image"] == "python:2.7", "its image has gcc and Python's headers"
+    assert {job["packages"] for job in today if not library(job["library"]).services} == {""}
 
 
 SERVICES = "the services of the cell's library, from Ubuntu"
@@ -147,8 +149,10 @@ def test_a_full_run_runs_the_reviews_cells_as_of_its_day_and_the_bisects(tmp_pat
         ("py27-django18", "gevent", "websocket-server", "", True),
         ("py27-django18", "Django", "check", ">=1.8", False),
         ("py27-django111-geventsocketio", "Django", "django-server", "", False),  # its first question
+        ("py36-django111-wsredis", "Django", "django-server", "", False),  # its first question
     ]
-    assert all(job["image"] == "python:2.7" and job["runner"] == "ubuntu-24.04" for job in bisects)
+    assert [job["image"] for job in bisects] == ["python:2.7"] * 3 + ["python:3.6"]
+    assert all(job["runner"] == "ubuntu-24.04" for job in bisects)
     # A push runs the cells and the as-of cells, not the bisects, which take longer than a push should.
     push = plan_outputs("all", tmp_path, "push")
     assert cell_jobs(push) == cell_jobs(outputs) and push["bisects"] == "[]"

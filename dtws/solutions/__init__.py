@@ -16,6 +16,7 @@ from dtws.solutions import (
     gevent_socketio,
     python_socketio,
     tornado,
+    websocket_redis,
     workaround,
 )
 
@@ -28,6 +29,7 @@ LIBRARIES: tuple[Library, ...] = (
     python_socketio.LIBRARY,
     tornado.LIBRARY,
     gevent_socketio.LIBRARY,
+    websocket_redis.LIBRARY,
     faults.LIBRARY,  # test-only: its processes misbehave on demand
 )
 

@@ -83,12 +83,22 @@ class Launch:
     env: dict[str, str]
 
 
+# A control of dtws's tests: the last of several socket server processes gets this Redis instead of the
+# cell's, so that what crosses between them through Redis cannot (tests/test_websocket_redis.py).
+APART = "DTWS_REDIS_APART"
+
+
 def socket_launches(ctx: Context, ports: list[int]) -> list[Launch]:
     """The library's socket server processes, one on each port (its settings read DTWS_SOCKETIO_PORT)."""
-    return [
+    launches = [
         Launch([str(ctx.python), *ctx.solution.socket_server(port)], port, dict(ctx.env, DTWS_SOCKETIO_PORT=str(port)))
         for port in ports
     ]
+    apart = ctx.env.get(APART)
+    if apart and len(launches) > 1:
+        ctx.note(f"{APART}: the last process on {apart}, not on the cell's Redis")
+        launches[-1].env["DTWS_REDIS_URL"] = apart
+    return launches
 
 
 class Servers:

@@ -1,4 +1,8 @@
-"""django-server: ``manage.py runserver`` on a free port serves the index page and the library's JS client."""
+"""django-server: ``manage.py runserver`` on a free port serves the index page and the library's JS client.
+
+A library that hooks runserver for development (its ``runserver_websocket``) must also have runserver
+answer its websocket handshake.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import re
 import time
 
 from dtws import procs
+from dtws.protocols.websocket import Closed, HandshakeError
 from dtws.record import StepVerdict
 from dtws.steps.base import Context, Outcome
 
@@ -48,7 +53,10 @@ def probe(ctx: Context, port: int) -> str:
         raise AssertionError(f"GET {client} answered HTTP {status}")
     if ctx.solution.client_js_marker not in body:
         raise AssertionError(f"{client} is not the library's client (no {ctx.solution.client_js_marker!r})")
-    return f"GET / -> 200, GET {client} -> 200 ({len(body)} bytes)"
+    detail = f"GET / -> 200, GET {client} -> 200 ({len(body)} bytes)"
+    if ctx.solution.runserver_websocket is not None:
+        detail += "; runserver itself: " + ctx.solution.runserver_websocket(port, ctx.deadline, ctx.note)
+    return detail
 
 
 def run(ctx: Context) -> Outcome:
@@ -61,7 +69,7 @@ def run(ctx: Context) -> Outcome:
             return Outcome(verdict, command, code, "the server never listened")
         try:
             detail = probe(ctx, port)
-        except (AssertionError, OSError, http.client.HTTPException) as error:
+        except (AssertionError, OSError, http.client.HTTPException, HandshakeError, Closed) as error:
             ctx.note(f"probe failed: {error}")
             code = server.stop()
             return Outcome("timeout" if isinstance(error, TimeoutError) else "fail", command, code, str(error))

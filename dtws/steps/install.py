@@ -50,6 +50,43 @@ def _npm(ctx: Context) -> Outcome | None:
     return None if outcome.verdict == "pass" else outcome
 
 
+# Run by the cell's interpreter (Python 2.7 too): the C compiler a build of it calls (CC, which tox passes on,
+# else its sysconfig's), where that compiler is, and whether its headers (Python.h) are there.
+_BUILD_TOOLS = (
+    "import os, shutil, sysconfig; "
+    "which = getattr(shutil, 'which', None) or __import__('distutils.spawn', fromlist=['spawn']).find_executable; "
+    "cc = (os.environ.get('CC') or sysconfig.get_config_var('CC') or 'cc').split()[0]; "
+    "header = os.path.join(sysconfig.get_paths()['include'], 'Python.h'); "
+    "print(cc); print(which(cc) or ''); print(header); print(os.path.isfile(header))"
+)
+
+
+def _build_tools(ctx: Context) -> Outcome | None:
+    """None when the cell's machine can build C for its Python; else a harness error (the machine's, not the library's).
+
+    Checked before the install: without a compiler, uWSGI's build fails with an error that names none.
+    """
+    builds = " and ".join(ctx.solution.builds)
+    command = [str(ctx.interpreter.executable), "-c", _BUILD_TOOLS]
+    ctx.log.flush()
+    since = os.path.getsize(ctx.log.name)
+    finished = ctx.run(command, timeout_s=max(min(ctx.deadline - time.monotonic(), 60), 1))
+    with open(ctx.log.name, "rb") as log:
+        log.seek(since)
+        said = log.read(64 * 1024).decode("utf-8", "replace").splitlines()
+    answer = [line for line in said if not line.startswith("[dtws]")][-4:]
+    if finished.exit_code != 0 or len(answer) != 4:
+        return Outcome("error", command, finished.exit_code, "could not ask the cell's Python for its C compiler")
+    compiler, found, header, has_header = answer
+    if not found:
+        why = f"no C compiler ({compiler}) on this machine, and {builds} is built from source (apt-get install gcc)"
+        return Outcome("error", command, 0, why)
+    if has_header != "True":
+        return Outcome("error", command, 0, f"no Python headers ({header}), and {builds} is built from source")
+    ctx.note(f"{builds} will be built with {found} against {header}")
+    return None
+
+
 def seed_env(python: str) -> dict[str, str]:
     """What virtualenv is told to seed an env of ``python`` with, when its own wheels do not run there."""
     pins = SEED_PINS.get(python)
@@ -82,6 +119,9 @@ def run(ctx: Context) -> Outcome:
     problem = ctx.host.prepare(ctx.log)
     if problem is not None:
         return Outcome("error", None, None, problem)
+    tools = _build_tools(ctx) if ctx.solution.builds else None
+    if tools is not None:
+        return tools
     command = [*ctx.host.tox(), "run", "-e", ctx.cell.env, "--notest", "--recreate", "--workdir", str(ctx.toxworkdir)]
     ctx.log.flush()
     since = os.path.getsize(ctx.log.name)
