@@ -84,7 +84,7 @@ def test_a_library_the_bench_cannot_load_is_reported_and_the_history_goes_on(ben
             str(out / data.FILENAME),
         )
     )
-    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.returncode == 0, done.stdout + done.stderr
     assert "django-socketio (django-socketio ?, cell -): no load client" in done.stdout
     assert "no load client for Socket.IO 0.6" in done.stdout
     assert "python-socketio (python-socketio ?, cell -): no passing cell" in done.stdout

@@ -64,7 +64,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Bad input is one line and exit code 2; a library that cannot be measured is reported, and exit code 1."""
+    """Bad input is one line and exit code 2; a library the bench failed to measure (its status ``error``), 1.
+
+    A library it has no load client or no passing cell for is reported as such, and is no failure.
+    """
     try:
         before = previous(args.previous) if args.previous else None
     except (data.BenchError, published.Unreadable, results.ResultsError) as error:
@@ -96,7 +99,7 @@ def main(args: argparse.Namespace) -> int:
     for line in report.lines(run):
         print(terminal_text(line))
     print(f"\nbench.json: {args.out / data.FILENAME}")
-    return 0 if all(lib.status == "measured" for lib in run.libraries) else 1
+    return 1 if any(lib.status == "error" for lib in run.libraries) else 0
 
 
 COMMAND = Command(
