@@ -213,8 +213,8 @@ def test_the_command_says_what_is_wrong_in_one_line(tmp_path: Path) -> None:
 
 
 def test_the_biggest_levels_send_fewer_messages_within_the_budget() -> None:
-    settings = Settings(messages=20, budget=100_000)
-    assert [settings.messages_at(size) for size in (1, 10, 100, 500)] == [20, 20, 10, 1]
+    settings = Settings()
+    assert [settings.messages_at(size) for size in (1, 10, 100, 500)] == [1000, 200, 2, 1]
 
 
 def test_a_control_asked_for_wrongly_says_so(toxworkdir: Path, tmp_path: Path) -> None:

@@ -33,13 +33,14 @@ from dtws.versions import normalized, series_key
 Say = Callable[[str], None]
 _CELLS = {cell.env for cell in matrix.CELLS + matrix.TEST_CELLS}
 START_S = 90.0  # how long the servers may take to listen
+WARM_UP = (1, 5, 30.0)  # the level each server gets first, unmeasured: connections, messages each, seconds
 
 
 @dataclass(frozen=True)
 class Settings:
     levels: tuple[int, ...] = (1, 10, 100, 500)
-    messages: int = 20  # each client sends, at most
-    budget: int = 100_000  # deliveries a level may ask for: at the biggest levels each client sends fewer
+    messages: int = 1000  # each client sends, at most
+    budget: int = 20_000  # deliveries a level asks for: beyond it each client sends fewer (one at least)
     repeat: int = 3
     level_s: float = 60.0  # every level ends by then
 
@@ -253,6 +254,10 @@ class Bench:
         make = clients.MAKERS[load.wire]
         bare = clients.MAKERS["rfc6455"]
         reference_load = type(load)("rfc6455", "/")
+        size, messages, most = WARM_UP  # what a server does once only (imports, first requests) is not measured
+        seconds = min(most, self.settings.level_s)
+        asyncio.run(level(lambda p, r: bare(p, reference_load, r), [ref_port], [ref_pid], size, messages, seconds))
+        asyncio.run(level(lambda p, r: make(p, load, r), ports, pids, size, messages, seconds))
         for turn in range(self.settings.repeat):
             for size in self.settings.levels:
                 messages, seconds = self.settings.messages_at(size), self.settings.level_s

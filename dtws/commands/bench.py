@@ -57,8 +57,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="an earlier bench.json, or a site (URL or folder) whose bench/bench.json this run's history carries on",
     )
     parser.add_argument("--levels", type=_levels, default=defaults.levels, help="connections per level (1,10,100,500)")
-    parser.add_argument("--messages", type=positive_int, default=defaults.messages, help="each client sends (20)")
-    parser.add_argument("--budget", type=positive_int, default=defaults.budget, help="deliveries per level at most")
+    parser.add_argument(
+        "--messages", type=positive_int, default=defaults.messages, help="each client sends, at most (1000)"
+    )
+    parser.add_argument(
+        "--budget", type=positive_int, default=defaults.budget, help="deliveries a level asks for, at most (20000)"
+    )
     parser.add_argument("--repeat", type=positive_int, default=defaults.repeat, help="repetitions (3)")
     parser.add_argument("--level-seconds", type=_seconds, default=defaults.level_s, help="each level's bound (60)")
 
