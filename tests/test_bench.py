@@ -19,6 +19,7 @@ from dtws.commands.site import _bench
 from dtws.published import Published
 from dtws.results import Results
 from tests.conftest import dtws, dtws_args, processes_mentioning
+from tests.test_site import site_project
 
 SMALL = ["--levels", "1,10", "--messages", "3", "--repeat", "2", "--level-seconds", "15"]
 Benched = tuple[subprocess.CompletedProcess[str], Path]
@@ -31,6 +32,23 @@ def benched(toxworkdir: Path, tmp_path_factory: pytest.TempPathFactory) -> Bench
     cells = ("py312-django52-channels", "py312-django52-tornado")
     done = dtws(dtws_args("bench", *cells, *SMALL, "--toxworkdir", str(toxworkdir), "--out", str(out)))
     return done, out
+
+
+@pytest.fixture(scope="module")
+def bench_site(benched: Benched, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site built with the bench's bench.json (and no cell: the bench page needs none)."""
+    _done, out = benched
+    folder = tmp_path_factory.mktemp("bench-site")
+    (folder / "records").mkdir()
+    merged = dtws(dtws_args("merge", str(folder / "records"), "--out", str(folder / "results"), "--allow-empty"))
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    project = site_project(folder)
+    built = dtws(
+        dtws_args("site", str(folder / "results"), "--project", str(project), "--bench", str(out / data.FILENAME))
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert f"bench: {project / 'build' / 'site' / 'bench' / 'index.html'}" in built.stdout
+    return project / "build" / "site"
 
 
 def _faults(toxworkdir: Path, out: Path, switch: str | None, *args: str) -> subprocess.CompletedProcess[str]:
@@ -145,22 +163,24 @@ def _shown(value: float | int | None) -> str:
 
 
 def test_the_charts_render_in_chromium_and_the_tables_hold_bench_jsons_numbers(
-    benched: Benched, browser: Browser, tmp_path: Path
+    benched: Benched, bench_site: Path, browser: Browser
 ) -> None:
     _done, out = benched
     bench = data.read(out / data.FILENAME)
-    assert pages.write_bench(bench, tmp_path, "dtws")
-    assert json.loads((tmp_path / "bench" / data.FILENAME).read_text()) == data.to_dict(bench)
+    assert json.loads((bench_site / "bench" / data.FILENAME).read_text()) == data.to_dict(bench)
+    front = BeautifulSoup((bench_site / "index.html").read_text(), "html.parser")
+    assert front.find("a", href="bench/") is not None, "the front page links the bench"
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto((tmp_path / "bench" / "index.html").as_uri())
+    page.goto((bench_site / "bench" / "index.html").as_uri())
     charts = page.locator("svg.dtws-chart")
     assert charts.count() == 2 + 2 * 2  # compared, over time; each library's throughput and latency
     for index in range(charts.count()):
         box = charts.nth(index).bounding_box()
         assert box is not None and box["width"] > 300 and box["height"] > 150
         assert charts.nth(index).locator("circle").count() > 0
+    assert page.locator("table.dtws-table").first.evaluate("e => getComputedStyle(e).borderCollapse") == "collapse"
     page.close()
-    soup = BeautifulSoup((tmp_path / "bench" / "index.html").read_text(), "html.parser")
+    soup = BeautifulSoup((bench_site / "bench" / "index.html").read_text(), "html.parser")
     run = bench.latest
     assert run is not None
     for lib in run.libraries:
@@ -187,13 +207,17 @@ def test_the_charts_render_in_chromium_and_the_tables_hold_bench_jsons_numbers(
     assert _numbers(compared) == [[_shown(level.ratio) for level in lib.levels] for lib in run.libraries]
 
 
-def test_a_site_without_a_new_bench_keeps_the_published_one(benched: Benched, tmp_path: Path) -> None:
-    _done, out = benched
-    bench = data.read(out / data.FILENAME)
-    site = tmp_path / "published"
-    pages.write_bench(bench, site, "dtws")
-    before = Published(Results(generated_at="", cells=[]), str(site))
-    assert _bench(None, before, tmp_path) == bench
+def test_a_site_without_a_new_bench_keeps_the_published_one(bench_site: Path, tmp_path: Path) -> None:
+    """A push builds the site without a bench: the published bench page and its bench.json are kept."""
+    project = site_project(tmp_path)
+    results = bench_site.parent.parent.parent / "results"
+    built = dtws(dtws_args("site", str(results), "--project", str(project), "--previous", str(bench_site)))
+    assert built.returncode == 0, built.stdout + built.stderr
+    kept = project / "build" / "site" / "bench"
+    assert (kept / data.FILENAME).read_bytes() == (bench_site / "bench" / data.FILENAME).read_bytes()
+    assert (kept / "index.html").is_file()
+    bench = data.read(bench_site / "bench" / data.FILENAME)
+    before = Published(Results(generated_at="", cells=[]), str(bench_site))
     assert _bench(tmp_path / "no-such.json", before, tmp_path) == bench
     assert _bench(None, None, tmp_path) is None
 

@@ -209,7 +209,8 @@ def _build(
     as_of_sites = [pages.plan(folder, day, site_name=site.site_name) for folder, day in earlier_days]
     as_of_pages = {str(item.results.as_of): pages.as_of_address(str(item.results.as_of)) for item in as_of_sites}
     reviewed = any(item.results.as_of == review.DAY for item in as_of_sites)
-    pages.write_docs(site, docs_dir(project), as_of_pages, reviewed, found_for)
+    benched = bench is not None and bench.latest is not None
+    pages.write_docs(site, docs_dir(project), as_of_pages, reviewed, found_for, benched)
     with tempfile.TemporaryFile() as log:
         done = subprocess.run(
             [
@@ -250,7 +251,7 @@ def _build(
             continue
         written.append(name)
     pages.write_bisect_index(written, out)
-    if bench is not None and pages.write_bench(bench, out, site.site_name):
+    if benched and bench is not None and pages.write_bench(bench, out, site.site_name):
         print(f"bench: {out / pages.BENCH / 'index.html'}")
     print(f"site: {out / 'index.html'}  (serve it: python -m dtws preview)")
     return 0

@@ -340,12 +340,14 @@ def write_docs(
     as_of_pages: dict[str, str] | None = None,
     reviewed: bool = False,
     bisects: dict[str, list[tuple[str, str]]] | None = None,
+    benched: bool = False,
 ) -> None:
     """The pages mkdocs builds (the front page, one per library) and the files it publishes as they are.
 
     ``as_of_pages``: the as-of tables the site has (date -> address), which the front page lists;
     ``reviewed``: whether it has the review reproduced (``write_review``), which it links;
-    ``bisects``: by library, the answer and address of each bisect page (``write_bisect``), which its page lists.
+    ``bisects``: by library, the answer and address of each bisect page (``write_bisect``), which its page lists;
+    ``benched``: whether it has the bench's page (``write_bench``), which it links.
     """
     docs.mkdir(parents=True, exist_ok=True)
     _clear(docs)
@@ -365,6 +367,8 @@ def write_docs(
         run_key=site.run.key,
         as_of_pages=as_of_pages or {},
         reviewed=reviewed,
+        benched=benched,
+        bench=BENCH,
     )
     (docs / "index.md").write_text(front, encoding="utf-8")
     library_template = env.get_template("library.md.j2")
