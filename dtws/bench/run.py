@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
-import shutil
 import sys
 import tempfile
 import time
@@ -179,32 +178,30 @@ class Bench:
         interpreter = interpreters.find(cell.python)
         if interpreter is None:
             return _said(target, "error", f"no Python {cell.python} interpreter here")
-        scratch = self.out / "scratch" / cell.env
-        scratch.mkdir(parents=True, exist_ok=True)
-        try:
-            with files.open_log(self.out / "logs" / f"{lib.name}.log") as log:
-                ctx = Context(
-                    cell=cell,
-                    solution=lib,
-                    interpreter=interpreter,
-                    project=self.project,
-                    toxworkdir=self.toxworkdir,
-                    scratch=scratch,
-                    env=dict(runner.cell_env(interpreter), DTWS_SOLUTION=lib.app, **{reaper.CELL: cell.env}),
-                    log=log,
-                    deadline=time.monotonic() + install.TIMEOUT_S,
-                    host=hosts.Local(),
-                )
-                problem = self._env(ctx)
-                if problem is not None:
-                    return _said(target, "error", problem)
-                version = target.version or _installed_version(ctx.env_dir, lib.package)
-                levels, problem = self._served(ctx)
-                if problem is not None:
-                    return _said(target, "error", problem, version)
-                return _said(target, "measured", None, version, levels)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+        with (
+            tempfile.TemporaryDirectory(prefix=f"dtws-bench-{cell.env}-") as scratch,
+            files.open_log(self.out / "logs" / f"{lib.name}.log") as log,
+        ):
+            ctx = Context(
+                cell=cell,
+                solution=lib,
+                interpreter=interpreter,
+                project=self.project,
+                toxworkdir=self.toxworkdir,
+                scratch=Path(scratch),
+                env=dict(runner.cell_env(interpreter), DTWS_SOLUTION=lib.app, **{reaper.CELL: cell.env}),
+                log=log,
+                deadline=time.monotonic() + install.TIMEOUT_S,
+                host=hosts.Local(),
+            )
+            problem = self._env(ctx)
+            if problem is not None:
+                return _said(target, "error", problem)
+            version = target.version or _installed_version(ctx.env_dir, lib.package)
+            levels, problem = self._served(ctx)
+            if problem is not None:
+                return _said(target, "error", problem, version)
+            return _said(target, "measured", None, version, levels)
 
     def _env(self, ctx: Context) -> str | None:
         """The cell's env, made the way `dtws run` makes it when it is not there; None, or why it is not."""
@@ -218,7 +215,8 @@ class Bench:
         return None
 
     def _served(self, ctx: Context) -> tuple[list[data.Level], str | None]:
-        services = Services(ctx.solution.services, ctx.cell.env, self.out, ctx.scratch)
+        # Its services' logs: services/<library>/logs/ (a Redis's, say).
+        services = Services(ctx.solution.services, ctx.cell.env, self.out / "services" / ctx.solution.name, ctx.scratch)
         try:
             problem = services.ready()
             if problem is not None:
