@@ -14,7 +14,7 @@ from dtws.marks import MARKS
 from dtws.reasons import terminal_text
 from dtws.record import CellRecord
 from dtws.results import Results, RunInfo
-from dtws.solutions import library
+from dtws.solutions import LIBRARIES, library
 
 # Every job names its runner: `ubuntu-latest` moves (to Ubuntu 26.04 on
 # 2026-11-19, where setup-python has nothing older than 3.10).
@@ -54,6 +54,12 @@ def _runs_on(cell: matrix.Cell) -> Job:
     where = source(cell.python)
     packages = " ".join(services.PACKAGES[name] for name in library(cell.library).services)
     return {"docker": bool(where.image), "image": where.image, "runner": where.runner, "packages": packages}
+
+
+def bench_packages() -> str:
+    """The Debian packages of every library's services: the bench job runs them all on its one runner."""
+    wanted = {services.PACKAGES[name] for lib in LIBRARIES if not lib.test_only for name in lib.services}
+    return " ".join(sorted(wanted))
 
 
 def job(cell: matrix.Cell, as_of: str = "") -> Job:

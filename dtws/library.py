@@ -25,6 +25,16 @@ RoundTrip = Callable[[int, int, float, Trace], str]
 Send = Callable[[int, str, float, Trace], None]
 # A server beside Django that a library needs, which dtws starts for the cell (dtws.services).
 Service = Literal["redis"]
+# The wire protocol a load client of the bench (dtws.bench.clients) speaks to a library's socket server.
+Wire = Literal["rfc6455", "socket.io-5", "socket.io-0.6", "socket.io-0.9"]
+
+
+@dataclass(frozen=True)
+class Load:
+    """How the bench's load clients reach a library's chat: the protocol, and where its chat is."""
+
+    wire: Wire
+    path: str = "/"  # RFC 6455: the chat's path; Socket.IO: the server's root
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,6 +73,8 @@ class Library:
     # Dependencies the installer builds from source (C): the install step first checks that the cell's
     # machine has a C compiler and the Python headers, whose absence is a harness error.
     builds: tuple[str, ...] = ()
+    # The chat the bench loads (dtws.bench); None: the bench has no load client for it, and says so.
+    load: Load | None = None
     # Only dtws's own tests run it: its cells are selectable by name, but no cell of the matrix
     # (not in CELLS, the workflow or the site).
     test_only: bool = False

@@ -45,8 +45,12 @@ def _git(project: Path, *args: str) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
+def head_commit(project: Path) -> str | None:
+    return _git(project, "rev-parse", "HEAD")
+
+
 def _provenance(project: Path) -> record.Provenance:
-    commit = _git(project, "rev-parse", "HEAD")
+    commit = head_commit(project)
     status = _git(project, "status", "--porcelain", "--untracked-files=no")
     server, repo, run_id = (os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
     attempt = os.environ.get("GITHUB_RUN_ATTEMPT")
@@ -105,7 +109,7 @@ def _lookup(packages: Mapping[str, str], name: str) -> str | None:
     return None
 
 
-def _cell_env(interpreter: interpreters.Interpreter) -> dict[str, str]:
+def cell_env(interpreter: interpreters.Interpreter) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in _DROPPED_ENV}
     # The cell's interpreter first; then the harness's own tools (uv, which tox.ini's install_command runs).
     env["PATH"] = os.pathsep.join(
@@ -256,7 +260,7 @@ def run_cell(
     rec.provenance.python_executable = str(interpreter.executable)
     record.write(rec, out)
     solution = library(cell.library)
-    env = dict(_cell_env(interpreter), DTWS_SOLUTION=solution.app, **{reaper.CELL: cell.env})
+    env = dict(cell_env(interpreter), DTWS_SOLUTION=solution.app, **{reaper.CELL: cell.env})
     if as_of is not None:
         env.update(as_of.env())
     if pins:

@@ -165,7 +165,7 @@ def test_a_full_run_runs_the_reviews_cells_as_of_its_day_and_the_bisects(tmp_pat
     assert one["bisects"] == "[]" and one["as-of"] == review.DAY
     jobs = workflow()["jobs"]
     assert "needs.plan.outputs.bisects != '[]'" in jobs["bisect"]["if"]
-    assert jobs["site"]["needs"] == ["plan", *SHARD_JOBS, "bisect"]
+    assert jobs["site"]["needs"] == ["plan", *SHARD_JOBS, "bisect", "bench"]
     assert jobs["bisect"]["continue-on-error"] is True
 
 
@@ -351,6 +351,32 @@ def test_the_shards_are_one_cell_job(tmp_path: Path) -> None:
     # Today's matrix is shard 1 alone, the others skipped.
     outputs = plan_outputs("all", tmp_path)
     assert list(expanded(outputs)) == ["cell"] and all(outputs[github.shard_output(i)] == EMPTY for i in SHARDS[1:])
+
+
+def test_the_bench_runs_weekly_and_when_dispatched_all_libraries_on_one_runner_into_the_site(tmp_path: Path) -> None:
+    jobs = workflow()["jobs"]
+    bench = jobs["bench"]
+    assert bench["if"] == "${{ github.event_name == 'schedule' || github.event_name == 'workflow_dispatch' }}"
+    assert "strategy" not in bench and bench["runs-on"] == "ubuntu-24.04", "one runner: the ratios compare"
+    assert bench["continue-on-error"] is True and bench["permissions"] == {"contents": "read"}
+    said = step("bench", "bench each library's newest passing cell on the published site")
+    assert (
+        said["run"] == 'python -m dtws bench --published "${PUBLISHED}results.json" --previous "$PUBLISHED" --out bench'
+    )
+    assert said["env"]["PUBLISHED"] == "${{ steps.pages.outputs.url }}"
+    upload = step("bench", "upload bench.json and the servers' logs")
+    assert upload["with"]["path"] == "bench/" and upload["if"] == "${{ always() }}"
+    download = step("site", "download the bench (none on a push)")
+    assert re.fullmatch(download["with"]["pattern"].replace("*", ".*"), upload["with"]["name"])
+    assert download["with"]["run-id"] == "${{ github.run_id }}"
+    built = step("site", BUILD)
+    assert f"--bench {download['with']['path']}/{upload['with']['name']}/bench.json" in built["run"]
+    assert "bench" in jobs["site"]["needs"]
+    # Its services: every library's, from their declarations.
+    output = tmp_path / "out"
+    done = run_step("bench", "the Debian packages of every library's services", PROJECT, {"GITHUB_OUTPUT": str(output)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert output.read_text() == f"packages={github.bench_packages()}\n" and "redis-server" in github.bench_packages()
 
 
 def test_every_job_installs_dtws_one_way_out_of_the_caches_it_saves() -> None:
@@ -651,7 +677,7 @@ def test_rehearsal_of_a_run_a_rerun_and_a_later_one_cell_run(tmp_path: Path) -> 
 
 
 AS_OF_MERGE = "merge the cells as of ${{ needs.plan.outputs.as-of }} (those not run now kept from the published site)"
-BUILD = "build the site (the published bisects this run did not make again kept)"
+BUILD = "build the site (the published bisects this run did not make again kept, and its bench unless benched)"
 BISECT = "bisect (each probe a real run of the cell, recorded)"
 
 

@@ -51,6 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     report = actions.add_parser("report", help="job summary line, annotation and exit code of a cell")
     report.add_argument("record", type=Path, help="the cell's result.json")
     actions.add_parser("pages-url", help="print url=<the published site's root>")
+    actions.add_parser("bench-packages", help="print packages=<the Debian packages of every library's services>")
     publish = actions.add_parser("publish", help="print publish=true|false for merged results")
     publish.add_argument("results", type=Path, help="the merged results.json")
     issue = actions.add_parser("issue", help="open, comment on or close the issue of a run's regressions")
@@ -109,6 +110,11 @@ def _pages_url(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench_packages(args: argparse.Namespace) -> int:
+    _output(f"packages={github.bench_packages()}")
+    return 0
+
+
 def _publish(args: argparse.Namespace) -> int:
     ok, why = github.publishable(results.read(args.results))
     print(f"::notice title=dtws::publishing: {why}" if ok else f"::warning title=dtws::not publishing: {why}")
@@ -142,6 +148,7 @@ ACTIONS = {
     "artifact": _artifact,
     "report": _report,
     "pages-url": _pages_url,
+    "bench-packages": _bench_packages,
     "publish": _publish,
     "issue": _issue,
 }

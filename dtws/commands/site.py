@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from dtws import bisect, locks, pages, published, questions, results, review
+from dtws.bench import data as bench_data
 from dtws.commands import Command
 from dtws.commands.options import folder_problem
 from dtws.pages import runs
@@ -41,6 +42,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FOLDER",
         help="a bisect's folder (`dtws bisect`), or a folder of them: each one's page, with every probe's,"
         " linked from its library's (repeatable); the --previous site's other bisects are kept",
+    )
+    parser.add_argument(
+        "--bench",
+        type=Path,
+        metavar="BENCH_JSON",
+        help="a bench.json (`dtws bench`, with the published history): the bench page; when it is not given or"
+        " not there, the --previous site's is kept",
     )
     parser.add_argument("--project", type=Path, default=Path("."), help="folder of mkdocs.yml (default: .)")
     parser.add_argument("--out", type=Path, default=None, help="built site (default: build/site under the project)")
@@ -155,7 +163,30 @@ def _site(args: argparse.Namespace) -> int:
                     failed = ", ".join(bisects[folder.name][1].harness_errors)
                     print(f"dtws site: bisect {folder.name}: the harness failed probes ({failed}); kept the published")
                 bisects[folder.name] = (folder, found)
-        return _build(args, project, out, current, previous, earlier, earlier_days, bisects)
+        try:
+            bench = _bench(args.bench, before, Path(kept))
+        except bench_data.BenchError as error:
+            print(terminal_text(f"dtws site: {error}"))
+            return 2
+        return _build(args, project, out, current, previous, earlier, earlier_days, bisects, bench)
+
+
+def _bench(given: Path | None, before: published.Published | None, kept: Path) -> bench_data.Bench | None:
+    """This run's bench (``--bench``), else the published one (a run without a bench keeps its figures), else None.
+
+    BenchError for a given bench.json that is not one; published.Unreadable when the published one is
+    there but could not be read (building on would lose its figures).
+    """
+    if given is not None and given.is_file():
+        return bench_data.read(given)
+    target = kept / bench_data.FILENAME
+    if before is None or not before.fetch(f"{pages.BENCH}/{bench_data.FILENAME}", target):
+        return None
+    try:
+        return bench_data.read(target)
+    except bench_data.BenchError as error:
+        print(terminal_text(f"dtws site: the published bench is not kept: {error}"))
+        return None
 
 
 def _build(
@@ -167,6 +198,7 @@ def _build(
     earlier: runs.Earlier,
     earlier_days: list[tuple[Path, results.Results]],
     bisects: dict[str, tuple[Path, bisect.Bisect]],
+    bench: bench_data.Bench | None,
 ) -> int:
     found_for: dict[str, list[tuple[str, str, str]]] = {}
     for name, (_, found) in sorted(bisects.items()):
@@ -179,7 +211,8 @@ def _build(
     as_of_sites = [pages.plan(folder, day, site_name=site.site_name) for folder, day in earlier_days]
     as_of_pages = {str(item.results.as_of): pages.as_of_address(str(item.results.as_of)) for item in as_of_sites}
     reviewed = any(item.results.as_of == review.DAY for item in as_of_sites)
-    pages.write_docs(site, docs_dir(project), as_of_pages, reviewed, found_for)
+    benched = bench is not None and bench.latest is not None
+    pages.write_docs(site, docs_dir(project), as_of_pages, reviewed, found_for, benched)
     with tempfile.TemporaryFile() as log:
         done = subprocess.run(
             [
@@ -220,6 +253,8 @@ def _build(
             continue
         written.append(name)
     pages.write_bisect_index(written, out)
+    if benched and bench is not None and pages.write_bench(bench, out, site.site_name):
+        print(f"bench: {out / pages.BENCH / 'index.html'}")
     print(f"site: {out / 'index.html'}  (serve it: python -m dtws preview)")
     return 0
 

@@ -35,12 +35,15 @@ import jinja2
 import markupsafe
 
 from dtws import bisect, files, github, matrix, published, record
+from dtws.bench import data as bench_data
+from dtws.bench import figures
 from dtws.marks import MARKS
-from dtws.pages import logs, runs, view
+from dtws.pages import charts, logs, runs, view
 from dtws.results import FILENAME, Entry, Results
 from dtws.versions import series_key
 
 TABLE = "table.json"
+BENCH = bench_data.SITE  # where the bench's page and its bench.json are on the site
 # What write_docs writes into the docs folder, cleared before it writes (``cells``: where older dtws wrote them).
 GENERATED = ("index.md", "libraries", "cells", "badges", FILENAME, TABLE)
 FRONT_DATA = (TABLE, "javascripts/table.js")  # what the front page loads besides itself and the theme
@@ -138,6 +141,11 @@ def full_log(entry: Entry) -> FullLog:
     return FullLog(name, rec.provenance.run_id, run_page(rec.provenance.job_url), folder)
 
 
+def number(value: float) -> str:
+    """A figure of bench.json as its table shows it: the same number, no digit added or lost."""
+    return str(value) if isinstance(value, int) else f"{value:.3f}".rstrip("0").rstrip(".")
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         finalize=escape,
@@ -150,6 +158,8 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["link"] = link
     env.filters["log_html"] = log_html
+    env.filters["svg"] = charts.svg
+    env.filters["number"] = number
     env.tests["claimed_as"] = lambda entry, key: view.claim(entry) == key
     return env
 
@@ -330,13 +340,15 @@ def write_docs(
     as_of_pages: dict[str, str] | None = None,
     reviewed: bool = False,
     bisects: dict[str, list[tuple[str, str, str]]] | None = None,
+    benched: bool = False,
 ) -> None:
     """The pages mkdocs builds (the front page, one per library) and the files it publishes as they are.
 
     ``as_of_pages``: the as-of tables the site has (date -> address), which the front page lists;
     ``reviewed``: whether it has the review reproduced (``write_review``), which it links;
     ``bisects``: by library, the question (dtws.questions; "" for none), answer and address of each bisect page
-    (``write_bisect``), which its page lists.
+    (``write_bisect``), which its page lists;
+    ``benched``: whether it has the bench's page (``write_bench``), which it links.
     """
     docs.mkdir(parents=True, exist_ok=True)
     _clear(docs)
@@ -356,6 +368,8 @@ def write_docs(
         run_key=site.run.key,
         as_of_pages=as_of_pages or {},
         reviewed=reviewed,
+        benched=benched,
+        bench=BENCH,
     )
     (docs / "index.md").write_text(front, encoding="utf-8")
     library_template = env.get_template("library.md.j2")
@@ -543,3 +557,16 @@ def write_bisect_index(names: list[str], out: Path) -> None:
     """``bisect/index.json``: the bisects the site has, which a later site keeps (``published.copy_bisects``)."""
     (out / bisect.SITE).mkdir(parents=True, exist_ok=True)
     (out / bisect.SITE / bisect.SITE_INDEX).write_text(json.dumps(sorted(names)) + "\n")
+
+
+def write_bench(bench: bench_data.Bench, out: Path, site_name: str) -> bool:
+    """``bench/index.html`` (the charts, each with its table) and ``bench/bench.json``; False when it has no run."""
+    page = figures.page(bench)
+    if page is None:
+        return False
+    target = out / BENCH
+    target.mkdir(parents=True, exist_ok=True)
+    bench_data.write(bench, target / bench_data.FILENAME)
+    html = _environment().get_template("bench.html.j2").render(page=page, site_name=site_name)
+    (target / "index.html").write_text(html, encoding="utf-8")
+    return True

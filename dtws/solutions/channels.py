@@ -6,7 +6,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from dtws.library import Library
+from dtws.library import Library, Load
 from dtws.protocols.websocket import WebSocket
 
 PATH = "/ws/chat/"
@@ -63,4 +63,5 @@ LIBRARY = Library(
     handshake=handshake,
     round_trip=round_trip,
     send=send,
+    load=Load("rfc6455", PATH),
 )

@@ -65,6 +65,7 @@ LIBRARY = Library(
     handshake=channels.handshake,
     round_trip=round_trip,
     send=channels.send,
+    load=channels.LIBRARY.load,
     processes=2,
     services=("redis",),
 )

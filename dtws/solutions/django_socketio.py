@@ -6,7 +6,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from dtws.library import Library
+from dtws.library import Library, Load
 from dtws.protocols import socketio06
 
 CHANNEL = "dtws"  # DjangoTestWebsockets.settings.DTWS_CHANNEL
@@ -91,4 +91,5 @@ LIBRARY = Library(
     handshake=handshake,
     round_trip=round_trip,
     send=send,
+    load=Load("socket.io-0.6"),
 )

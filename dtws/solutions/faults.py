@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dtws.library import Library
+from dtws.library import Library, Load
 from dtws.protocols.websocket import WebSocket
 
 
@@ -48,5 +48,7 @@ LIBRARY = Library(
     handshake=handshake,
     round_trip=round_trip,
     send=send,
+    # Its server answers only when DTWS_FAULTS_CHAT asks (faults_server): a chat that drops or delays.
+    load=Load("rfc6455", "/ws/chat/"),
     test_only=True,
 )

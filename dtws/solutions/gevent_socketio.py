@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from dtws.library import Library
+from dtws.library import Library, Load
 from dtws.protocols import left, socketio09
 
 NAMESPACE = "/chat"  # chat_geventsocketio/sockets.py
@@ -98,4 +98,5 @@ LIBRARY = Library(
     send=send,
     npm_file="node_modules/socket.io-client-0.9/dist/socket.io.min.js",  # from npm (package.json)
     bisect_python="2.7",  # gevent 1.0 builds on Python 2 only (its Python 3 cells' install fails)
+    load=Load("socket.io-0.9"),
 )

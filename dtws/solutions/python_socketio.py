@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from dtws.library import Library
+from dtws.library import Library, Load
 from dtws.protocols import left
 
 
@@ -88,5 +88,6 @@ LIBRARY = Library(
     handshake=handshake,
     round_trip=round_trip,
     send=send,
+    load=Load("socket.io-5"),
     npm_file="node_modules/socket.io-client/dist/socket.io.min.js",  # from npm (package.json)
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dtws.library import Library
+from dtws.library import Library, Load
 from dtws.solutions import channels
 
 PATH = channels.PATH  # the chat's path, and its protocol, are Channels' (the handshake and a sender too)
@@ -43,4 +43,5 @@ LIBRARY = Library(
     handshake=channels.handshake,
     round_trip=round_trip,
     send=channels.send,
+    load=Load("rfc6455", PATH),
 )

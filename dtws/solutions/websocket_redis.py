@@ -16,7 +16,7 @@ import urllib.parse
 import uuid
 from collections.abc import Callable
 
-from dtws.library import Library
+from dtws.library import Library, Load
 from dtws.protocols import left
 from dtws.protocols.websocket import WebSocket
 
@@ -125,5 +125,6 @@ LIBRARY = Library(
     services=("redis",),
     runserver_websocket=handshake,
     builds=("uWSGI",),  # an sdist only: pip compiles it for each cell
-    bisect_python="3.6",  # its newest claimed Python, whose cells install and pass
+    bisect_python="3.6",
+    load=Load("rfc6455", PATH + "&echo"),  # echo: a publisher gets its own message too, as the bench counts  # its newest claimed Python, whose cells install and pass
 )

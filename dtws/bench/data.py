@@ -1,0 +1,250 @@
+"""``bench.json``: the bench's runs, newest last, each with every library's figures per level.
+
+Schema (``schema_version`` 1), documented in the README:
+
+- ``runs``: the history, oldest first, at most HISTORY_LIMIT; each run has ``started_at``,
+  ``finished_at``, ``commit``, ``run_id``, ``job_url``, ``platform``, ``cpus``, ``settings``
+  (levels, messages, repetitions, level seconds) and ``libraries``;
+- a library: ``library``, ``cell``, ``package``, ``version``, ``status`` (``measured``, ``no load
+  client``, ``no passing cell``, ``error``), ``why`` (one line, when not measured) and ``levels``;
+- a level: ``connections``, ``messages`` (each client sends), ``library`` and ``reference``
+  (Stats: medians over the repetitions), ``ratio`` (the median of the repetitions' library /
+  reference throughput), ``ratio_min``, ``ratio_max`` (its spread) and ``latency_ratio`` (p50s).
+
+A new run's file carries the history of the previous one (``with_history``), as the
+site's results carry each cell's.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from dtws.bench.load import Figures, Outcome
+
+SCHEMA_VERSION = 1
+FILENAME = "bench.json"
+SITE = "bench"  # the site's folder of the bench's page and its bench.json
+HISTORY_LIMIT = 104  # two years of weekly runs
+Status = Literal["measured", "no load client", "no passing cell", "error"]
+_WORST: tuple[Outcome, ...] = ("failed", "stalled", "lossy", "complete")
+
+
+class BenchError(ValueError):
+    """A bench.json that is not one (one line)."""
+
+
+@dataclass(frozen=True)
+class Stats:
+    """One server at one level: the medians of its repetitions (the worst outcome; the peaks' maximum)."""
+
+    repetitions: int
+    outcome: Outcome
+    connected: int
+    expected: int
+    delivered: int
+    late: int
+    errors: int
+    first_error: str | None
+    throughput: float
+    throughput_min: float
+    throughput_max: float
+    latency_ms: dict[str, float | None]
+    connect_ms: dict[str, float | None]
+    server_peak_mb: float
+    server_kb_per_connection: float | None
+    client_peak_mb: float
+
+    @property
+    def delivered_share(self) -> float:
+        return self.delivered / self.expected if self.expected else 0.0
+
+
+@dataclass(frozen=True)
+class Level:
+    connections: int
+    messages: int
+    library: Stats
+    reference: Stats
+    ratio: float | None
+    ratio_min: float | None
+    ratio_max: float | None
+    latency_ratio: float | None
+
+
+@dataclass(frozen=True)
+class LibraryBench:
+    library: str
+    cell: str | None
+    package: str
+    version: str | None
+    status: Status
+    why: str | None = None
+    levels: list[Level] = field(default_factory=list)
+
+    @property
+    def first_error(self) -> str | None:
+        return next((level.library.first_error for level in self.levels if level.library.first_error), None)
+
+    @property
+    def headline(self) -> Level | None:
+        """The level of the most connections that has a ratio: the library's figure in one number."""
+        rated = [level for level in self.levels if level.ratio is not None]
+        return max(rated, key=lambda level: level.connections) if rated else None
+
+
+@dataclass(frozen=True)
+class Run:
+    started_at: str
+    finished_at: str
+    commit: str | None
+    run_id: str | None
+    job_url: str | None
+    platform: str
+    cpus: int
+    settings: dict[str, Any]
+    libraries: list[LibraryBench]
+
+
+@dataclass(frozen=True)
+class Bench:
+    runs: list[Run]
+    schema_version: int = SCHEMA_VERSION
+
+    @property
+    def latest(self) -> Run | None:
+        return self.runs[-1] if self.runs else None
+
+
+def _median(values: list[float]) -> float:
+    return round(statistics.median(values), 3)
+
+
+def _median_or_none(values: list[float | None]) -> float | None:
+    known = [value for value in values if value is not None]
+    return _median(known) if known else None
+
+
+def stats(reps: list[Figures]) -> Stats:
+    """The repetitions of one server at one level, as one Stats."""
+    throughputs = [rep.throughput for rep in reps]
+    return Stats(
+        repetitions=len(reps),
+        outcome=min((rep.outcome for rep in reps), key=_WORST.index),
+        connected=int(statistics.median(rep.connected for rep in reps)),
+        expected=int(statistics.median(rep.expected for rep in reps)),
+        delivered=int(statistics.median(rep.delivered for rep in reps)),
+        late=int(statistics.median(rep.late for rep in reps)),
+        errors=int(statistics.median(rep.errors for rep in reps)),
+        first_error=next((rep.first_error for rep in reps if rep.first_error), None),
+        throughput=_median(throughputs),
+        throughput_min=min(throughputs),
+        throughput_max=max(throughputs),
+        latency_ms={key: _median_or_none([rep.latency_ms[key] for rep in reps]) for key in ("p50", "p95", "p99")},
+        connect_ms={key: _median_or_none([rep.connect_ms[key] for rep in reps]) for key in ("p50", "max")},
+        server_peak_mb=max(rep.server_peak_mb for rep in reps),
+        server_kb_per_connection=_median_or_none([rep.server_kb_per_connection for rep in reps]),
+        client_peak_mb=max(rep.client_peak_mb for rep in reps),
+    )
+
+
+def level(library: list[Figures], reference: list[Figures]) -> Level:
+    """A level's repetitions, each the library's beside the reference's of the same turn."""
+    ratios = [lib.throughput / ref.throughput for lib, ref in zip(library, reference, strict=True) if ref.throughput]
+    ours, theirs = stats(library), stats(reference)
+    p50, ref_p50 = ours.latency_ms["p50"], theirs.latency_ms["p50"]
+    return Level(
+        connections=library[0].connections,
+        messages=library[0].messages,
+        library=ours,
+        reference=theirs,
+        ratio=_median(ratios) if ratios else None,
+        ratio_min=round(min(ratios), 3) if ratios else None,
+        ratio_max=round(max(ratios), 3) if ratios else None,
+        latency_ratio=round(p50 / ref_p50, 3) if p50 is not None and ref_p50 else None,
+    )
+
+
+def latest_ratios(bench: Bench) -> dict[str, float | None]:
+    """Each library's newest figure: its throughput as a share of the bare protocol's, at its headline level.
+
+    None for a library the newest run that has it could not measure.
+    """
+    found: dict[str, float | None] = {}
+    for run in bench.runs:
+        for lib in run.libraries:
+            headline = lib.headline
+            found[lib.library] = headline.ratio if headline is not None else None
+    return found
+
+
+def ratio_history(bench: Bench) -> dict[str, list[tuple[str, float]]]:
+    """Each library's headline ratio in every run that measured it, oldest first: (finished_at, ratio)."""
+    found: dict[str, list[tuple[str, float]]] = {}
+    for run in bench.runs:
+        for lib in run.libraries:
+            headline = lib.headline
+            if headline is not None and headline.ratio is not None:
+                found.setdefault(lib.library, []).append((run.finished_at, headline.ratio))
+    return found
+
+
+def with_history(run: Run, previous: Bench | None) -> Bench:
+    return Bench(runs=[*(previous.runs if previous else []), run][-HISTORY_LIMIT:])
+
+
+def to_dict(bench: Bench) -> dict[str, Any]:
+    return {"schema_version": bench.schema_version, "runs": [asdict(run) for run in bench.runs]}
+
+
+def write(bench: Bench, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(to_dict(bench), indent=1) + "\n", encoding="utf-8")
+    partial.replace(path)
+
+
+def _build(cls: type[Any], data: object, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise BenchError(f"{where}: not an object")
+    names = {item.name for item in fields(cls)}
+    unknown = set(data) - names
+    if unknown:
+        raise BenchError(f"{where}: unknown fields {sorted(unknown)}")
+    try:
+        return cls(**data)
+    except TypeError as error:
+        raise BenchError(f"{where}: {error}") from None
+
+
+def from_dict(data: object) -> Bench:
+    if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+        raise BenchError(f"not a bench.json of schema version {SCHEMA_VERSION}")
+    runs = []
+    for number, raw in enumerate(data.get("runs") or []):
+        run = _build(Run, raw, f"run {number}")
+        libraries = []
+        for item in run.libraries:
+            lib = _build(LibraryBench, item, f"run {number}: a library")
+            if lib.status not in get_args(Status):
+                raise BenchError(f"run {number}: {lib.library}: unknown status {lib.status!r}")
+            levels = [_level(raw_level, f"run {number}: {lib.library}") for raw_level in lib.levels]
+            libraries.append(LibraryBench(**{**asdict(lib), "levels": levels}))
+        runs.append(Run(**{**asdict(run), "libraries": libraries}))
+    return Bench(runs=runs)
+
+
+def _level(raw: object, where: str) -> Level:
+    item = _build(Level, raw, where)
+    sides = {side: _build(Stats, getattr(item, side), f"{where}: {side}") for side in ("library", "reference")}
+    return Level(**{**asdict(item), **sides})
+
+
+def read(path: Path) -> Bench:
+    try:
+        return from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BenchError(f"{path}: unreadable: {error}") from None
