@@ -25,6 +25,8 @@ RoundTrip = Callable[[int, int, float, Trace], str]
 Send = Callable[[int, str, float, Trace], None]
 # A server beside Django that a library needs, which dtws starts for the cell (dtws.services).
 Service = Literal["redis"]
+# What a file of a library's app is to a project that integrates it (the review's "Integration" and "Event-driven").
+Role = Literal["settings", "urls", "routing", "asgi", "template", "client", "handlers"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,6 +55,9 @@ class Library:
     processes: int = 1
     # What dtws starts beside the cell's processes, after its install (dtws.services).
     services: tuple[Service, ...] = ()
+    # The files of the project a project using the library adds or changes, by what each is to it (dtws.answers
+    # shows them as they are); () for every file of its app but its tests.
+    integration: tuple[tuple[Role, str], ...] = ()
     # Only dtws's own tests run it: its cells are selectable by name, but no cell of the matrix
     # (not in CELLS, the workflow or the site).
     test_only: bool = False

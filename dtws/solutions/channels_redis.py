@@ -67,4 +67,5 @@ LIBRARY = Library(
     send=channels.send,
     processes=2,
     services=("redis",),
+    integration=(("settings", "chat_channelsredis/integration.py"), *channels.LIBRARY.integration[1:]),
 )

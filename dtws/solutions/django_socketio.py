@@ -91,4 +91,10 @@ LIBRARY = Library(
     handshake=handshake,
     round_trip=round_trip,
     send=send,
+    integration=(
+        ("settings", "myapp/integration.py"),
+        ("urls", "DjangoTestWebsockets/urls.py"),
+        ("template", "myapp/templates/myapp/index.html"),
+        ("handlers", "myapp/events.py"),
+    ),
 )

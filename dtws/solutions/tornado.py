@@ -43,4 +43,11 @@ LIBRARY = Library(
     handshake=channels.handshake,
     round_trip=round_trip,
     send=channels.send,
+    integration=(
+        ("settings", "chat_tornado/integration.py"),
+        ("urls", "chat_tornado/urls.py"),
+        ("template", "chat_tornado/templates/chat_tornado/index.html"),
+        ("client", "chat_tornado/static/chat_tornado/chat.js"),
+        ("handlers", "chat_tornado/server.py"),  # its one process: the chat's handler, and Django behind it
+    ),
 )
