@@ -278,10 +278,7 @@ def _newest(facts: Facts) -> Answer:
         return Answer("newest", True, said, [Evidence(target.cell, cell_page(target))], float(works))
     best = max(ran, key=_order)
     assert best.record is not None
-    said = (
-        f"no: it has no cell of Python {python} with Django {django} (its claims stop before);"
-        f" its newest, {best.cell}: {best.record.status}"
-    )
+    said = f"no: it has no cell of Python {python} with Django {django}; its newest, {best.cell}: {best.record.status}"
     return Answer("newest", True, said, [Evidence(best.cell, cell_page(best))], 0.0)
 
 

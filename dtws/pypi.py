@@ -41,8 +41,9 @@ class Unreadable(OSError):
     """The index could not be read for a project; the message says why."""
 
 
-_CACHE: dict[str, list[File] | str] = {}
+_CACHE: dict[str, list[File]] = {}
 _LOCK = threading.Lock()
+_DOWN: list[str] = []  # why the index could not be reached, once it could not: it is not asked again
 
 
 def _file(item: dict[str, object]) -> File | None:
@@ -61,17 +62,27 @@ def _file(item: dict[str, object]) -> File | None:
 
 
 def files(project: str) -> list[File]:
-    """Every file the index lists for ``project``; Unreadable when it cannot be read (not cached: asked again)."""
+    """Every file the index lists for ``project``; Unreadable when it cannot be read.
+
+    Once the index cannot be reached, it is not asked again by this process:
+    a cell without a network waits once, not once per distribution.
+    """
     key = normalized(project)
     with _LOCK:
         cached = _CACHE.get(key)
-    if isinstance(cached, list):
-        return cached
+        if cached is not None:
+            return cached
+        if _DOWN:
+            raise Unreadable(f"the index's page of {key} was not asked: {_DOWN[0]}")
     request = urllib.request.Request(f"{INDEX}{key}/", headers={"Accept": "application/vnd.pypi.simple.v1+json"})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:
             data = json.load(answer)
-    except (OSError, ValueError) as error:
+    except (urllib.error.HTTPError, ValueError) as error:  # the index answered, but not with the page
+        raise Unreadable(f"the index's page of {key} could not be read: {error}") from None
+    except OSError as error:
+        with _LOCK:
+            _DOWN.append(f"the index could not be reached ({error})")
         raise Unreadable(f"the index's page of {key} could not be read: {error}") from None
     found = [file for item in data.get("files", []) if isinstance(item, dict) and (file := _file(item)) is not None]
     with _LOCK:
