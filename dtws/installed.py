@@ -186,7 +186,7 @@ def env_bytes(site: Path) -> int:
     return total
 
 
-def _built(dist: Dist) -> bool | None:
+def built_here(dist: Dist) -> bool | None:
     """Whether ``dist`` was built here: installed as an egg, or as a wheel that the index has not for this env."""
     if not dist.tags:
         return True  # an egg-info: setup.py install ran here
@@ -261,7 +261,7 @@ def read(env_dir: Path, package: str, deps: Iterable[str], python: str, before: 
     return Installed(
         packages=[
             Package(dist.name, dist.version, _bytes(site, dist.files), built)
-            for dist, built in zip(packages, _each(_built, packages), strict=True)
+            for dist, built in zip(packages, _each(built_here, packages), strict=True)
         ],
         env_packages=len(found),
         env_bytes=env_bytes(site),

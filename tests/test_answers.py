@@ -70,6 +70,8 @@ def test_the_answers_of_the_review_library(local_run: LocalRun, tmp_path: Path) 
     code = {item.path: item for item in socketio.code}
     assert code["myapp/events.py"].text == (PROJECT / "myapp" / "events.py").read_text()  # as the app has it
     assert integration is not None and integration.value == sum(item.lines for item in code.values() if item.path)
+    maintained = socketio.answer("maintained")
+    assert maintained is not None and maintained.short.startswith("newest release 0.3.9 of 2014-01-04;")
     architecture = socketio.answer("architecture")
     assert architecture is not None and architecture.short.startswith(
         "2 processes: Django's runserver and a socket server; its tree 9"
@@ -182,3 +184,23 @@ def test_the_dependency_tree_follows_extras_and_markers(tmp_path: Path) -> None:
         "django",
         "asgiref",
     ]
+
+
+def test_built_from_source_by_the_installed_wheels_tags(tmp_path: Path) -> None:
+    """The index takes no linux_* wheel and builds none tagged manylinux: those need no question to it."""
+
+    def dist(tags: set[str]) -> installed.Dist:
+        return installed.Dist("x", "1.0", tmp_path, {}, 0, [], tags)
+
+    assert installed.built_here(dist(set())) is True  # an egg-info: setup.py install ran here
+    assert installed.built_here(dist({"cp27-cp27mu-linux_x86_64"})) is True
+    manylinux = {"cp312-cp312-manylinux_2_17_x86_64", "cp312-cp312-manylinux2014_x86_64"}
+    assert installed.built_here(dist(manylinux)) is False
+
+
+def test_every_file_a_library_names_for_its_integration_is_shown_from_the_project() -> None:
+    for lib in LIBRARIES:
+        for role, path in lib.integration:
+            assert (PROJECT / path).is_file(), (lib.name, role, path)
+        shown = [(item.role, item.path) for item in answers.code(lib, PROJECT) if item.path]
+        assert shown == list(lib.integration) or not lib.integration, lib.name
