@@ -2,8 +2,10 @@
 
 Into the docs folder (``write_docs``): ``index.md`` (the summary, and the
 table of every cell, which the page draws from ``table.json`` with
-``javascripts/table.js``), ``libraries/<library>.md`` (each library's cells,
-as a plain table), ``results.json`` and ``badges/<library>.json`` (shields.io
+``javascripts/table.js``), ``libraries/<library>.md`` (each library's review
+card, the files of its integration, its cells as a plain table),
+``compare.md`` (the review's questions, a row each, the libraries side by
+side: results.json's ``libraries``, dtws.answers), ``results.json`` and ``badges/<library>.json`` (shields.io
 endpoints). Into the built site, after mkdocs (``write_cells``):
 ``cells/<library>/<cell>/index.html``, one page per cell with its logs beside
 it, plain HTML, since a site of thousands of cells cannot wait for mkdocs to
