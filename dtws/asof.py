@@ -55,6 +55,11 @@ def cutoff(day: date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
+def cutoff_of(day: str | None) -> str | None:
+    """The cutoff of a record's ``as_of`` (YYYY-MM-DD), or None for today's."""
+    return cutoff(date.fromisoformat(day)) if day else None
+
+
 def _instant(text: str) -> datetime | None:
     """An upload time of the index (ISO 8601, "Z" or an offset, with or without fractions of a second)."""
     try:

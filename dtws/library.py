@@ -37,6 +37,10 @@ class Load:
     path: str = "/"  # RFC 6455: the chat's path; Socket.IO: the server's root
 
 
+# What a file of a library's app is to a project that integrates it (the review's "Integration" and "Event-driven").
+Role = Literal["settings", "urls", "routing", "asgi", "wsgi", "template", "client", "handlers"]
+
+
 @dataclass(frozen=True, kw_only=True)
 class Library:
     """A library (or a variant of one) under test: the solution axis of the matrix."""
@@ -75,6 +79,9 @@ class Library:
     builds: tuple[str, ...] = ()
     # The chat the bench loads (dtws.bench); None: the bench has no load client for it, and says so.
     load: Load | None = None
+    # The files of the project a project using the library adds or changes, by what each is to it (dtws.answers
+    # shows them as they are); () for every file of its app but its tests.
+    integration: tuple[tuple[Role, str], ...] = ()
     # Only dtws's own tests run it: its cells are selectable by name, but no cell of the matrix
     # (not in CELLS, the workflow or the site).
     test_only: bool = False

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from dtws import __version__, asof, junit, locks, matrix, published, record, results
+from dtws import __version__, answers, asof, junit, locks, matrix, published, record, results
 from dtws.results import FILENAME, HISTORY_LIMIT, Entry, HistoryItem, Results, RunInfo
 from dtws.shapes import moment
 
@@ -141,6 +141,7 @@ def merge(
     cells: Sequence[matrix.Cell] = matrix.CELLS,
     as_of: str | None = None,
     baseline_problem: str | None = None,
+    project: Path = Path("."),
 ) -> Results:
     """Merge into ``out`` (``results.json``, ``junit.xml``, the records), keeping ``baseline``'s cells this run lacks.
 
@@ -152,7 +153,8 @@ def merge(
     be read is one too. The folder is built beside ``out`` and swapped in
     whole, under ``out``'s lock (dtws.locks): a merge that fails leaves the
     old one, and a site never reads half of one. MergeError if ``out`` is
-    unusable, or holds what no merge wrote.
+    unusable, or holds what no merge wrote. ``project``: the repository whose
+    apps' files the libraries' answers show (dtws.answers).
     """
     _check_out(roots, out)
     out.resolve().parent.mkdir(parents=True, exist_ok=True)
@@ -162,6 +164,7 @@ def merge(
             new = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.resolve().parent))
             try:
                 merged = _merge(roots, new, run, baseline, cells, as_of)
+                merged.libraries = answers.gather(merged.cells, project)
                 merged.baseline_problem = baseline_problem or merged.baseline_problem
                 write(merged, new)
                 _swap(new, out.resolve())

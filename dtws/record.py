@@ -24,7 +24,13 @@ Schema (``schema_version`` 1)::
                      "started_at", "finished_at", "installer",
                      "project_hash", "checked_at", "as_of",
                      "declared": {"package", "version", "pythons", "djangos",
-                                  "requires_python"} or null}
+                                  "requires_python"} or null},
+      "installed": {"packages": [{"name", "version", "bytes", "built"} ...],
+                    "env_packages", "env_bytes", "urls": {label: URL},
+                    "description_chars", "doc_files", "test_files",
+                    "test_functions", "assertions", "unparsed",
+                    "release": {"newest", "newest_at", "recent", "total",
+                                "requires_python", "problem"}} or null
     }
 
 Step verdicts: pass, fail, timeout, skipped (a step it needs did not pass),
@@ -57,6 +63,14 @@ library (dtws.services: a Redis), each with its version, its address, its
 log (``logs/<name>.log``) and, when it could not be had or died, why (a
 harness error of every step that needed it); empty for a library that
 declares none, or when no step needed them.
+
+``installed``: what the install step put in the env, read from it after
+the step (dtws.installed): the library's dependency tree as installed (each
+distribution's bytes on disk, and whether it was built from source here),
+the whole env's size, the library's own metadata URLs, the documentation and
+test modules its distribution ships (test functions and assertions counted
+by parsing them with the cell's Python), and its releases on the index up to
+the run; null when the env has no library installed.
 
 ``log_dropped_bytes``: how many bytes of the step's output were not written
 to its log (a process may write its first 2 MiB in full, then only its last
@@ -140,6 +154,45 @@ class Service:
 
 
 @dataclass
+class Package:
+    """A distribution of the library's dependency tree, as installed in the cell's env (dtws.installed)."""
+
+    name: str
+    version: str
+    bytes: int  # the files its RECORD (or installed-files.txt) lists, as on disk
+    built: bool | None = None  # built from source here: the index has no wheel of it for this env; None: not known
+
+
+@dataclass
+class Release:
+    """The library's releases on the index (dtws.pypi), up to when the cell ran (or its --as-of day)."""
+
+    newest: str | None = None
+    newest_at: Timestamp | None = None
+    recent: int = 0  # releases in the two years before
+    total: int = 0
+    requires_python: str | None = None  # of the newest release's files
+    problem: str | None = None  # why the index could not be read
+
+
+@dataclass
+class Installed:
+    """What the install step put in the env, read from it after the step (dtws.installed)."""
+
+    packages: list[Package] = field(default_factory=list)  # the library's tree, the library first; not Django's own
+    env_packages: int = 0  # distributions in the env's site-packages
+    env_bytes: int = 0  # the env's site-packages on disk
+    urls: dict[str, str] = field(default_factory=dict)  # the library's METADATA: Home-page, Project-URL (label: URL)
+    description_chars: int = 0  # its long description (mostly its README) in its METADATA
+    doc_files: list[str] = field(default_factory=list)  # documentation files its distribution ships
+    test_files: list[str] = field(default_factory=list)  # test modules its distribution ships
+    test_functions: int = 0  # test* functions in them, counted by parsing with the cell's Python
+    assertions: int = 0  # assert statements and self.assert*/fail* calls in them
+    unparsed: list[str] = field(default_factory=list)  # test modules the cell's Python could not parse
+    release: Release = field(default_factory=Release)
+
+
+@dataclass
 class Provenance:
     python_version: str | None = None
     python_executable: str | None = None
@@ -174,6 +227,7 @@ class CellRecord:
     steps: list[Step] = field(default_factory=list)
     services: list[Service] = field(default_factory=list)
     provenance: Provenance = field(default_factory=Provenance)
+    installed: Installed | None = None
     schema_version: int = SCHEMA_VERSION
 
     def step(self, name: str) -> Step:
@@ -193,7 +247,17 @@ def write(record: CellRecord, directory: Path) -> Path:
 
 
 # Fields added since schema_version 1 first shipped: optional when read.
-_ADDED = ("log_dropped_bytes", "installer", "project_hash", "checked_at", "attempts", "declared", "as_of", "services")
+_ADDED = (
+    "log_dropped_bytes",
+    "installer",
+    "project_hash",
+    "checked_at",
+    "attempts",
+    "declared",
+    "as_of",
+    "services",
+    "installed",
+)
 
 
 def logs(rec: CellRecord) -> list[str]:

@@ -1,9 +1,9 @@
 """``results.json``: every cell of the matrix, each with its newest record or why it has none.
 
-Data only (no display fields). Schema (``schema_version`` 2)::
+Data only (no display fields). Schema (``schema_version`` 3)::
 
     {
-      "schema_version": 2,
+      "schema_version": 3,
       "generated_at": ISO time,
       "run": {"dtws_version", "run_id", "run_number", "run_attempt", "commit", "run_url",
               "reran": how many cells have a record of this run},  # of the merge
@@ -26,13 +26,25 @@ Data only (no display fields). Schema (``schema_version`` 2)::
                           unbroken line of runs up to this one (ISO time), or null,
                  "since_run": the run it first appeared in (its id), or null}],
       "problems": [anything found that is no cell's: unknown cells, unplaced files],
+      "libraries": [{"library",
+                     "answers": [{"question": its key (dtws.answers.QUESTIONS),
+                                  "answered": false when it cannot be answered here,
+                                  "short": the answer in one line, or why it cannot be,
+                                  "evidence": [{"text", "href": a page of the site
+                                                (relative to its root) or an http(s) URL,
+                                                or null}],
+                                  "value": the number it rests on, or null} ...],
+                     "code": [{"role", "path", "text", "lines"} ...]} ...],
+                    # the review's questions answered for each library (dtws.answers),
+                    # and the files of its app it integrates with
       "as_of": the date of an as-of run (``--as-of``), or null for today's
     }
 
 Fields added since the first sites (run_number, reran, baseline, attempts,
 kept) are optional when read, so a published results.json of an older dtws
 still merges. Version 1 (no history) is read too, migrated: each cell's
-history is its one record (``migrate``).
+history is its one record (``migrate``). Version 2 (no ``libraries``) is read
+with none: ``dtws site`` answers them from its records (dtws.answers).
 """
 
 from __future__ import annotations
@@ -45,8 +57,8 @@ from typing import Any
 from dtws import files, record, shapes
 from dtws.shapes import Day, Name, Timestamp
 
-SCHEMA_VERSION = 2
-READS = (1, 2)  # the schema versions this dtws reads (1: migrated)
+SCHEMA_VERSION = 3
+READS = (1, 2, 3)  # the schema versions this dtws reads (1: migrated; 1 and 2 have no libraries' answers)
 FILENAME = "results.json"
 HISTORY_LIMIT = 30  # runs kept in a cell's history
 
@@ -130,6 +142,45 @@ class Entry:
 
 
 @dataclass
+class Evidence:
+    """What an answer rests on: a cell page, a log, a file of the app shown on its library's page, a URL."""
+
+    text: str
+    href: str | None = None  # relative to the site's root, or an http(s) URL
+
+
+@dataclass
+class Answer:
+    """One of the review's questions answered for a library, from what its cells collected (dtws.answers)."""
+
+    question: str
+    answered: bool
+    short: str
+    evidence: list[Evidence] = field(default_factory=list)
+    value: float | None = None
+
+
+@dataclass
+class Code:
+    """A part of a library's integration, as the project has it: a file of its app, or a command to run."""
+
+    role: str
+    path: str | None  # the project's file; None for a command
+    text: str
+    lines: int  # its lines of code: no blank line, comment or docstring
+
+
+@dataclass
+class LibraryAnswers:
+    library: Name
+    answers: list[Answer] = field(default_factory=list)
+    code: list[Code] = field(default_factory=list)
+
+    def answer(self, question: str) -> Answer | None:
+        return next((item for item in self.answers if item.question == question), None)
+
+
+@dataclass
 class Results:
     generated_at: Timestamp
     run: RunInfo = field(default_factory=RunInfo)
@@ -139,6 +190,7 @@ class Results:
     baseline_problem: str | None = None
     schema_version: int = SCHEMA_VERSION
     as_of: Day | None = None  # the date of an as-of run's results (YYYY-MM-DD); None for today's
+    libraries: list[LibraryAnswers] = field(default_factory=list)
 
     @property
     def partial(self) -> bool:

@@ -18,8 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dtws import bisect, matrix
+from dtws.answers import question
 from dtws.marks import MARKS
-from dtws.results import Entry, Results
+from dtws.results import Answer, Entry, LibraryAnswers, Results
 
 DAY = "2016-04-19"  # the review's runserver output is dated so
 LIBRARY = "django-socketio"
@@ -76,6 +77,54 @@ BISECTS: tuple[Question, ...] = (
         every=False,
     ),
 )
+
+
+@dataclass(frozen=True)
+class Said:
+    """The review's own answer to one of its questions (dtws.answers), as it printed it."""
+
+    question: str
+    said: str
+    # The fact it gives that a measurement can check: a number (its "about 6 assertions"), True for a plain
+    # "Yes" (the measured value is above 0), or None when it gives none.
+    fact: float | bool | None
+
+
+ANSWERS: tuple[Said, ...] = (
+    Said("install", "Looks easy to install, but in fact it do not works. :-)", None),
+    Said("integration", "Easy, but I said django-socketio do not works.", None),
+    Said("architecture", "Who cares? It do not works. (but it's thin!)", None),
+    Said("events", "Yes, good point, but still do not works!", True),
+    Said("docs", "Yes, a nice written one.", True),
+    Said("tests", "Yes, about 6 assertions.", 6),
+)
+
+
+@dataclass(frozen=True)
+class Beside:
+    """The review's answer beside the measured one, and whether the measurement agrees with the fact it gives."""
+
+    asks: str
+    said: Said
+    measured: Answer | None
+    agrees: bool | None  # None: nothing to check (the review gives no fact, or nothing was measured)
+
+
+def _agrees(said: Said, measured: Answer | None) -> bool | None:
+    if said.fact is None or measured is None or not measured.answered or measured.value is None:
+        return None
+    if isinstance(said.fact, bool):
+        return (measured.value > 0) == said.fact
+    return measured.value == said.fact
+
+
+def beside(answered: LibraryAnswers | None) -> list[Beside]:
+    """The review's answers for django-socketio beside those measured (``answered``: the library's, or None)."""
+    found = []
+    for said in ANSWERS:
+        measured = answered.answer(said.question) if answered is not None else None
+        found.append(Beside(question(said.question).asks, said, measured, _agrees(said, measured)))
+    return found
 
 
 @dataclass(frozen=True)

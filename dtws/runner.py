@@ -18,7 +18,21 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
-from dtws import __version__, asof, changed, declared, files, hosts, interpreters, junit, procs, reaper, reasons, record
+from dtws import (
+    __version__,
+    asof,
+    changed,
+    declared,
+    files,
+    hosts,
+    installed,
+    interpreters,
+    junit,
+    procs,
+    reaper,
+    reasons,
+    record,
+)
 from dtws.matrix import Cell
 from dtws.services import Services
 from dtws.solutions import library
@@ -99,6 +113,16 @@ def _freeze(ctx: Context, installer: str | None) -> dict[str, str]:
         if sep and not line.startswith("-"):
             packages[name.strip()] = version.strip()
     return packages
+
+
+def _installed(ctx: Context, as_of: str | None) -> record.Installed | None:
+    """What the install put in the env (dtws.installed), the library's test modules parsed by the cell's Python."""
+    found = installed.read(ctx.env_dir, ctx.solution.package, ctx.solution.deps, ctx.cell.python, asof.cutoff_of(as_of))
+    site = installed.site_packages(ctx.env_dir)
+    if found is not None and site is not None:
+        command, env = ctx.host.wrap([str(ctx.python), "-c", installed.COUNT], ctx.project, ctx.env)
+        installed.count_tests(command, env, ctx.project, found, site)
+    return found
 
 
 def _lookup(packages: Mapping[str, str], name: str) -> str | None:
@@ -315,6 +339,7 @@ def run_cell(
             rec.provenance.library_version = _lookup(packages, solution.package)
             rec.provenance.installer = outcome.installer
             rec.provenance.declared = declared.read(ctx.env_dir, solution.package)
+            rec.installed = _installed(ctx, rec.provenance.as_of)
             # pip compiled every module it installed, uv none: the processes of an env uv made write the bytecode
             # of what they import, so that each one after the first starts from it (as tox.ini's set_env says).
             env["PYTHONDONTWRITEBYTECODE"] = "" if outcome.installer == "uv" else "1"

@@ -23,10 +23,11 @@ has and the class does not are ignored (a newer dtws's additions).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import types
 import typing
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Hashable
 from datetime import datetime, timezone
 from typing import Annotated, Any, TypeVar
 
@@ -154,6 +155,12 @@ def _check(kind: Any, value: Any, where: str, optional: Collection[str] | None) 
     raise TypeError(f"{where}: the loader has no rule for {kind}")
 
 
+@functools.cache
+def _hints(cls: Hashable) -> dict[str, Any]:
+    """A dataclass's field types, resolved once: resolving them is most of the time a read would take."""
+    return typing.get_type_hints(cls, include_extras=True)
+
+
 def build(cls: type[T], data: Any, where: str, optional: Collection[str] | None = None) -> T:
     """``data`` (parsed JSON) as a ``cls``, every field checked; ShapeError naming ``where`` (may be "") and the field.
 
@@ -162,7 +169,7 @@ def build(cls: type[T], data: Any, where: str, optional: Collection[str] | None 
     """
     if not isinstance(data, dict):
         raise _wrong(where, "an object", data)
-    hints = typing.get_type_hints(cls, include_extras=True)
+    hints = _hints(typing.cast(Hashable, cls))
     kwargs: dict[str, Any] = {}
     for spec in dataclasses.fields(typing.cast(Any, cls)):
         if not spec.init:

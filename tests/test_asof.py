@@ -83,7 +83,7 @@ def test_the_reviews_cells_as_of_its_day(tmp_path: Path) -> None:
 
     # The review reproduced: its table beside these cells, every difference explained.
     review = BeautifulSoup((site / "review" / "index.html").read_text(), "html.parser")
-    rows = {tr["data-cell"]: tr for tr in review.select("tbody tr")}
+    rows = {tr["data-cell"]: tr for tr in review.select("table.dtws-review tbody tr")}
     assert len(rows) == 7
     marks = [td.get_text(" ", strip=True) for td in rows[CELL].find_all("td")[2:]]
     assert [mark.split(" ")[1] for mark in marks] == ["Yes", "Yes", "No", "No", "No", "No"]  # review, dtws, ...
@@ -94,6 +94,10 @@ def test_the_reviews_cells_as_of_its_day(tmp_path: Path) -> None:
     assert unavailable["data-same"] == "no" and "no Python 3.3 on the machine that ran it" in unavailable.get_text()
     assert "not run as of that day" in rows["py35-django19"].get_text()
     assert '<a href="review/">' in (site / "index.html").read_text()
+    # Its other answers beside today's (this site's today has no cell that installed django-socketio).
+    said = {tr["data-question"]: tr for tr in review.select("table.dtws-review-answers tbody tr")}
+    assert said["tests"].find_all("td")[0].get_text() == "Yes, about 6 assertions."
+    assert said["tests"].find_all("td")[1].get_text() == "cannot be answered: no cell installed it here"
     questions = {dd["data-bisect"]: dd.get_text(" ", strip=True) for dd in review.select("dd[data-bisect]")}
     assert questions == {
         "py27-django18-gevent": "Not bisected on this site yet.",

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from dtws import matrix, procs, record
-from dtws.solutions import library
+from dtws import answers, matrix, procs, record
+from dtws.solutions import LIBRARIES, library
 from tests.conftest import PROJECT, dtws_args
 from tests.test_site import build, hostile_copy
 
@@ -73,6 +73,52 @@ def test_read_the_table_follow_a_cell_see_its_steps(browser: Browser, served: st
     assert "except IndexError, KeyError:" in install.inner_text()
     assert page.locator("pre[data-step='install'] mark").inner_text().strip().startswith("SyntaxError")
     page.screenshot(path=str(SCREENSHOTS / "cell.png"), full_page=False)
+    page.close()
+
+
+def test_the_compare_page_every_library_every_question_and_its_links_resolve(browser: Browser, served: str) -> None:
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(served)
+    page.get_by_role("link", name="Compare", exact=True).click()
+    page.wait_for_url("**/compare/")
+    table = page.locator("table.dtws-compare")
+    libraries = table.locator("thead th[data-library]").all_inner_texts()
+    assert libraries == [lib.name for lib in LIBRARIES if not lib.test_only]
+    rows = table.locator("tbody tr").evaluate_all("rows => rows.map(row => row.dataset.question)")
+    assert rows == [question.key for question in answers.QUESTIONS]
+    for question in answers.QUESTIONS:
+        texts = table.locator(f"tr[data-question='{question.key}'] td").all_inner_texts()
+        assert len(texts) == len(libraries) and all(text.strip() for text in texts), question.key
+    docs = table.locator("tr[data-question='docs'] td[data-library='django-socketio-workaround']").inner_text()
+    assert docs == "cannot be answered: no cell installed it here"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "compare.png"), full_page=True)
+    links = table.locator("a").evaluate_all("links => links.map(link => link.href)")
+    assert len(links) > 3 * len(libraries)
+    checker = browser.new_page()
+    for url in dict.fromkeys(links):
+        if not url.startswith(served):
+            assert url.startswith(("https://", "http://")), url  # the library's own pages, from its metadata
+            continue
+        address, _, anchor = url.partition("#")
+        assert checker.request.get(address).status == 200, url  # a log is a download, not a page: fetched
+        if anchor:
+            checker.goto(address)
+            assert checker.locator(f"[id='{anchor}']").count() == 1, url
+    checker.close()
+    page.close()
+
+
+def test_a_library_page_opens_with_its_review_card(browser: Browser, served: str) -> None:
+    page = browser.new_page()
+    page.goto(served + "libraries/django-socketio/")
+    card = page.locator("section.dtws-card")
+    asked = card.locator("dt").all_inner_texts()
+    assert asked == [question.asks for question in answers.QUESTIONS]
+    assert "6 assertions" in card.locator("dd[data-question='tests']").inner_text()
+    card.locator("dd[data-question='events'] a").first.click()
+    assert page.locator("#code-3").get_attribute("data-role") == "handlers"
+    assert "@events.on_connect" in page.locator("#code-3").inner_text()
     page.close()
 
 

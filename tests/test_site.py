@@ -190,7 +190,7 @@ def test_a_cell_page_shows_every_step(built: Path) -> None:
 
 def test_exports(built: Path) -> None:
     data = json.loads((built / "results.json").read_text())
-    assert data["schema_version"] == 2 and len(data["cells"]) == len(matrix.CELLS)
+    assert data["schema_version"] == 3 and len(data["cells"]) == len(matrix.CELLS)
     badge = json.loads((built / "badges" / "django-socketio.json").read_text())
     assert badge == {"schemaVersion": 1, "label": "django-socketio", "message": "works on 0 of 3 cells", "color": "red"}
     badge = json.loads((built / "badges" / "channels.json").read_text())

@@ -2,10 +2,10 @@
 
 - RFC 6455: ``websockets``' asyncio client;
 - Socket.IO 5: python-socketio's ``AsyncClient`` (over aiohttp), the server's own project's client;
-- Socket.IO 0.6 (django-socketio) and 0.9 (gevent-socketio): none. No maintained library speaks it (socket.io-client 0.6 is
-  2011's JavaScript; the Python clients of PyPI speak Socket.IO 2 and later), and dtws's own
-  framing (dtws.protocols.socketio06) is a blocking client of one connection, a probe, not a
-  load: the bench says so for such a library (``NO_CLIENT``) and measures nothing.
+- Socket.IO 0.6 (django-socketio) and 0.9 (gevent-socketio): none. No maintained library speaks
+  them (their clients are JavaScript of 2011-2014; the Python clients of PyPI speak Socket.IO 2
+  and later), and dtws's own (dtws.protocols.socketio06, socketio09) are blocking clients of one
+  connection, probes, not a load: the bench says so for such a library (``NO_CLIENT``) and measures nothing.
 
 Each client calls ``received(text)`` for every chat message it gets.
 """

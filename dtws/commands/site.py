@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from dtws import bisect, locks, pages, published, questions, results, review
+from dtws import answers, bisect, locks, pages, published, questions, results, review
 from dtws.bench import data as bench_data
 from dtws.commands import Command
 from dtws.commands.options import folder_problem
@@ -205,6 +205,8 @@ def _build(
         found_for.setdefault(found.library, []).append(
             (questions.ASKED.get(name, ""), found.answer, f"{bisect.SITE}/{name}/")
         )
+    if not current.libraries:  # results of an older dtws (schema 1 or 2): answered from their records here
+        current.libraries = answers.gather(current.cells, project)
     site = pages.plan(args.results, current, previous, _setting(project, "site_name") or "dtws", earlier)
     for problem in earlier.problems:
         print(terminal_text(f"dtws site: {problem}"))
@@ -243,7 +245,7 @@ def _build(
     for earlier_site in as_of_sites:
         pages.write_as_of(earlier_site, out)
         if earlier_site.results.as_of == review.DAY:
-            pages.write_review(earlier_site, out, [found for _, found in bisects.values()])
+            pages.write_review(earlier_site, out, [found for _, found in bisects.values()], site.results)
     written = []
     for name, (folder, found) in bisects.items():
         try:

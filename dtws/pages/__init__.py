@@ -2,8 +2,10 @@
 
 Into the docs folder (``write_docs``): ``index.md`` (the summary, and the
 table of every cell, which the page draws from ``table.json`` with
-``javascripts/table.js``), ``libraries/<library>.md`` (each library's cells,
-as a plain table), ``results.json`` and ``badges/<library>.json`` (shields.io
+``javascripts/table.js``), ``libraries/<library>.md`` (each library's review
+card, the files of its integration, its cells as a plain table),
+``compare.md`` (the review's questions, a row each, the libraries side by
+side: results.json's ``libraries``, dtws.answers), ``results.json`` and ``badges/<library>.json`` (shields.io
 endpoints). Into the built site, after mkdocs (``write_cells``):
 ``cells/<library>/<cell>/index.html``, one page per cell with its logs beside
 it, plain HTML, since a site of thousands of cells cannot wait for mkdocs to
@@ -34,7 +36,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 import markupsafe
 
-from dtws import bisect, files, github, matrix, published, record
+from dtws import answers, bisect, files, github, matrix, published, record
 from dtws.bench import data as bench_data
 from dtws.bench import figures
 from dtws.marks import MARKS
@@ -45,7 +47,7 @@ from dtws.versions import series_key
 TABLE = "table.json"
 BENCH = bench_data.SITE  # where the bench's page and its bench.json are on the site
 # What write_docs writes into the docs folder, cleared before it writes (``cells``: where older dtws wrote them).
-GENERATED = ("index.md", "libraries", "cells", "badges", FILENAME, TABLE)
+GENERATED = ("index.md", "compare.md", "libraries", "cells", "badges", FILENAME, TABLE)
 FRONT_DATA = (TABLE, "javascripts/table.js")  # what the front page loads besides itself and the theme
 # A browser screenshot is some 100 kB; a bigger "screenshot" is not one, and is not published.
 SCREENSHOT_LIMIT = 5_000_000
@@ -114,6 +116,15 @@ def link(url: str | None) -> str | None:
     return None
 
 
+def href(target: str, root: str) -> str | None:
+    """An evidence link as a page at ``root`` reaches it: an http(s) URL as it is, a page of the site below root."""
+    if target.lower().startswith(("https://", "http://")):
+        return target
+    if "://" in target or target.startswith(("/", "\\")) or ":" in target.split("/", 1)[0]:
+        return None
+    return root + target
+
+
 _RUN_PAGE = re.compile(r"^(https?://[^?#]*/actions/runs/[0-9]+)(?:[/?#]|$)", re.IGNORECASE)
 
 
@@ -157,6 +168,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["link"] = link
+    env.filters["href"] = href
     env.filters["log_html"] = log_html
     env.filters["svg"] = charts.svg
     env.filters["number"] = number
@@ -372,10 +384,17 @@ def write_docs(
         bench=BENCH,
     )
     (docs / "index.md").write_text(front, encoding="utf-8")
+    answered = {found.library: found for found in results.libraries}
+    compare = env.get_template("compare.md.j2").render(
+        results=results, libraries=results.libraries, questions=answers.QUESTIONS
+    )
+    (docs / "compare.md").write_text(compare, encoding="utf-8")
     library_template = env.get_template("library.md.j2")
     (docs / "libraries").mkdir()
     for library, entries in libraries.items():
         page = library_template.render(
+            answers=answered.get(library),
+            questions=answers.QUESTIONS,
             library=library,
             entries=entries,
             counts=counts[library],
@@ -492,11 +511,14 @@ def write_as_of(site: Site, out: Path) -> None:
 REVIEW = "review"
 
 
-def write_review(then: Site, out: Path, bisects: list[bisect.Bisect] | None = None) -> None:
-    """The review of shared/reference beside the cells as of its day (dtws.review), at ``review/``."""
+def write_review(then: Site, out: Path, bisects: list[bisect.Bisect] | None = None, now: Results | None = None) -> None:
+    """The review of shared/reference beside the cells as of its day (dtws.review), at ``review/``.
+
+    ``now``: today's results, whose answers to the review's questions stand beside the review's own.
+    """
     from dtws import review  # here: dtws.review reads dtws.pages.view, and so this package
 
-    answers = {bisect.name(found.cell, found.package): found for found in bisects or []}
+    found_by = {bisect.name(found.cell, found.package): found for found in bisects or []}
     folder = out / REVIEW
     if folder.exists():
         shutil.rmtree(folder)
@@ -510,7 +532,10 @@ def write_review(then: Site, out: Path, bisects: list[bisect.Bisect] | None = No
             columns=review.COLUMNS,
             marks=MARKS,
             site_name=then.site_name,
-            questions=[(question, answers.get(question.name)) for question in review.BISECTS],
+            questions=[(question, found_by.get(question.name)) for question in review.BISECTS],
+            beside=review.beside(
+                next((f for f in (now or then.results).libraries if f.library == review.LIBRARY), None)
+            ),
         )
     )
     (folder / "index.html").write_text(page, encoding="utf-8")

@@ -64,4 +64,13 @@ LIBRARY = Library(
     round_trip=round_trip,
     send=send,
     load=Load("rfc6455", PATH),
+    integration=(
+        ("settings", "chat_channels/integration.py"),
+        ("asgi", "chat_channels/asgi.py"),
+        ("routing", "chat_channels/routing.py"),
+        ("urls", "chat_channels/urls.py"),
+        ("template", "chat_channels/templates/chat_channels/index.html"),
+        ("client", "chat_channels/static/chat_channels/chat.js"),
+        ("handlers", "chat_channels/consumers.py"),
+    ),
 )

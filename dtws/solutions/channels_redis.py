@@ -68,4 +68,5 @@ LIBRARY = Library(
     load=channels.LIBRARY.load,
     processes=2,
     services=("redis",),
+    integration=(("settings", "chat_channelsredis/integration.py"), *channels.LIBRARY.integration[1:]),
 )

@@ -92,4 +92,10 @@ LIBRARY = Library(
     round_trip=round_trip,
     send=send,
     load=Load("socket.io-0.6"),
+    integration=(
+        ("settings", "myapp/integration.py"),
+        ("urls", "DjangoTestWebsockets/urls.py"),
+        ("template", "myapp/templates/myapp/index.html"),
+        ("handlers", "myapp/events.py"),
+    ),
 )

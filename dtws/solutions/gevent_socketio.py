@@ -99,4 +99,11 @@ LIBRARY = Library(
     npm_file="node_modules/socket.io-client-0.9/dist/socket.io.min.js",  # from npm (package.json)
     bisect_python="2.7",  # gevent 1.0 builds on Python 2 only (its Python 3 cells' install fails)
     load=Load("socket.io-0.9"),
+    integration=(
+        ("settings", "chat_geventsocketio/integration.py"),
+        ("urls", "chat_geventsocketio/urls.py"),
+        ("template", "chat_geventsocketio/templates/chat_geventsocketio/index.html"),
+        ("client", "chat_geventsocketio/static/chat_geventsocketio/chat.js"),
+        ("handlers", "chat_geventsocketio/sockets.py"),
+    ),
 )

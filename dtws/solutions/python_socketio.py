@@ -90,4 +90,12 @@ LIBRARY = Library(
     send=send,
     load=Load("socket.io-5"),
     npm_file="node_modules/socket.io-client/dist/socket.io.min.js",  # from npm (package.json)
+    integration=(
+        ("settings", "chat_pysocketio/integration.py"),
+        ("asgi", "chat_pysocketio/asgi.py"),
+        ("urls", "chat_pysocketio/urls.py"),
+        ("template", "chat_pysocketio/templates/chat_pysocketio/index.html"),
+        ("client", "chat_pysocketio/static/chat_pysocketio/chat.js"),
+        ("handlers", "chat_pysocketio/server.py"),
+    ),
 )

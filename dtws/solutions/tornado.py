@@ -44,4 +44,11 @@ LIBRARY = Library(
     round_trip=round_trip,
     send=channels.send,
     load=Load("rfc6455", PATH),
+    integration=(
+        ("settings", "chat_tornado/integration.py"),
+        ("urls", "chat_tornado/urls.py"),
+        ("template", "chat_tornado/templates/chat_tornado/index.html"),
+        ("client", "chat_tornado/static/chat_tornado/chat.js"),
+        ("handlers", "chat_tornado/server.py"),  # its one process: the chat's handler, and Django behind it
+    ),
 )

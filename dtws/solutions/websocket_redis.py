@@ -125,6 +125,14 @@ LIBRARY = Library(
     services=("redis",),
     runserver_websocket=handshake,
     builds=("uWSGI",),  # an sdist only: pip compiles it for each cell
-    bisect_python="3.6",
-    load=Load("rfc6455", PATH + "&echo"),  # echo: a publisher gets its own message too, as the bench counts  # its newest claimed Python, whose cells install and pass
+    bisect_python="3.6",  # its newest claimed Python, whose cells install and pass
+    load=Load("rfc6455", PATH + "&echo"),  # echo: a publisher gets its own message too, as the bench counts
+    integration=(
+        ("settings", "chat_wsredis/integration.py"),
+        ("wsgi", "chat_wsredis/wsgi.py"),
+        ("urls", "chat_wsredis/urls.py"),
+        ("template", "chat_wsredis/templates/chat_wsredis/index.html"),
+        # No handler: ws4redis relays what clients publish through Redis; the app's one handler publishes from a view.
+        ("handlers", "chat_wsredis/views.py"),
+    ),
 )

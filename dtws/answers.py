@@ -1,0 +1,358 @@
+"""The review's questions, answered for every library from what its cells collected (results.LibraryAnswers).
+
+The review of shared/reference answers, for its library and in this order:
+*Easy to install? Integration into a Django project. Thin or heavy
+architecture? Event-driven programming? Has a documentation? Has unit
+tests?*; dtws adds *Still maintained?* and *Works on the newest Python and
+Django?*. ``QUESTIONS`` is that list as data: each question (the one
+hand-written part) with the function that answers it from ``Facts``: the
+library's declaration, its cells' records (the newest cell that installed it,
+``record.Installed``) and the files of its app the declaration names, read
+from the project. A question of the Compare page is one more entry here.
+
+An answer that cannot be given (no cell installed the library here) says so
+and why, never guesses. Evidence links are relative to the site's root.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from dtws.library import Library
+from dtws.record import CellRecord, Installed
+from dtws.results import Answer, Code, Entry, Evidence, LibraryAnswers
+from dtws.solutions import LIBRARIES
+from dtws.versions import series_key
+
+NOT_JUDGED = ("unavailable", "error", "incomplete")
+SAMPLE_PORT = 8000  # the port the socket server command is shown with
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the answers of one library are computed from."""
+
+    library: Library
+    entries: list[Entry]
+    code: list[Code]
+    newest: tuple[str, str] | None  # the newest (Django, Python) any library's cell ran on here
+
+    @property
+    def installed(self) -> Entry | None:
+        """The newest cell (Django, then Python) whose record has what its install put in the env."""
+        found = [e for e in self.entries if e.record is not None and e.record.installed is not None]
+        return max(found, key=_order, default=None)
+
+    @property
+    def ran(self) -> list[Entry]:
+        return [e for e in self.entries if e.record is not None and e.record.status not in NOT_JUDGED]
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    asks: str  # as the review heads it
+    answer: Callable[[Facts], Answer]
+
+
+def _order(entry: Entry) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    return series_key(entry.django), series_key(entry.python)
+
+
+def cell_page(entry: Entry) -> str:
+    return f"cells/{entry.library}/{entry.cell}/"
+
+
+def env_of(entry: Entry) -> str:
+    """Where a cell page shows what its install put in the env."""
+    return f"{cell_page(entry)}#installed"
+
+
+def log_of(entry: Entry, step: str) -> str:
+    return f"{cell_page(entry)}logs/{step}.log"
+
+
+def code_anchor(library: str, index: int) -> str:
+    return f"libraries/{library}/#code-{index}"
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{('es' if thing.endswith('s') else 's') * (number != 1)}"
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def _no_install(facts: Facts, question: str) -> Answer:
+    why = "no cell installed it here" if facts.entries else "it has no cell in the matrix"
+    return Answer(question, False, f"cannot be answered: {why}")
+
+
+def _with_installed(question: str, answer: Callable[[Facts, Entry, Installed], Answer]) -> Callable[[Facts], Answer]:
+    def answering(facts: Facts) -> Answer:
+        entry = facts.installed
+        if entry is None or entry.record is None or entry.record.installed is None:
+            return _no_install(facts, question)
+        return answer(facts, entry, entry.record.installed)
+
+    return answering
+
+
+def _install(facts: Facts) -> Answer:
+    tried = [e for e in facts.entries if e.record is not None and e.record.step("install").verdict in ("pass", "fail")]
+    if not tried:
+        return _no_install(facts, "install")
+    failed = [e for e in tried if e.record is not None and e.record.step("install").verdict == "fail"]
+    why = Counter(_install_error(e.record) for e in failed if e.record is not None)
+    parts, evidence = [], []
+    entry = facts.installed
+    if entry is not None and entry.record is not None and entry.record.installed is not None:
+        found, step = entry.record.installed, entry.record.step("install")
+        built = [p.name for p in found.packages if p.built]
+        pulled = len(found.packages) - 1
+        parts.append(
+            f"installs in {step.duration_s or 0:.1f} s on {entry.cell}: itself and {_count(pulled, 'more package')}"
+            + "".join(f"{', ' if i else ' ('}{p.name} {p.version}" for i, p in enumerate(found.packages[1:]))
+            + (")" if pulled else "")
+            + f", {_mb(sum(p.bytes for p in found.packages))}; "
+            + (f"{len(built)} built from source ({', '.join(built)}: a compiler or headers needed)" if built else "")
+            + ("none built from source" if not built else "")
+        )
+        evidence.append(Evidence(f"the install of {entry.cell}", log_of(entry, "install")))
+    if failed:
+        top, count = why.most_common(1)[0]
+        parts.append(f"fails on {len(failed)} of {len(tried)} cells ({count}: {top})")
+        first = max((e for e in failed if _install_error(e.record) == top), key=_order)
+        evidence.append(Evidence(f"the failing install of {first.cell}", log_of(first, "install")))
+    else:
+        parts.append(f"installs on all {len(tried)} cells tried")
+    return Answer("install", True, "; ".join(parts), evidence, value=(len(tried) - len(failed)) / len(tried))
+
+
+def _install_error(rec: CellRecord | None) -> str:
+    step = rec.step("install") if rec is not None else None
+    return (step.error_line or step.detail or f"exit code {step.exit_code}") if step is not None else "no record"
+
+
+def _integration(facts: Facts) -> Answer:
+    name = facts.library.name
+    files = [item for item in facts.code if item.path is not None]
+    if not files:
+        return Answer("integration", False, "cannot be answered: none of the project's files is named for it")
+    lines = sum(item.lines for item in files)
+    said = ", ".join(f"{item.role} {item.lines}" for item in files)
+    run = "; ".join(item.text for item in facts.code if item.path is None)
+    evidence = [
+        Evidence(f"{item.role}: {item.path or item.text}", code_anchor(name, i)) for i, item in enumerate(facts.code)
+    ]
+    return Answer(
+        "integration",
+        True,
+        f"{lines} lines of code in {len(files)} files ({said}); runs: {run}",
+        evidence,
+        value=lines,
+    )
+
+
+def _processes(library: Library) -> list[str]:
+    found = [] if library.serves_page else ["Django's runserver"]
+    found.append("a socket server" if library.processes == 1 else f"{library.processes} socket servers")
+    return found + [f"a {service} server" for service in library.services]
+
+
+def _architecture(facts: Facts) -> Answer:
+    processes = _processes(facts.library)
+    count = len(processes) + facts.library.processes - 1
+    said = (
+        f"{_count(count, 'process')}: {', '.join(processes[:-1])}{' and ' if len(processes) > 1 else ''}{processes[-1]}"
+    )
+    name = facts.library.name
+    commands = [Evidence(item.text, code_anchor(name, i)) for i, item in enumerate(facts.code) if item.path is None]
+    entry = facts.installed
+    if entry is None or entry.record is None or entry.record.installed is None:
+        unknown = "; its dependencies unknown: no cell installed it here"
+        return Answer("architecture", True, said + unknown, commands, value=count)
+    found = entry.record.installed
+    return Answer(
+        "architecture",
+        True,
+        f"{said}; its tree {_count(len(found.packages), 'distribution')}, {_mb(sum(p.bytes for p in found.packages))};"
+        f" the whole env {found.env_packages} distributions, {_mb(found.env_bytes)}",
+        [*commands, Evidence(f"the env of {entry.cell}", env_of(entry))],
+        value=count,
+    )
+
+
+def _handlers(text: str) -> list[str]:
+    """The event handlers a module declares: decorated functions, and classes with their methods."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return []
+    found = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.decorator_list:
+            found.append(" ".join(f"@{ast.unparse(d)}" for d in node.decorator_list) + f" {node.name}")
+        elif isinstance(node, ast.ClassDef) and node.bases:
+            methods = [item.name for item in node.body if isinstance(item, ast.FunctionDef)]
+            bases = ", ".join(ast.unparse(base) for base in node.bases)
+            found.append(f"class {node.name}({bases}): {', '.join(methods)}")
+    return found
+
+
+def _events(facts: Facts) -> Answer:
+    index = next((i for i, item in enumerate(facts.code) if item.role == "handlers"), None)
+    if index is None:
+        return Answer("events", False, "cannot be answered: no file of its app is named as its handlers")
+    item = facts.code[index]
+    handlers = _handlers(item.text)
+    said = "; ".join(handlers) if handlers else "no decorated handler or handler class found"
+    evidence = [Evidence(f"{item.path}", code_anchor(facts.library.name, index))]
+    return Answer("events", bool(handlers), f"{item.path}: {said}", evidence, value=len(handlers))
+
+
+def _docs(facts: Facts, entry: Entry, found: Installed) -> Answer:
+    urls = [Evidence(label, url) for label, url in found.urls.items()]
+    parts = [f"its metadata's description {found.description_chars:,} characters" if found.description_chars else ""]
+    parts.append(f"links {', '.join(found.urls)}" if found.urls else "no project link in its metadata")
+    parts.append(f"ships {len(found.doc_files)} documentation files" if found.doc_files else "ships no docs folder")
+    has = bool(found.description_chars or found.doc_files or found.urls)
+    short = ("yes: " if has else "no: ") + "; ".join(part for part in parts if part)
+    return Answer("docs", True, short, [*urls, Evidence(f"as installed in {entry.cell}", env_of(entry))], float(has))
+
+
+def _tests(facts: Facts, entry: Entry, found: Installed) -> Answer:
+    evidence = [Evidence(f"as installed in {entry.cell}", env_of(entry))]
+    if not found.test_files:
+        return Answer("tests", True, "its distribution ships no tests", evidence, value=0)
+    unparsed = f"; {len(found.unparsed)} not parsed by Python {entry.python}" if found.unparsed else ""
+    short = (
+        f"ships {len(found.test_files)} test module{'s' * (len(found.test_files) != 1)}"
+        f" ({', '.join(found.test_files[:3])}{', …' if len(found.test_files) > 3 else ''}):"
+        f" {found.test_functions} test functions, {found.assertions} assertions{unparsed}"
+    )
+    return Answer("tests", True, short, evidence, value=found.assertions)
+
+
+def _maintained(facts: Facts, entry: Entry, found: Installed) -> Answer:
+    release = found.release
+    declared = entry.record.provenance.declared if entry.record is not None else None
+    claims = ""
+    if declared is not None:
+        pythons = ", ".join(declared.pythons) or "none"
+        djangos = ", ".join(declared.djangos) or "none"
+        claims = f"; its classifiers: Python {pythons}, Django {djangos}"
+    if release.problem or release.newest is None:
+        short = f"its releases unknown ({release.problem or 'none on the index'}){claims}"
+        return Answer("maintained", False, short, [Evidence(entry.cell, env_of(entry))])
+    requires = f"Requires-Python {release.requires_python}" if release.requires_python else "no Requires-Python"
+    short = (
+        f"newest release {release.newest} of {(release.newest_at or '')[:10]};"
+        f" {_count(release.recent, 'release')} in the two years before the run, {release.total} in all;"
+        f" {requires}{claims}"
+    )
+    page = f"https://pypi.org/project/{facts.library.package}/#history"
+    return Answer(
+        "maintained",
+        True,
+        short,
+        [Evidence("its releases", page), Evidence(entry.cell, env_of(entry))],
+        release.recent,
+    )
+
+
+def _newest(facts: Facts) -> Answer:
+    ran = facts.ran
+    if facts.newest is None or not ran:
+        return Answer("newest", False, "cannot be answered: no cell of it ran here")
+    django, python = facts.newest
+    target = next((e for e in ran if (e.django, e.python) == (django, python)), None)
+    if target is not None and target.record is not None:
+        works = target.record.status == "pass"
+        said = f"{'yes' if works else 'no'}: {target.record.status} on Python {python} with Django {django}"
+        return Answer("newest", True, said, [Evidence(target.cell, cell_page(target))], float(works))
+    best = max(ran, key=_order)
+    assert best.record is not None
+    said = f"no: it has no cell of Python {python} with Django {django}; its newest, {best.cell}: {best.record.status}"
+    return Answer("newest", True, said, [Evidence(best.cell, cell_page(best))], 0.0)
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question("install", "Easy to install?", _install),
+    Question("integration", "Integration into a Django project", _integration),
+    Question("architecture", "Thin or heavy architecture?", _architecture),
+    Question("events", "Event-driven programming?", _events),
+    Question("docs", "Has a documentation?", _with_installed("docs", _docs)),
+    Question("tests", "Has unit tests?", _with_installed("tests", _tests)),
+    Question("maintained", "Still maintained?", _with_installed("maintained", _maintained)),
+    Question("newest", "Works on the newest Python and Django?", _newest),
+)
+
+
+def question(key: str) -> Question:
+    return next(item for item in QUESTIONS if item.key == key)
+
+
+def lines_of_code(path: str, text: str) -> int:
+    """Lines that are code: not blank, not a comment, not the module's docstring."""
+    skip: set[int] = set()
+    if path.endswith(".py"):
+        try:
+            body = ast.parse(text).body
+        except SyntaxError:
+            body = []
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            skip = set(range(body[0].lineno, (body[0].end_lineno or body[0].lineno) + 1))
+    comments = ("#", "//", "{#", "<!--")
+    return sum(
+        1
+        for number, line in enumerate(text.splitlines(), 1)
+        if line.strip() and number not in skip and not line.strip().startswith(comments)
+    )
+
+
+def _app_files(library: Library, project: Path) -> list[tuple[str, str]]:
+    """What a library's declaration names of the project, or every file of its app but its tests."""
+    if library.integration:
+        return list(library.integration)
+    app = project / library.app
+    found = sorted(p for p in app.rglob("*") if p.is_file() and p.suffix in (".py", ".html", ".js"))
+    return [("app", str(p.relative_to(project))) for p in found if p.name not in ("tests.py", "__init__.py")]
+
+
+def code(library: Library, project: Path) -> list[Code]:
+    """The files of the project a library's integration is, as they are, and the commands that serve it."""
+    found = []
+    for role, path in _app_files(library, project):
+        try:
+            text = (project / path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        found.append(Code(role, path, text, lines_of_code(path, text)))
+    commands = [] if library.serves_page else ["python manage.py runserver"]
+    commands += [f"python {' '.join(library.socket_server(SAMPLE_PORT))}"] * library.processes
+    commands += ["redis-server" for service in library.services if service == "redis"]
+    return found + [Code("command", None, command, 1) for command in commands]
+
+
+def _newest_ran(entries: Sequence[Entry]) -> tuple[str, str] | None:
+    ran = [e for e in entries if e.record is not None and e.record.status not in NOT_JUDGED]
+    best = max(ran, key=_order, default=None)
+    return (best.django, best.python) if best is not None else None
+
+
+def gather(entries: Sequence[Entry], project: Path, libraries: Sequence[Library] = LIBRARIES) -> list[LibraryAnswers]:
+    """Every library of ``entries`` (in the declarations' order), each question answered."""
+    names = list(dict.fromkeys(entry.library for entry in entries))
+    newest = _newest_ran(entries)
+    found = []
+    for library in [lib for lib in libraries if lib.name in names]:
+        mine = [entry for entry in entries if entry.library == library.name]
+        facts = Facts(library, mine, code(library, project), newest)
+        found.append(LibraryAnswers(library.name, [q.answer(facts) for q in QUESTIONS], facts.code))
+    return found

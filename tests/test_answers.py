@@ -1,0 +1,206 @@
+"""The review's questions answered for every library, from the records of real cells (dtws.answers)."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from dtws import answers, installed, pages, record, results
+from dtws.merge import merge
+from dtws.pages import href
+from dtws.results import Entry
+from dtws.solutions import LIBRARIES, library
+from tests.conftest import PROJECT
+
+LocalRun = tuple[subprocess.CompletedProcess[str], Path]
+SHOWN = [lib.name for lib in LIBRARIES if not lib.test_only]
+
+
+def merged(local_run: LocalRun, tmp_path: Path) -> results.Results:
+    _done, local = local_run
+    merge([local], tmp_path / "out", project=PROJECT)
+    return results.read(tmp_path / "out" / results.FILENAME)  # as written to results.json, and read back
+
+
+def test_every_library_has_an_answer_with_evidence_to_every_question(local_run: LocalRun, tmp_path: Path) -> None:
+    found = {item.library: item for item in merged(local_run, tmp_path).libraries}
+    assert list(found) == SHOWN
+    for name, item in found.items():
+        assert [answer.question for answer in item.answers] == [question.key for question in answers.QUESTIONS]
+        for answer in item.answers:
+            assert answer.short, (name, answer.question)
+            if answer.answered:
+                assert answer.evidence, (name, answer.question)
+            else:
+                assert answer.short.startswith("cannot be answered: "), (name, answer.question, answer.short)
+    # The review's workaround never installs here (gevent 0.13.6 needs libevent's headers): its card says so, and why.
+    workaround = found["django-socketio-workaround"]
+    for key in ("docs", "tests", "maintained"):
+        said = workaround.answer(key)
+        assert said is not None and not said.answered
+        assert said.short == "cannot be answered: no cell installed it here"
+    failing = workaround.answer("install")
+    assert failing is not None and "fails on 1 of 1 cells" in failing.short and "event.h" in failing.short
+    # Every other library was installed by a cell of this run: each question is answered.
+    for name in SHOWN:
+        if name != "django-socketio-workaround":
+            assert all(answer.answered for answer in found[name].answers), name
+
+
+def test_the_answers_of_the_review_library(local_run: LocalRun, tmp_path: Path) -> None:
+    socketio = next(item for item in merged(local_run, tmp_path).libraries if item.library == "django-socketio")
+    tests = socketio.answer("tests")
+    assert tests is not None and tests.value == 6, "django_socketio/tests.py, parsed by Python 2.7: its 6 assertions"
+    assert "django_socketio/tests.py" in tests.short
+    install = socketio.answer("install")
+    assert install is not None and "built from source (django-socketio" in install.short
+    # From the newest cell that installed it (Python 2.7, Django 1.9 here); then where it fails to install.
+    hrefs = [item.href for item in install.evidence]
+    assert hrefs == [
+        "cells/django-socketio/py27-django19/logs/install.log",
+        "cells/django-socketio/py312-django52/logs/install.log",
+    ]
+    events = socketio.answer("events")
+    assert events is not None and "@events.on_message(channel=CHANNEL_PATTERN) message" in events.short
+    integration = socketio.answer("integration")
+    code = {item.path: item for item in socketio.code}
+    assert code["myapp/events.py"].text == (PROJECT / "myapp" / "events.py").read_text()  # as the app has it
+    assert integration is not None and integration.value == sum(item.lines for item in code.values() if item.path)
+    maintained = socketio.answer("maintained")
+    assert maintained is not None and maintained.short.startswith("newest release 0.3.9 of 2014-01-04;")
+    architecture = socketio.answer("architecture")
+    assert architecture is not None and architecture.short.startswith(
+        "2 processes: Django's runserver and a socket server; its tree 9"
+    )
+
+
+def test_the_numbers_agree_with_the_env(local_run: LocalRun, toxworkdir: Path) -> None:
+    """Recomputed from the env the cell made: its distributions, and the library's bytes from its RECORD."""
+    _done, local = local_run
+    rec = record.read(local / "channels" / "py312-django52-channels" / record.FILENAME)
+    assert rec.installed is not None
+    site = next((toxworkdir / "py312-django52-channels").glob("lib/python3.12/site-packages"))
+    assert rec.installed.env_packages == len(list(site.glob("*.dist-info")))
+    dist_info = next(site.glob("channels-*.dist-info"))
+    with (dist_info / "RECORD").open(newline="") as listing:
+        paths = {row[0] for row in csv.reader(listing) if row}
+    assert rec.installed.packages[0].name == "channels"
+    assert rec.installed.packages[0].bytes == sum((site / path).stat().st_size for path in paths)
+    assert rec.installed.packages[0].version == rec.provenance.library_version
+    names = {package.name.lower() for package in rec.installed.packages}
+    assert {"daphne", "twisted"} <= names and "django" not in names and "asgiref" not in names  # Django's own left out
+
+
+def test_the_review_page_puts_its_answers_beside_the_measured_ones(local_run: LocalRun, tmp_path: Path) -> None:
+    now = merged(local_run, tmp_path)
+    site = pages.plan(tmp_path / "out", now)
+    pages.write_review(site, tmp_path / "site", now=now)
+    soup = BeautifulSoup((tmp_path / "site" / "review" / "index.html").read_text(), "html.parser")
+    rows = {tr["data-question"]: tr for tr in soup.select("table.dtws-review-answers tbody tr")}
+    assert list(rows) == ["install", "integration", "architecture", "events", "docs", "tests"]
+    tests = rows["tests"].find_all("td")
+    assert tests[0].get_text() == "Yes, about 6 assertions."
+    assert "7 test functions, 6 assertions" in tests[1].get_text()
+    assert rows["tests"]["data-agrees"] == "yes" and rows["docs"]["data-agrees"] == "yes"
+    assert rows["install"]["data-agrees"] == "n/a" and tests[2].get_text() == "agree"
+
+
+def test_a_library_with_no_installed_cell_says_why(tmp_path: Path) -> None:
+    lib = library("tornado")
+    entries = [Entry("tornado", "py312-django52-tornado", "3.12", "5.2", problem="no result: no record")]
+    (found,) = answers.gather(entries, PROJECT)
+    said = {answer.question: answer for answer in found.answers}
+    for key in ("install", "docs", "tests", "maintained", "newest"):
+        assert not said[key].answered and said[key].short.startswith("cannot be answered: "), key
+    assert said["integration"].answered and said["events"].answered  # from the app's files, which need no cell
+    assert (
+        said["architecture"].short == "1 process: a socket server; its dependencies unknown: no cell installed it here"
+    )
+    assert [item.text for item in said["architecture"].evidence] == [f"python {' '.join(lib.socket_server(8000))}"]
+
+
+def test_an_undeclared_app_shows_its_own_files(tmp_path: Path) -> None:
+    """A library whose declaration names no files: every file of its app but its tests and __init__."""
+    app = tmp_path / "chat_new"
+    (app / "templates").mkdir(parents=True)
+    (app / "__init__.py").write_text("")
+    (app / "tests.py").write_text("def test(): pass\n")
+    (app / "integration.py").write_text('"""Doc\nstring."""\n# a comment\n\nINSTALLED_APPS = ["chat_new"]\n')
+    (app / "templates" / "index.html").write_text("{# a comment #}\n<script>\n</script>\n")
+    lib = library("tornado")
+    shown = answers.code(replace(lib, app="chat_new", integration=()), tmp_path)
+    assert [(item.role, item.path, item.lines) for item in shown if item.path] == [
+        ("app", "chat_new/integration.py", 1),
+        ("app", "chat_new/templates/index.html", 2),
+    ]
+
+
+def test_older_results_are_read_without_answers(tmp_path: Path) -> None:
+    data = {"schema_version": 2, "generated_at": "2026-11-29T12:00:00+00:00", "run": {}, "cells": [], "problems": []}
+    assert results.from_dict(data).libraries == []
+    assert results.from_dict({**data, "schema_version": 3}).schema_version == results.SCHEMA_VERSION
+
+
+def test_evidence_links_only_to_the_site_or_the_web() -> None:
+    assert href("cells/tornado/py312-django52-tornado/", "../../") == "../../cells/tornado/py312-django52-tornado/"
+    assert href("https://pypi.org/project/tornado/", "../") == "https://pypi.org/project/tornado/"
+    for bad in ("javascript:alert(1)", "//evil.example/", "/etc/passwd", "data:text/html,x"):
+        assert href(bad, "../") is None, bad
+
+
+def test_the_dependency_tree_follows_extras_and_markers(tmp_path: Path) -> None:
+    site = tmp_path / "lib" / "python3.12" / "site-packages"
+    for name, requires in (
+        ("lib", ["dep", "extra-dep; extra == 'more'", "old-dep; python_version < '3'"]),
+        ("dep", ["django"]),
+        ("extra-dep", []),
+        ("old-dep", []),
+        ("django", ["asgiref"]),
+        ("asgiref", []),
+    ):
+        folder = site / f"{name}-1.0.dist-info"
+        folder.mkdir(parents=True)
+        lines = [f"Name: {name}", "Version: 1.0", *(f"Requires-Dist: {item}" for item in requires)]
+        (folder / "METADATA").write_text("\n".join(lines) + "\n\n")
+        (folder / "RECORD").write_text(f"{name}.py,,\n")
+        (site / f"{name}.py").write_text("x = 1\n" * (len(name)))
+    found = installed.dists(site)
+    by_name = {dist.name: dist for dist in found}
+    assert [dist.name for dist in installed.tree(["lib[more]"], by_name, "3.12")] == [
+        "lib",
+        "dep",
+        "extra-dep",
+        "django",
+        "asgiref",
+    ]
+    assert [dist.name for dist in installed.tree(["lib"], by_name, "2.7")] == [
+        "lib",
+        "dep",
+        "old-dep",
+        "django",
+        "asgiref",
+    ]
+
+
+def test_built_from_source_by_the_installed_wheels_tags(tmp_path: Path) -> None:
+    """The index takes no linux_* wheel and builds none tagged manylinux: those need no question to it."""
+
+    def dist(tags: set[str]) -> installed.Dist:
+        return installed.Dist("x", "1.0", tmp_path, {}, 0, [], tags)
+
+    assert installed.built_here(dist(set())) is True  # an egg-info: setup.py install ran here
+    assert installed.built_here(dist({"cp27-cp27mu-linux_x86_64"})) is True
+    manylinux = {"cp312-cp312-manylinux_2_17_x86_64", "cp312-cp312-manylinux2014_x86_64"}
+    assert installed.built_here(dist(manylinux)) is False
+
+
+def test_every_file_a_library_names_for_its_integration_is_shown_from_the_project() -> None:
+    for lib in LIBRARIES:
+        for role, path in lib.integration:
+            assert (PROJECT / path).is_file(), (lib.name, role, path)
+        shown = [(item.role, item.path) for item in answers.code(lib, PROJECT) if item.path]
+        assert shown == list(lib.integration) or not lib.integration, lib.name
