@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dtws.bench import data as bench_data
 from dtws.library import Library
 from dtws.record import CellRecord, Installed
 from dtws.results import Answer, Code, Entry, Evidence, LibraryAnswers
@@ -211,9 +212,11 @@ def _events(facts: Facts) -> Answer:
         return Answer("events", False, "cannot be answered: no file of its app is named as its handlers")
     item = facts.code[index]
     handlers = _handlers(item.text)
-    said = "; ".join(handlers) if handlers else "no decorated handler or handler class found"
     evidence = [Evidence(f"{item.path}", code_anchor(facts.library.name, index))]
-    return Answer("events", bool(handlers), f"{item.path}: {said}", evidence, value=len(handlers))
+    if not handlers:  # ws4redis: the server relays what clients publish; the app only publishes from a view
+        said = f"no: {item.path}, its handlers' file, has no decorated handler or handler class (shown as it is)"
+        return Answer("events", True, said, evidence, value=0)
+    return Answer("events", True, f"{item.path}: {'; '.join(handlers)}", evidence, value=len(handlers))
 
 
 def _docs(facts: Facts, entry: Entry, found: Installed) -> Answer:
@@ -291,7 +294,37 @@ QUESTIONS: tuple[Question, ...] = (
     Question("tests", "Has unit tests?", _with_installed("tests", _tests)),
     Question("maintained", "Still maintained?", _with_installed("maintained", _maintained)),
     Question("newest", "Works on the newest Python and Django?", _newest),
+    # The bench runs apart from the cells (weekly): its figure joins the answers where the site is built (with_bench).
+    Question("speed", "How fast under a chat load?", lambda facts: _not_benched()),
 )
+
+
+def _not_benched() -> Answer:
+    return Answer("speed", False, "cannot be answered: the site has no bench figures (dtws bench)")
+
+
+def speed(bench: bench_data.Bench | None, library: str) -> Answer:
+    """The bench's newest figure of ``library``: its throughput against the bare protocol's, at its headline level."""
+    runs = reversed(bench.runs) if bench is not None else ()
+    found = next((lib for run in runs for lib in run.libraries if lib.library == library), None)
+    if found is None:
+        return _not_benched()
+    link = [Evidence(f"the bench of {found.cell or library}", f"{bench_data.SITE}/#{library}")]
+    level = found.headline
+    if level is None or level.ratio is None:
+        return Answer("speed", False, f"not measured: {found.why or found.status}", link)
+    stats = level.library
+    said = (
+        f"{level.ratio:.0%} of the bare protocol's throughput at {_count(level.connections, 'connection')}"
+        f" ({stats.throughput:,.0f} msg/s; {stats.delivered}/{stats.expected} delivered, {stats.outcome})"
+    )
+    return Answer("speed", True, said, link, value=level.ratio)
+
+
+def with_bench(found: Sequence[LibraryAnswers], bench: bench_data.Bench | None) -> None:
+    """Each library's speed answered from ``bench`` (the site's newest bench), in place of what merge had."""
+    for item in found:
+        item.answers = [a for a in item.answers if a.question != "speed"] + [speed(bench, item.library)]
 
 
 def question(key: str) -> Question:

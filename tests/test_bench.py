@@ -12,12 +12,12 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from playwright.sync_api import Browser
 
-from dtws import pages
+from dtws import answers, pages
 from dtws.bench import data, report
 from dtws.bench.run import Settings
 from dtws.commands.site import _bench
 from dtws.published import Published
-from dtws.results import Results
+from dtws.results import LibraryAnswers, Results
 from tests.conftest import dtws, dtws_args, processes_mentioning
 from tests.test_site import site_project
 
@@ -205,6 +205,26 @@ def test_the_charts_render_in_chromium_and_the_tables_hold_bench_jsons_numbers(
     compared = soup.find("table", id="compared-table")
     assert isinstance(compared, Tag)
     assert _numbers(compared) == [[_shown(level.ratio) for level in lib.levels] for lib in run.libraries]
+
+
+def test_the_compare_pages_speed_row_is_the_benchs_newest_figure(benched: Benched) -> None:
+    _done, out = benched
+    bench = data.read(out / data.FILENAME)
+    assert bench.latest is not None
+    for lib in bench.latest.libraries:
+        said = answers.speed(bench, lib.library)
+        level = lib.headline
+        if level is None or level.ratio is None:
+            assert not said.answered and said.short.startswith("not measured: "), said
+            continue
+        assert said.answered and said.value == level.ratio, said
+        assert said.short.startswith(f"{level.ratio:.0%} of the bare protocol's throughput at {level.connections} ")
+        assert [item.href for item in said.evidence] == [f"bench/#{lib.library}"]
+    assert not answers.speed(None, "channels").answered
+    assert not answers.speed(bench, "no-such-library").answered
+    found = [LibraryAnswers("channels", [answers.speed(None, "channels")])]
+    answers.with_bench(found, bench)
+    assert found[0].answers == [answers.speed(bench, "channels")]
 
 
 def test_a_site_without_a_new_bench_keeps_the_published_one(bench_site: Path, tmp_path: Path) -> None:

@@ -207,6 +207,7 @@ def _build(
         )
     if not current.libraries:  # results of an older dtws (schema 1 or 2): answered from their records here
         current.libraries = answers.gather(current.cells, project)
+    answers.with_bench(current.libraries, bench)
     site = pages.plan(args.results, current, previous, _setting(project, "site_name") or "dtws", earlier)
     for problem in earlier.problems:
         print(terminal_text(f"dtws site: {problem}"))
