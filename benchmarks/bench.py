@@ -2,7 +2,7 @@
 
 Usage, from the repository root (the cells' envs are made if missing, as `dtws bench` makes them):
 
-    .venv/bin/python benchmarks/bench.py [TARGET ...] [--levels 1,10,100,500] [--repeat 3] [--bound 0.25]
+    .venv/bin/python benchmarks/bench.py [TARGET ...] [--levels 1,10,100,500] [--repeat 3] [--bound 0.4]
 
 TARGETs are what `dtws bench` takes (libraries, with their passing cells in --results, or cells);
 default: the Channels and Tornado cells of Python 3.12 and Django 5.2 (and python-socketio's).
@@ -107,7 +107,7 @@ def main() -> int:
     parser.add_argument("--levels", default="1,10,100,500")
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--bound", type=float, default=0.25, help="the stated bound on a ratio's move (0.25: 25 %%)")
+    parser.add_argument("--bound", type=float, default=0.4, help="the stated bound on a ratio's move (0.4: 40 %%)")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory(prefix="dtws-bench-benchmark-") as scratch:

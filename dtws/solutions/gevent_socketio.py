@@ -99,6 +99,7 @@ LIBRARY = Library(
     npm_file="node_modules/socket.io-client-0.9/dist/socket.io.min.js",  # from npm (package.json)
     bisect_python="2.7",  # gevent 1.0 builds on Python 2 only (its Python 3 cells' install fails)
     load=Load("socket.io-0.9"),
+    builds=("gevent",),  # 1.0.2 is an sdist only: a machine without a compiler is a harness error, not its ✗
     integration=(
         ("settings", "chat_geventsocketio/integration.py"),
         ("urls", "chat_geventsocketio/urls.py"),
