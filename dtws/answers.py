@@ -24,12 +24,13 @@ from pathlib import Path
 
 from dtws.bench import data as bench_data
 from dtws.library import Library
-from dtws.record import CellRecord, Installed
+from dtws.record import CellRecord, Installed, StepVerdict
 from dtws.results import Answer, Code, Entry, Evidence, LibraryAnswers
 from dtws.solutions import LIBRARIES
 from dtws.versions import series_key
 
 NOT_JUDGED = ("unavailable", "error", "incomplete")
+INSTALL_TRIED: tuple[StepVerdict, ...] = ("pass", "fail", "timeout")  # an install that ran: its own verdict
 SAMPLE_PORT = 8000  # the port the socket server command is shown with
 
 
@@ -45,7 +46,11 @@ class Facts:
     @property
     def installed(self) -> Entry | None:
         """The newest cell (Django, then Python) whose record has what its install put in the env."""
-        found = [e for e in self.entries if e.record is not None and e.record.installed is not None]
+        found = [
+            e
+            for e in self.entries
+            if e.record is not None and e.record.installed is not None and e.record.step("install").verdict == "pass"
+        ]
         return max(found, key=_order, default=None)
 
     @property
@@ -105,10 +110,10 @@ def _with_installed(question: str, answer: Callable[[Facts, Entry, Installed], A
 
 
 def _install(facts: Facts) -> Answer:
-    tried = [e for e in facts.entries if e.record is not None and e.record.step("install").verdict in ("pass", "fail")]
+    tried = [e for e in facts.entries if e.record is not None and e.record.step("install").verdict in INSTALL_TRIED]
     if not tried:
         return _no_install(facts, "install")
-    failed = [e for e in tried if e.record is not None and e.record.step("install").verdict == "fail"]
+    failed = [e for e in tried if e.record is not None and e.record.step("install").verdict != "pass"]
     why = Counter(_install_error(e.record) for e in failed if e.record is not None)
     parts, evidence = [], []
     entry = facts.installed
@@ -305,10 +310,11 @@ def _not_benched() -> Answer:
 
 def speed(bench: bench_data.Bench | None, library: str) -> Answer:
     """The bench's newest figure of ``library``: its throughput against the bare protocol's, at its headline level."""
-    runs = reversed(bench.runs) if bench is not None else ()
-    found = next((lib for run in runs for lib in run.libraries if lib.library == library), None)
-    if found is None:
+    if bench is None:
         return _not_benched()
+    found = bench_data.newest(bench, library)
+    if found is None:
+        return Answer("speed", False, "cannot be answered: no run of the bench had it")
     link = [Evidence(f"the bench of {found.cell or library}", f"{bench_data.SITE}/#{library}")]
     level = found.headline
     if level is None or level.ratio is None:
@@ -368,7 +374,7 @@ def code(library: Library, project: Path) -> list[Code]:
             continue
         found.append(Code(role, path, text, lines_of_code(path, text)))
     commands = [] if library.serves_page else ["python manage.py runserver"]
-    commands += [f"python {' '.join(library.socket_server(SAMPLE_PORT))}"] * library.processes
+    commands += [f"python {' '.join(library.socket_server(SAMPLE_PORT + i))}" for i in range(library.processes)]
     commands += ["redis-server" for service in library.services if service == "redis"]
     return found + [Code("command", None, command, 1) for command in commands]
 

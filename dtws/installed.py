@@ -44,8 +44,8 @@ for path in sys.stdin.read().splitlines():
     try:
         with open(path, "rb") as source:
             tree = ast.parse(source.read(), path)
-    except (SyntaxError, ValueError, IOError, OSError):
-        unparsed.append(path)
+    except Exception:  # 2.7 raises TypeError for a NUL byte; deep nesting RecursionError: that file only
+        unparsed.append(path if isinstance(path, type(u"")) else path.decode("utf-8", "replace"))
         continue
     for node in ast.walk(tree):
         if isinstance(node, FUNCTIONS) and node.name.startswith("test"):

@@ -81,9 +81,12 @@ def files(project: str) -> list[File]:
     except (urllib.error.HTTPError, ValueError) as error:  # the index answered, but not with the page
         raise Unreadable(f"the index's page of {key} could not be read: {error}") from None
     except OSError as error:
-        with _LOCK:
-            _DOWN.append(f"the index could not be reached ({error})")
+        if not isinstance(error, TimeoutError) and not isinstance(getattr(error, "reason", None), TimeoutError):
+            with _LOCK:  # unreachable (refused, no such host): not asked again; one slow answer is that page's only
+                _DOWN.append(f"the index could not be reached ({error})")
         raise Unreadable(f"the index's page of {key} could not be read: {error}") from None
+    if not isinstance(data, dict):
+        raise Unreadable(f"the index's page of {key} is not a JSON object")
     found = [file for item in data.get("files", []) if isinstance(item, dict) and (file := _file(item)) is not None]
     with _LOCK:
         _CACHE[key] = found

@@ -112,12 +112,9 @@ def test_a_library_the_bench_cannot_load_is_reported_and_the_history_goes_on(ben
         ["channels", "tornado"],
         ["django-socketio", "python-socketio"],
     ]
-    assert data.latest_ratios(bench) == {
-        "channels": bench.runs[0].libraries[0].levels[-1].ratio,
-        "tornado": bench.runs[0].libraries[1].levels[-1].ratio,
-        "django-socketio": None,
-        "python-socketio": None,
-    }
+    assert data.newest(bench, "channels") == bench.runs[0].libraries[0]  # the newest run that has it
+    assert data.newest(bench, "python-socketio") == bench.runs[1].libraries[1]
+    assert data.newest(bench, "no-such-library") is None
     assert data.from_dict(data.to_dict(bench)) == bench
 
 
@@ -267,3 +264,19 @@ def test_a_control_asked_for_wrongly_says_so(toxworkdir: Path, tmp_path: Path) -
     (lib,) = data.read(tmp_path / data.FILENAME).runs[-1].libraries
     assert (lib.status, lib.why) == ("error", "its socket server never listened (see its log)")
     assert "DTWS_FAULTS_CHAT: unknown fault 'lose'" in (tmp_path / "logs" / "faults.log").read_text()
+
+
+def test_a_bench_json_of_the_wrong_shape_is_refused_in_one_line(tmp_path: Path) -> None:
+    """The published bench.json is read back by the next site and bench: its shape is checked field by field."""
+    settings = {"levels": [1], "messages": 1, "budget": 1, "repeat": 1, "level_s": 1.0}
+    run = {"started_at": "", "finished_at": "", "commit": None, "run_id": None, "job_url": None, "platform": ""}
+    library = {"library": "channels", "cell": None, "package": "channels", "version": None, "status": "fast"}
+    path = tmp_path / data.FILENAME
+    path.write_text(json.dumps({"schema_version": 1, "runs": [{**run, "cpus": 2, "settings": settings}]}))
+    with pytest.raises(data.BenchError, match=r"^runs\[0\]: missing field 'libraries'$"):
+        data.read(path)
+    path.write_text(
+        json.dumps({"schema_version": 1, "runs": [{**run, "cpus": 2, "settings": settings, "libraries": [library]}]})
+    )
+    with pytest.raises(data.BenchError, match=r"^runs\[0\]\.libraries\[0\]\.status: 'fast' is not one of measured, "):
+        data.read(path)

@@ -177,6 +177,10 @@ def test_merge_of_folders_without_a_record_is_an_error_unless_allowed(
     capsys.readouterr()
     assert main(["merge", str(tmp_path / "nowhere"), "--out", str(out), "--allow-empty"]) == 2
     assert one_line(*capsys.readouterr()).startswith("dtws merge: no such folder: ")
+    # The answers show the apps' files: a --project without them would answer nothing, so it is refused.
+    assert main(["merge", str(empty), "--out", str(out), "--allow-empty", "--project", str(tmp_path)]) == 2
+    said = f"dtws merge: --project {tmp_path}: no manage.py there (the repository whose apps the answers show)"
+    assert one_line(*capsys.readouterr()) == said
 
 
 def assert_safe(text: str) -> None:

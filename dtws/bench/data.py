@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import json
 import statistics
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
+from dtws import shapes
 from dtws.bench.load import Figures, Outcome
 
 SCHEMA_VERSION = 1
@@ -57,10 +58,6 @@ class Stats:
     server_peak_mb: float
     server_kb_per_connection: float | None
     client_peak_mb: float
-
-    @property
-    def delivered_share(self) -> float:
-        return self.delivered / self.expected if self.expected else 0.0
 
 
 @dataclass(frozen=True)
@@ -97,6 +94,15 @@ class LibraryBench:
 
 
 @dataclass(frozen=True)
+class RunSettings:
+    levels: list[int]
+    messages: int
+    budget: int
+    repeat: int
+    level_s: float
+
+
+@dataclass(frozen=True)
 class Run:
     started_at: str
     finished_at: str
@@ -105,7 +111,7 @@ class Run:
     job_url: str | None
     platform: str
     cpus: int
-    settings: dict[str, Any]
+    settings: RunSettings
     libraries: list[LibraryBench]
 
 
@@ -168,28 +174,9 @@ def level(library: list[Figures], reference: list[Figures]) -> Level:
     )
 
 
-def latest_ratios(bench: Bench) -> dict[str, float | None]:
-    """Each library's newest figure: its throughput as a share of the bare protocol's, at its headline level.
-
-    None for a library the newest run that has it could not measure.
-    """
-    found: dict[str, float | None] = {}
-    for run in bench.runs:
-        for lib in run.libraries:
-            headline = lib.headline
-            found[lib.library] = headline.ratio if headline is not None else None
-    return found
-
-
-def ratio_history(bench: Bench) -> dict[str, list[tuple[str, float]]]:
-    """Each library's headline ratio in every run that measured it, oldest first: (finished_at, ratio)."""
-    found: dict[str, list[tuple[str, float]]] = {}
-    for run in bench.runs:
-        for lib in run.libraries:
-            headline = lib.headline
-            if headline is not None and headline.ratio is not None:
-                found.setdefault(lib.library, []).append((run.finished_at, headline.ratio))
-    return found
+def newest(bench: Bench, library: str) -> LibraryBench | None:
+    """``library`` in the newest run that has it (its headline level is its figure in one number)."""
+    return next((lib for run in reversed(bench.runs) for lib in run.libraries if lib.library == library), None)
 
 
 def with_history(run: Run, previous: Bench | None) -> Bench:
@@ -207,40 +194,13 @@ def write(bench: Bench, path: Path) -> None:
     partial.replace(path)
 
 
-def _build(cls: type[Any], data: object, where: str) -> Any:
-    if not isinstance(data, dict):
-        raise BenchError(f"{where}: not an object")
-    names = {item.name for item in fields(cls)}
-    unknown = set(data) - names
-    if unknown:
-        raise BenchError(f"{where}: unknown fields {sorted(unknown)}")
-    try:
-        return cls(**data)
-    except TypeError as error:
-        raise BenchError(f"{where}: {error}") from None
-
-
 def from_dict(data: object) -> Bench:
     if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
         raise BenchError(f"not a bench.json of schema version {SCHEMA_VERSION}")
-    runs = []
-    for number, raw in enumerate(data.get("runs") or []):
-        run = _build(Run, raw, f"run {number}")
-        libraries = []
-        for item in run.libraries:
-            lib = _build(LibraryBench, item, f"run {number}: a library")
-            if lib.status not in get_args(Status):
-                raise BenchError(f"run {number}: {lib.library}: unknown status {lib.status!r}")
-            levels = [_level(raw_level, f"run {number}: {lib.library}") for raw_level in lib.levels]
-            libraries.append(LibraryBench(**{**asdict(lib), "levels": levels}))
-        runs.append(Run(**{**asdict(run), "libraries": libraries}))
-    return Bench(runs=runs)
-
-
-def _level(raw: object, where: str) -> Level:
-    item = _build(Level, raw, where)
-    sides = {side: _build(Stats, getattr(item, side), f"{where}: {side}") for side in ("library", "reference")}
-    return Level(**{**asdict(item), **sides})
+    try:
+        return shapes.build(Bench, data, "")
+    except shapes.ShapeError as error:
+        raise BenchError(str(error)) from None
 
 
 def read(path: Path) -> Bench:

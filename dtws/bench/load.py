@@ -104,7 +104,7 @@ async def _connect(clients: list[Client], tally: _Tally, until: float) -> tuple[
             began = time.perf_counter()
             try:
                 await asyncio.wait_for(client.connect(max(until - began, 0.1)), max(until - began, 0.01))
-            except TimeoutError:
+            except (TimeoutError, asyncio.TimeoutError):  # one class only from Python 3.11
                 tally.errors.append(f"connect: no connection within {until - began:.1f} s")
                 return None
             except Exception as error:  # every failure to connect is counted, and the first told
@@ -137,7 +137,7 @@ async def _drain(tally: _Tally, expected: int, until: float, quiet: float) -> bo
         tally.arrived.clear()
         try:
             await asyncio.wait_for(tally.arrived.wait(), min(until - now, quiet))
-        except TimeoutError:
+        except (TimeoutError, asyncio.TimeoutError):  # one class only from Python 3.11
             pass
     return True
 
@@ -165,7 +165,7 @@ async def level(
         try:
             await asyncio.wait_for(sending, max(until - time.perf_counter(), 0.01))
             finished = await _drain(tally, expected, until, min(QUIET_S, seconds / 3))
-        except TimeoutError:
+        except (TimeoutError, asyncio.TimeoutError):  # one class only from Python 3.11
             finished = False
     finally:
         sampling.cancel()

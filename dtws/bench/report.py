@@ -36,7 +36,7 @@ def level_line(item: data.Level) -> str:
 
 
 def lines(run: data.Run) -> list[str]:
-    said = [f"bench of {run.finished_at}: {run.settings['repeat']} repetitions, medians; spread: min-max of the ratio"]
+    said = [f"bench of {run.finished_at}: {run.settings.repeat} repetitions, medians; spread: min-max of the ratio"]
     for lib in run.libraries:
         said.append("")
         said.append(f"{lib.library} ({lib.package} {lib.version or '?'}, cell {lib.cell or '-'}): {lib.status}")

@@ -293,7 +293,13 @@ def bench(
     measured = []
     for target in chosen:
         say(f"{target.library.name}: {target.cell.env if target.cell else 'no cell'}")
-        measured.append(runner_.measure(target))
+        try:
+            measured.append(runner_.measure(target))
+        except Exception as error:  # the bench's own failure on one library: its record says so, the run goes on
+            measured.append(_said(target, "error", f"dtws error: {type(error).__name__}: {error}"))
+        finally:  # whatever of its cell is still running (an install cut short included) ends with it
+            if target.cell is not None:
+                reaper.end(procs.RUN_ID, target.cell.env)
     commit = runner.head_commit(project)
     run = data.Run(
         started_at=started,
@@ -303,13 +309,13 @@ def bench(
         job_url=os.environ.get("DTWS_JOB_URL"),
         platform=platform.platform(),
         cpus=os.cpu_count() or 1,
-        settings={
-            "levels": list(settings.levels),
-            "messages": settings.messages,
-            "budget": settings.budget,
-            "repeat": settings.repeat,
-            "level_s": settings.level_s,
-        },
+        settings=data.RunSettings(
+            levels=list(settings.levels),
+            messages=settings.messages,
+            budget=settings.budget,
+            repeat=settings.repeat,
+            level_s=settings.level_s,
+        ),
         libraries=measured,
     )
     result = data.with_history(run, previous)

@@ -41,6 +41,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="merge the records of an as-of run of that date (default: today's records only)",
     )
     parser.add_argument(
+        "--project",
+        type=Path,
+        default=Path("."),
+        help="the repository whose apps' files the review's answers show (default: .)",
+    )
+    parser.add_argument(
         "--allow-empty",
         action="store_true",
         help="merge even when the folders hold no result.json (every cell then says 'no result', or is kept)",
@@ -54,6 +60,9 @@ def _holds_records(folder: Path) -> bool:
 
 def main(args: argparse.Namespace) -> int:
     missing = [str(folder) for folder in args.folders if not folder.exists()]
+    if not (args.project / "manage.py").is_file():
+        print(f"dtws merge: --project {args.project}: no manage.py there (the repository whose apps the answers show)")
+        return 2
     if missing:
         print(f"dtws merge: no such folder: {', '.join(missing)}")
         return 2
@@ -79,7 +88,9 @@ def main(args: argparse.Namespace) -> int:
             print(terminal_text(f"dtws merge: {problem}"))
             baseline = None
     try:
-        merged = merge(args.folders, args.out, baseline=baseline, as_of=day, baseline_problem=problem)
+        merged = merge(
+            args.folders, args.out, baseline=baseline, as_of=day, baseline_problem=problem, project=args.project
+        )
     except MergeError as error:
         print(f"dtws merge: {error}")
         return 2
