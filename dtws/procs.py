@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -111,17 +111,21 @@ def _group_alive(pgid: int) -> bool:
         except ProcessLookupError:
             return False
         return True
-    for entry in proc.iterdir():
+    return any(
+        len(fields) > 2 and int(fields[2]) == pgid and fields[0] not in ("Z", "X") for _pid, fields in each_stat()
+    )
+
+
+def each_stat() -> Iterator[tuple[int, list[str]]]:
+    """Every process of /proc, with the fields of its stat after its command (state, parent, group, ...)."""
+    for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        fields = stat[stat.rfind(")") + 2 :].split()
-        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
-            return True
-    return False
+        yield int(entry.name), stat[stat.rfind(")") + 2 :].split()
 
 
 def kill_group(pgid: int, *, term: bool = True) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from dtws import protocols
 from dtws.protocols import socketio06
 
 
@@ -16,5 +17,5 @@ def test_decode_is_the_inverse() -> None:
 
 
 def test_a_non_frame_is_a_protocol_error() -> None:
-    with pytest.raises(socketio06.ProtocolError, match="not a Socket.IO 0.6 frame"):
+    with pytest.raises(protocols.ProtocolError, match="not a Socket.IO 0.6 frame"):
         socketio06.decode("<html>")

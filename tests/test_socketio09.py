@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dtws import procs
+from dtws import procs, protocols
 from dtws.protocols import socketio09
 from dtws.solutions import gevent_socketio
 from tests.conftest import PROJECT
@@ -45,17 +45,17 @@ def test_the_handshake_names_the_session_and_the_transports() -> None:
 
 @pytest.mark.parametrize("text", ["<html>", "hello", ":::"])
 def test_what_is_not_a_packet_is_a_protocol_error(text: str) -> None:
-    with pytest.raises(socketio09.ProtocolError, match="not a Socket.IO 0.9 packet"):
+    with pytest.raises(protocols.ProtocolError, match="not a Socket.IO 0.9 packet"):
         socketio09.Packet.decode(text)
 
 
 def test_a_handshake_of_another_protocol_is_a_protocol_error() -> None:
-    with pytest.raises(socketio09.ProtocolError, match="not a Socket.IO 0.9 handshake"):
+    with pytest.raises(protocols.ProtocolError, match="not a Socket.IO 0.9 handshake"):
         socketio09.Handshake.decode('0{"sid":"x","upgrades":["websocket"]}')
 
 
 def test_a_bad_frame_is_a_protocol_error() -> None:
-    with pytest.raises(socketio09.ProtocolError, match="bad payload frame"):
+    with pytest.raises(protocols.ProtocolError, match="bad payload frame"):
         socketio09.decode_payload("\ufffdx\ufffd1::")
 
 

@@ -5,20 +5,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from dtws import procs
+
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def _children() -> dict[int, list[int]]:
     tree: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        parent = int(stat[stat.rfind(")") + 2 :].split()[1])
-        tree.setdefault(parent, []).append(int(entry.name))
+    for pid, fields in procs.each_stat():
+        tree.setdefault(int(fields[1]), []).append(pid)
     return tree
 
 

@@ -12,20 +12,15 @@ to ``/socket.io/xhr-polling/<session>/send``.
 
 from __future__ import annotations
 
-import http.client
 import time
 import urllib.parse
 from collections.abc import Callable
 
-from dtws.protocols import left
+from dtws.protocols import ProtocolError, request
 from dtws.protocols.websocket import WebSocket
 
 FRAME = "~m~"
 RESOURCE = "socket.io"
-
-
-class ProtocolError(Exception):
-    pass
 
 
 def encode(messages: list[str]) -> str:
@@ -62,19 +57,9 @@ class Client:
         self._ws: WebSocket | None = None
 
     def _http(self, method: str, path: str, body: str | None = None) -> str:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=left(self.deadline))
-        headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"} if body is not None else {}
-        self.trace(f"> {method} {path}" + (f" {body!r}" if body is not None else ""))
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            text = response.read().decode("utf-8", "replace")
-        finally:
-            connection.close()
-        self.trace(f"< HTTP {response.status} {text[:300]!r}")
-        if response.status != 200:
-            raise ProtocolError(f"{method} {path} answered HTTP {response.status}")
-        return text
+        return request(
+            self.port, method, path, body, "application/x-www-form-urlencoded; charset=utf-8", self.deadline, self.trace
+        )
 
     def _poll_path(self, session: str) -> str:
         return f"/{RESOURCE}/xhr-polling/{session}/{int(time.time() * 1000)}"

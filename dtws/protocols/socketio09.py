@@ -11,13 +11,12 @@ several in one body framed ``\\ufffd<length>\\ufffd<packet>``. A packet is
 
 from __future__ import annotations
 
-import http.client
 import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dtws.protocols import left
+from dtws.protocols import ProtocolError, request
 from dtws.protocols.websocket import WebSocket
 
 RESOURCE = "socket.io"
@@ -25,10 +24,6 @@ PROTOCOL = 1
 FRAME = "\ufffd"
 CONNECT, HEARTBEAT, EVENT, ERROR, NOOP = "1", "2", "5", "7", "8"
 JOIN_S = 10.0  # how long the server may take to answer a connect packet: it does at once
-
-
-class ProtocolError(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -109,19 +104,7 @@ class Client:
         self._ws: WebSocket | None = None
 
     def _http(self, method: str, path: str, body: str | None = None) -> str:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=left(self.deadline))
-        headers = {"Content-Type": "text/plain; charset=UTF-8"} if body is not None else {}
-        self.trace(f"> {method} {path}" + (f" {body!r}" if body is not None else ""))
-        try:
-            connection.request(method, path, body=None if body is None else body.encode(), headers=headers)
-            response = connection.getresponse()
-            text = response.read().decode("utf-8", "replace")
-        finally:
-            connection.close()
-        self.trace(f"< HTTP {response.status} {text[:300]!r}")
-        if response.status != 200:
-            raise ProtocolError(f"{method} {path} answered HTTP {response.status}: {text[:120]!r}")
-        return text
+        return request(self.port, method, path, body, "text/plain; charset=UTF-8", self.deadline, self.trace)
 
     def _path(self, *parts: str) -> str:
         """As socket.io-client 0.9 writes it: ``/socket.io/1/?t=...``, ``/socket.io/1/xhr-polling/<sid>?t=...``."""

@@ -6,6 +6,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+from dtws import protocols
 from dtws.library import Library, Load
 from dtws.protocols import socketio06
 
@@ -35,7 +36,7 @@ def _first_transport(port: int, deadline: float, trace: Callable[[str], None]) -
             client.close()
             continue
         return transport, client
-    raise socketio06.ProtocolError("no transport connected (" + "; ".join(failures) + ")")
+    raise protocols.ProtocolError("no transport connected (" + "; ".join(failures) + ")")
 
 
 def handshake(port: int, deadline: float, trace: Callable[[str], None]) -> str:
@@ -59,7 +60,7 @@ def round_trip(port_a: int, port_b: int, deadline: float, trace: Callable[[str],
             if receiver.receive_until(token, min(deadline, time.monotonic() + RESEND_S)):
                 break
             if time.monotonic() >= deadline:
-                raise socketio06.ProtocolError(f"client B did not receive {token!r} from client A in time")
+                raise protocols.ProtocolError(f"client B did not receive {token!r} from client A in time")
     finally:
         sender.close()
         receiver.close()

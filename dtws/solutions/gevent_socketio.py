@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
+from dtws import protocols
 from dtws.library import Library, Load
 from dtws.protocols import left, socketio09
 
@@ -42,7 +43,7 @@ def _joined(port: int, deadline: float, trace: Callable[[str], None]) -> socketi
             client.close()
             continue
         return client
-    raise socketio09.ProtocolError("no transport connected (" + "; ".join(failures) + ")")
+    raise protocols.ProtocolError("no transport connected (" + "; ".join(failures) + ")")
 
 
 def _echoed(text: str) -> Callable[[socketio09.Packet], bool]:
