@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dtws import ahead
 from dtws.bench import data as bench_data
 from dtws.library import Library
 from dtws.record import CellRecord, Installed, StepVerdict
@@ -386,7 +387,9 @@ def _newest_ran(entries: Sequence[Entry]) -> tuple[str, str] | None:
 
 
 def gather(entries: Sequence[Entry], project: Path, libraries: Sequence[Library] = LIBRARIES) -> list[LibraryAnswers]:
-    """Every library of ``entries`` (in the declarations' order), each question answered."""
+    """Every library of ``entries`` (in the declarations' order), each question answered, from the cells of released
+    Django and Python only (not those ahead of release: dtws.ahead)."""
+    entries = ahead.released(entries)
     names = list(dict.fromkeys(entry.library for entry in entries))
     newest = _newest_ran(entries)
     found = []

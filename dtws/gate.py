@@ -5,14 +5,20 @@ or is flaky: only those turn a run red by default. A known failure (a cell
 that failed before and fails now) never does. A cell that went to a harness
 error, or to no result, could not be judged this run: it is listed, and turns
 the run red only with ``--fail-on any``.
+
+A cell ahead of release (dtws.ahead: Django main, its pre-release, the next
+Python) never turns the run red, whatever ``--fail-on`` says, unless
+``ahead_counts``: its flips are listed apart, and its breakage is told in an
+issue of its own (dtws.tell).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
+from dtws import ahead
 from dtws.github import markdown_code
 from dtws.marks import MARKS
 from dtws.results import Entry, Results
@@ -29,10 +35,13 @@ class Flip:
     before: str
     after: str
     reason: str | None  # the cell's reason now
+    ahead: bool = False  # a cell ahead of release (dtws.ahead), counted only when the gate is told to
 
     @property
     def kind(self) -> str:
-        """regression, fixed, otherwise (failing both times), or unjudged (in either run)."""
+        """regression, fixed, otherwise (failing both times), unjudged (in either run), or ahead (of release)."""
+        if self.ahead:
+            return "ahead"
         if self.before == "pass" and self.after in BROKEN:
             return "regression"
         if self.before in BROKEN and self.after == "pass":
@@ -52,24 +61,36 @@ class Verdict:
     baseline: str | None  # where the baseline came from, or None when nothing was published
     red: bool
     why: str
+    broken_ahead: list[Entry] = field(default_factory=list)  # the cells ahead of release that fail or time out
 
     def of(self, kind: str) -> list[Flip]:
         return [flip for flip in self.flips if flip.kind == kind]
 
 
-def compare(current: Results, baseline: Results | None, where: str | None, fail_on: FailOn) -> Verdict:
-    before = {(e.library, e.cell): e.status for e in baseline.cells} if baseline else {}
+def _ahead(entry: Entry, counted: bool) -> bool:
+    """Whether the gate sets ``entry`` apart: a cell ahead of release, unless it was told to count them."""
+    return not counted and ahead.kind(entry.python, entry.django) is not None
+
+
+def compare(
+    current: Results, baseline: Results | None, where: str | None, fail_on: FailOn, ahead_counts: bool = False
+) -> Verdict:
+    before = {(e.library, e.cell): e for e in baseline.cells} if baseline else {}
     flips = []
     for entry in current.cells:
         old = before.pop((entry.library, entry.cell), None)
         now = entry.status
-        if old is not None and old != now:
+        if old is not None and old.status != now:
             reason = entry.record.reason if entry.record is not None else entry.problem
-            flips.append(Flip(entry.library, entry.cell, old, now, reason))
+            flips.append(Flip(entry.library, entry.cell, old.status, now, reason, _ahead(entry, ahead_counts)))
     for (library, cell), old in before.items():  # a cell this run's results do not have at all
-        flips.append(Flip(library, cell, old, "no-result", "not in this run's results"))
-    counts = Counter(e.status for e in current.cells)
-    flaky = [e for e in current.cells if e.status == "flaky"]
+        flips.append(
+            Flip(library, cell, old.status, "no-result", "not in this run's results", _ahead(old, ahead_counts))
+        )
+    judged = [e for e in current.cells if not _ahead(e, ahead_counts)]
+    counts = Counter(e.status for e in judged)
+    flaky = [e for e in judged if e.status == "flaky"]
+    broken_ahead = [e for e in current.cells if _ahead(e, ahead_counts) and e.status in ("fail", "timeout")]
     regressions = [flip for flip in flips if flip.kind == "regression"]
     failing = sum(count for key, count in counts.items() if key != "pass")
     if fail_on == "never":
@@ -85,7 +106,7 @@ def compare(current: Results, baseline: Results | None, where: str | None, fail_
             why = "nothing published to compare with: nothing can have regressed"
         else:
             why = "no cell that passed before fails now"
-    return Verdict(flips, counts, flaky, where if baseline else None, red, why)
+    return Verdict(flips, counts, flaky, where if baseline else None, red, why, broken_ahead)
 
 
 def _code(text: str | None) -> str:
@@ -115,6 +136,7 @@ def markdown(verdict: Verdict, site: str | None) -> str:
         "fixed": "Did not pass before, passes now",
         "otherwise": "Did not pass before, and still does not, otherwise",
         "unjudged": "Not judged in one of the two runs (harness error, no interpreter, no result)",
+        "ahead": "Ahead of release (Django main, its pre-release, the next Python): changed, never red",
     }
     for kind, title in titles.items():
         flips = verdict.of(kind)
@@ -132,6 +154,12 @@ def markdown(verdict: Verdict, site: str | None) -> str:
         lines += ["", "</details>", ""] if folded else [""]
     if not verdict.flips and verdict.baseline is not None:
         lines += ["No cell changed its verdict.", ""]
+    if verdict.broken_ahead:
+        lines += [f"### Ahead of release, failing ({len(verdict.broken_ahead)}; never red)", ""]
+        for entry in verdict.broken_ahead:
+            reason = entry.record.reason if entry.record is not None else None
+            lines.append(f"- {_cell(entry, site)}: {_code(reason)}")
+        lines.append("")
     if verdict.flaky:
         lines += [f"### Flaky ({len(verdict.flaky)})", ""]
         for entry in verdict.flaky:

@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dtws import asof, matrix, questions, review, services
+from dtws import ahead, asof, matrix, questions, review, services
 from dtws.marks import MARKS
 from dtws.reasons import terminal_text
 from dtws.record import CellRecord
@@ -228,8 +228,12 @@ RED = ("fail", "flaky", "timeout", "error", "incomplete")
 RED_AS_OF = ("error", "incomplete")
 
 
+# A cell ahead of release (dtws.ahead) is red, too, only when the harness failed or the run was stopped:
+# its ✗ is news about what is coming, never a regression.
+
+
 def red(rec: CellRecord) -> bool:
-    return rec.status in (RED_AS_OF if rec.provenance.as_of else RED)
+    return rec.status in (RED_AS_OF if rec.provenance.as_of or ahead.kind(rec.python, rec.django) else RED)
 
 
 def pages_url(repository: str, site_url: str = "") -> str:

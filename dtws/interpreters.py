@@ -14,7 +14,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-_ASK = "import sys; print('%d.%d.%d' % sys.version_info[:3])"
+# Its version, and "t" for a free-threaded build (sysconfig's Py_GIL_DISABLED), as a series names it: "3.14t".
+_ASK = (
+    "import sys, sysconfig; "
+    "print('%d.%d.%d' % sys.version_info[:3] + ('t' if sysconfig.get_config_var('Py_GIL_DISABLED') else ''))"
+)
 
 
 @dataclass(frozen=True)
@@ -68,8 +72,11 @@ def find(series: str) -> Interpreter | None:
     """The newest interpreter of ``series`` (e.g. "3.12") on this machine, or None."""
     best: Interpreter | None = None
     for executable in _candidates(series):
-        version = _ask_version(executable)
-        if version is None or not version.startswith(series + "."):
+        said = _ask_version(executable)
+        if said is None or said.endswith("t") != series.endswith("t"):
+            continue
+        version = said.removesuffix("t")
+        if not version.startswith(series.removesuffix("t") + "."):
             continue
         if best is None or _patch_key(version) > _patch_key(best.version):
             best = Interpreter(version, executable)

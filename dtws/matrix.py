@@ -95,6 +95,11 @@ def get(name: str) -> Cell:
     for cell in CELLS + TEST_CELLS:
         if cell.env == name:
             return cell
+    from dtws import ahead  # the cells ahead of release (Django main, its pre-release, the next Python) build on these
+
+    found = ahead.parse(name)
+    if found is not None:
+        return found
     known = ", ".join(cell.env for cell in CELLS)
     raise UnknownCell(f"unknown cell {name!r}; the cells are: {known}")
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from dtws import __version__, answers, asof, junit, locks, matrix, published, record, results
+from dtws import __version__, ahead, answers, asof, junit, locks, matrix, published, record, results
 from dtws.results import FILENAME, HISTORY_LIMIT, Entry, HistoryItem, Results, RunInfo
 from dtws.shapes import moment
 
@@ -133,21 +133,26 @@ def _not_a_file(path: Path) -> str | None:
     return None
 
 
+def _cells(cells: Sequence[matrix.Cell] | None, as_of: str | None) -> Sequence[matrix.Cell]:
+    """The cells merged: those given, else the matrix's, and today's cells ahead of release (dtws.ahead)."""
+    return cells if cells is not None else matrix.CELLS + (ahead.CELLS if as_of is None else ())
+
+
 def merge(
     roots: Sequence[Path],
     out: Path,
     run: RunInfo | None = None,
     baseline: published.Published | None = None,
-    cells: Sequence[matrix.Cell] = matrix.CELLS,
+    cells: Sequence[matrix.Cell] | None = None,
     as_of: str | None = None,
     baseline_problem: str | None = None,
     project: Path = Path("."),
 ) -> Results:
     """Merge into ``out`` (``results.json``, ``junit.xml``, the records), keeping ``baseline``'s cells this run lacks.
 
-    ``cells`` are the cells merged (default: the matrix; the scale benchmark
-    gives a synthetic one). Only records of ``as_of`` (a date, or None: today's)
-    are merged: an as-of run is never mixed with today's. ``baseline_problem``:
+    ``cells`` are the cells merged (default: the matrix, and today the cells ahead of
+    release, dtws.ahead; the scale benchmark gives a synthetic one). Only records
+    of ``as_of`` (a date, or None: today's) are merged: an as-of run is never mixed with today's. ``baseline_problem``:
     why the published results could not be read, if so (then nothing may be
     published from a partial run); a part of the published site that could not
     be read is one too. The folder is built beside ``out`` and swapped in
@@ -163,7 +168,7 @@ def merge(
             _check_out(roots, out)  # again: another merge may have made it meanwhile
             new = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.resolve().parent))
             try:
-                merged = _merge(roots, new, run, baseline, cells, as_of)
+                merged = _merge(roots, new, run, baseline, _cells(cells, as_of), as_of)
                 merged.libraries = answers.gather(merged.cells, project)
                 merged.baseline_problem = baseline_problem or merged.baseline_problem
                 write(merged, new)

@@ -23,6 +23,7 @@ Schema (``schema_version`` 1)::
                      "run_attempt", "job_url", "dtws_version",
                      "started_at", "finished_at", "installer",
                      "project_hash", "checked_at", "as_of",
+                     "django_commit", "django_archive",
                      "declared": {"package", "version", "pythons", "djangos",
                                   "requires_python"} or null},
       "installed": {"packages": [{"name", "version", "bytes", "built"} ...],
@@ -53,6 +54,11 @@ unchanged and kept this record instead of running it again.
 
 ``as_of``: the date (YYYY-MM-DD) of a ``--as-of`` run, whose packages are
 the newest the index had before that day (dtws.asof); null for today's.
+
+``django_commit``, ``django_archive``: for a cell of Django's main branch
+(dtws.ahead), the commit of Django it tested, read from the archive of the
+branch it was installed from (its pax header), and where that archive came
+from; null for any other cell.
 
 ``declared``: what the installed library's own metadata claims (its Python
 and Django classifiers, its Requires-Python), read after the install step;
@@ -213,6 +219,8 @@ class Provenance:
     checked_at: Timestamp | None = None
     declared: Declared | None = None
     as_of: Day | None = None
+    django_commit: str | None = None  # the commit of Django main a cell of it installed (dtws.ahead)
+    django_archive: str | None = None  # the archive of Django main it was fetched from
 
 
 @dataclass

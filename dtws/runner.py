@@ -20,6 +20,7 @@ from typing import Literal
 
 from dtws import (
     __version__,
+    ahead,
     asof,
     changed,
     declared,
@@ -277,6 +278,15 @@ def run_cell(
             if interpreter is None:
                 why = f"no Python {cell.python} interpreter {host.where}"
                 _no_interpreter(rec, "error" if require_interpreter else "unavailable", why)
+        try:  # a cell ahead of release: its Django from main's archive (fetched here) or the pre-release
+            django = ahead.source(cell, scratch, os.environ) if interpreter is not None else None
+        except ahead.Unavailable as why:
+            procs.note(log, str(why))
+            interpreter, django = None, None
+            _no_interpreter(rec, "unavailable", str(why))
+        if django is not None:
+            procs.note(log, f"Django: {django.requirement}" + (f" (from {django.archive})" if django.archive else ""))
+            rec.provenance.django_commit, rec.provenance.django_archive = django.commit, django.archive
         if interpreter is None:
             host.close(log)
     if interpreter is None:
@@ -295,6 +305,8 @@ def run_cell(
     record.write(rec, out)
     solution = library(cell.library)
     env = dict(cell_env(interpreter), DTWS_SOLUTION=solution.app, **{reaper.CELL: cell.env})
+    if django is not None:
+        env["DTWS_DJANGO"] = django.requirement
     if as_of is not None:
         env.update(as_of.env())
     if pins:
@@ -345,7 +357,9 @@ def run_cell(
         if outcome is not None and spec.name == "install":
             packages = _freeze(ctx, outcome.installer)
             rec.provenance.packages = packages
-            rec.provenance.django_version = _lookup(packages, "Django")
+            rec.provenance.django_version = _lookup(packages, "Django") or (
+                ahead.installed_version(installed.site_packages(ctx.env_dir)) if django is not None else None
+            )
             rec.provenance.library_version = _lookup(packages, solution.package)
             rec.provenance.installer = outcome.installer
             rec.provenance.declared = declared.read(ctx.env_dir, solution.package)

@@ -7,6 +7,12 @@ its page and its run, or comments on the one already open (found by LABEL,
 which the workflow owns); a run with no regression comments on an open one
 and closes it. Flaky cells are listed apart, and never open an issue alone.
 
+The cells ahead of release (dtws.ahead: Django main, its pre-release, the
+next Python) never open that issue: they keep one of their own (AHEAD_LABEL),
+"ahead of release", listing each library that breaks there with its first
+error: opened when something breaks, its text kept current while it does,
+commented on and closed when nothing does any more.
+
 It talks to GitHub's REST API (``Api``: GITHUB_API_URL, GITHUB_REPOSITORY,
 GITHUB_TOKEN) with the documented endpoints only: list a repository's issues
 by label, create an issue, create an issue comment, update an issue. An
@@ -20,15 +26,16 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from dtws import gate, shapes
+from dtws import ahead, gate, shapes
 from dtws.github import markdown_code
 
 LABEL = "dtws-regression"
+AHEAD_LABEL = "dtws-ahead"
 TIMEOUT_S = 30
-Said = Literal["opened", "commented", "closed", "nothing"]
+Said = Literal["opened", "commented", "updated", "closed", "nothing"]
 
 
 class ApiError(Exception):
@@ -42,16 +49,18 @@ class Cell:
     before: str
     after: str
     reason: str | None
+    column: str | None = None  # a cell ahead of release: its column ("main", "6.2 (pre-release)")
 
 
 @dataclass(frozen=True)
 class Told:
-    """What a run has to tell: its regressions, its flaky cells, and where to look."""
+    """What a run has to tell: its regressions, its flaky cells, what breaks ahead of release, where to look."""
 
     regressions: list[Cell]
     flaky: list[Cell]
     run_url: str | None = None
     site: str | None = None  # the published site's root, ending in "/"
+    ahead: list[Cell] = field(default_factory=list)
 
 
 def of(verdict: gate.Verdict, run_url: str | None, site: str | None) -> Told:
@@ -60,7 +69,11 @@ def of(verdict: gate.Verdict, run_url: str | None, site: str | None) -> Told:
     flaky = [
         Cell(e.library, e.cell, "", "flaky", e.record.reason if e.record is not None else None) for e in verdict.flaky
     ]
-    return Told(regressions, flaky, run_url, site)
+    broken = [
+        Cell(e.library, e.cell, "", e.status, e.record.reason if e.record else None, ahead.label(e.python, e.django))
+        for e in verdict.broken_ahead
+    ]
+    return Told(regressions, flaky, run_url, site, broken)
 
 
 def read(data: Any) -> Told:
@@ -98,9 +111,9 @@ class Api:
         except (urllib.error.URLError, TimeoutError, ValueError) as error:
             raise ApiError(f"{method} {path}: {getattr(error, 'reason', None) or error}") from None
 
-    def open_issue(self) -> int | None:
-        """The number of the open issue with LABEL (pull requests are issues too: those are not), or None."""
-        query = urllib.parse.urlencode({"labels": LABEL, "state": "open", "per_page": 100})
+    def open_issue(self, label: str = LABEL) -> int | None:
+        """The number of the open issue with ``label`` (pull requests are issues too: those are not), or None."""
+        query = urllib.parse.urlencode({"labels": label, "state": "open", "per_page": 100})
         found = self.call("GET", f"/repos/{self.repository}/issues?{query}")
         numbers = [item["number"] for item in found if isinstance(item, dict) and "pull_request" not in item]
         return min(numbers) if numbers else None
@@ -146,5 +159,44 @@ def tell(told: Told, api: Api) -> tuple[Said, int | None]:
     if number is None:
         return "nothing", None
     api.call("POST", f"{issues}/{number}/comments", {"body": body(told)})
+    api.call("PATCH", f"{issues}/{number}", {"state": "closed", "state_reason": "completed"})
+    return "closed", number
+
+
+def ahead_body(told: Told) -> str:
+    """The ahead issue's text: each library that breaks ahead of release, each such cell with its first error."""
+    if not told.ahead:
+        lines = ["Nothing breaks ahead of release any more."]
+    else:
+        libraries = list(dict.fromkeys(cell.library for cell in told.ahead))
+        lines = [f"{len(libraries)} libraries break ahead of release (Django main, its pre-release, the next Python):"]
+        for library in libraries:
+            lines += ["", f"**{library}**", ""]
+            for cell in told.ahead:
+                if cell.library == library:
+                    name = f"{cell.library} {cell.cell}"
+                    page = f"[{name}]({told.site}cells/{cell.library}/{cell.cell}/)" if told.site else name
+                    reason = markdown_code(cell.reason[:300]) if cell.reason else "no reason given"
+                    lines.append(f"- {cell.column}: {page}: {cell.after}: {reason}")
+    if told.run_url:
+        lines += ["", f"Run: {told.run_url}"]
+    return "\n".join(lines) + "\n"
+
+
+def tell_ahead(told: Told, api: Api) -> tuple[Said, int | None]:
+    """Open, keep current or close the issue of what breaks ahead of release; what was done, and its number."""
+    number = api.open_issue(AHEAD_LABEL)
+    issues = f"/repos/{api.repository}/issues"
+    if told.ahead:
+        libraries = len({cell.library for cell in told.ahead})
+        text = {"title": f"dtws: {libraries} libraries break ahead of release", "body": ahead_body(told)}
+        if number is not None:
+            api.call("PATCH", f"{issues}/{number}", text)
+            return "updated", number
+        made = api.call("POST", issues, {**text, "labels": [AHEAD_LABEL]})
+        return "opened", int(made["number"])
+    if number is None:
+        return "nothing", None
+    api.call("POST", f"{issues}/{number}/comments", {"body": ahead_body(told)})
     api.call("PATCH", f"{issues}/{number}", {"state": "closed", "state_reason": "completed"})
     return "closed", number

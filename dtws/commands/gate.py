@@ -4,7 +4,9 @@ A cell that passed in the baseline (the published results.json, or a file)
 and now fails, times out or is flaky is a regression. By default
 (``--fail-on regression``) only a regression makes the exit code 1: known
 failures keep the run green. ``--fail-on any``: 1 when any cell does not pass.
-``--fail-on never``: 0, with the same report. The report, a Markdown table of
+``--fail-on never``: 0, with the same report. A cell ahead of release (Django
+main, its pre-release, the next Python: dtws.ahead) never makes it 1, unless
+``--ahead-counts``: its changes and failures are listed apart. The report, a Markdown table of
 the run's verdicts, every flip in both directions and the flaky cells, is
 printed and appended to $GITHUB_STEP_SUMMARY; each regression is also an
 error annotation. A baseline that cannot be read, a file that is not there,
@@ -31,6 +33,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--baseline", required=True, metavar="PATH_OR_URL", help="the results.json to compare with (the published one)"
     )
     parser.add_argument("--fail-on", choices=gate.FAIL_ON, default="regression", help="what makes the exit code 1")
+    parser.add_argument(
+        "--ahead-counts",
+        action="store_true",
+        help="judge the cells ahead of release (Django main, its pre-release, the next Python) as any other:"
+        " by default they never turn the run red",
+    )
     parser.add_argument("--site", metavar="URL", help="the published site's root, to link each cell in the report")
     parser.add_argument(
         "--verdict",
@@ -66,7 +74,7 @@ def main(args: argparse.Namespace) -> int:
         then, now = asof.said(baseline.as_of), asof.said(current.as_of)
         return _blind(f"the baseline ({args.baseline}) holds results {then}, these are {now}: they do not compare")
     site = args.site.rstrip("/") + "/" if args.site else None
-    verdict = gate.compare(current, baseline, args.baseline, args.fail_on)
+    verdict = gate.compare(current, baseline, args.baseline, args.fail_on, args.ahead_counts)
     report = gate.markdown(verdict, site)
     print(report)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")

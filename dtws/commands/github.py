@@ -14,7 +14,8 @@ $DTWS_SITE_URL for a site elsewhere).
 ``publish RESULTS_JSON``: ``publish=true`` only when deploying these results cannot make the
 published site worse (see dtws.github.publishable); says why not otherwise.
 ``issue VERDICT_JSON``: what ``gate --verdict`` wrote, told in the repository's issue (dtws.tell):
-opened, commented on or closed; an API error is a warning, never a failed job.
+opened, commented on or closed; and what breaks ahead of release, in an issue of its own (opened, kept
+current, closed); an API error is a warning, never a failed job.
 """
 
 from __future__ import annotations
@@ -136,10 +137,15 @@ def _issue(args: argparse.Namespace) -> int:
     api = tell.Api(env["GITHUB_API_URL"], env["GITHUB_REPOSITORY"], env["GITHUB_TOKEN"])
     try:
         said, number = tell.tell(told, api)
+        print({"nothing": "no regression, and no issue open: nothing to tell"}.get(said, f"{said} issue #{number}"))
+        said, number = tell.tell_ahead(told, api)
+        print(
+            {"nothing": "nothing breaks ahead of release, and no issue open"}.get(
+                said, f"ahead: {said} issue #{number}"
+            )
+        )
     except tell.ApiError as error:  # telling is a courtesy: the run's verdict and its site stand without it
         print(terminal_text(f"::warning title=dtws::nobody told: {error}"))
-        return 0
-    print({"nothing": "no regression, and no issue open: nothing to tell"}.get(said, f"{said} issue #{number}"))
     return 0
 
 

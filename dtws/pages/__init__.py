@@ -36,7 +36,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 import markupsafe
 
-from dtws import answers, bisect, files, github, matrix, published, record
+from dtws import ahead, answers, bisect, files, github, matrix, published, record
 from dtws.bench import data as bench_data
 from dtws.bench import figures
 from dtws.marks import MARKS
@@ -330,8 +330,9 @@ class Site:
 
     @property
     def libraries(self) -> dict[str, list[Entry]]:
+        """Each library's cells of released Django and Pythons (its summary, page and badge); not those ahead."""
         by_library: dict[str, list[Entry]] = {}
-        for entry in self.results.cells:
+        for entry in ahead.released(self.results.cells):
             by_library.setdefault(entry.library, []).append(entry)
         return by_library
 
@@ -370,7 +371,8 @@ def write_docs(
     front = env.get_template("index.md.j2").render(
         results=results,
         libraries=libraries,
-        djangos=sorted({e.django for e in results.cells}, key=series_key),
+        djangos=sorted({e.django for e in ahead.released(results.cells)}, key=series_key),
+        ahead=ahead.columns(results.cells),
         counts=counts,
         changed=site.changed,
         changed_cells=changed_cells,

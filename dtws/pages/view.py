@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dtws import declared
+from dtws import ahead, declared
 from dtws.marks import MARKS, Mark
 from dtws.record import Declared
 from dtws.results import Entry
 from dtws.versions import release_key, series_key
+
+django_commit_url = ahead.commit_url  # the cell page's link to the commit of Django main it tested
 
 # The review's columns: (heading, the step it shows, or None for the whole cell).
 COLUMNS: tuple[tuple[str, str | None], ...] = (

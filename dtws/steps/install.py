@@ -14,7 +14,7 @@ import shutil
 import threading
 import time
 
-from dtws import procs
+from dtws import ahead, procs
 from dtws.steps.base import Context, Outcome, from_finished
 
 NEEDS: tuple[str, ...] = ()
@@ -122,7 +122,8 @@ def run(ctx: Context) -> Outcome:
     tools = _build_tools(ctx) if ctx.solution.builds else None
     if tools is not None:
         return tools
-    command = [*ctx.host.tox(), "run", "-e", ctx.cell.env, "--notest", "--recreate", "--workdir", str(ctx.toxworkdir)]
+    command = [*ctx.host.tox(), "run", "-e", ctx.cell.env, *ahead.tox_args(ctx.cell), "--notest", "--recreate"]
+    command += ["--workdir", str(ctx.toxworkdir)]
     ctx.log.flush()
     since = os.path.getsize(ctx.log.name)
     finished = ctx.run(command, env=dict(ctx.env, **seed_env(ctx.cell.python)))

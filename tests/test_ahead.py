@@ -1,0 +1,241 @@
+"""Cells ahead of release (dtws.ahead): Django's pre-release from a recorded index answer, Django main from an archive.
+
+The main cell runs end to end from an archive the test builds itself: Django's newest sdist, set to a
+development version of the next series, packed as GitHub packs a branch (a top folder, and the commit in
+the pax global header), served on 127.0.0.1. No network but the package index.
+"""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import http.server
+import io
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+import threading
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from packaging.version import Version
+
+from dtws import ahead, matrix, merge, pages, record, runner
+from tests.conftest import PROJECT, dtws, dtws_args
+
+ANSWERS = json.loads((PROJECT / "tests" / "fixtures" / "pypi-django.json").read_text(encoding="utf-8"))
+COMMIT = "5f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6"
+
+
+class _Answers(http.server.BaseHTTPRequestHandler):
+    """The index's recorded answers (or a folder's files), by path; 404 for anything else."""
+
+    answers: dict[str, bytes] = {}
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        body = self.answers.get(self.path)
+        self.send_response(200 if body is not None else 404)
+        self.send_header("Content-Length", str(len(body or b"")))
+        self.end_headers()
+        self.wfile.write(body or b"")
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's name)
+        pass
+
+
+@contextmanager
+def _serve(answers: dict[str, bytes]) -> Iterator[str]:
+    handler = type("Handler", (_Answers,), {"answers": answers})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def index() -> Iterator[dict[str, bytes]]:
+    """The recorded answers, served as the index serves them; a test may change them before asking."""
+    served = {path: json.dumps(answer).encode() for path, answer in ANSWERS.items()}
+    yield served
+
+
+def _read(served: dict[str, bytes]) -> ahead.Prerelease | None:
+    with _serve(served) as root:
+        return ahead.read_index(f"{root}/pypi/Django/json")
+
+
+def test_a_prerelease_newer_than_the_newest_final_is_a_column_of_its_own(
+    index: dict[str, bytes], tmp_path: Path
+) -> None:
+    found = _read(index)
+    assert found == ahead.Prerelease("6.2a1", ("3.12", "3.13", "3.14", "3.15"))
+    assert found.label == "6.2 (pre-release)"
+    cells = ahead.cells(found)
+    channels = [cell for cell in cells if cell.library == "channels" and cell.django == ahead.NEXT]
+    assert [cell.env for cell in channels] == [f"py{v}-djangonext-channels" for v in ("312", "313", "314", "315")]
+    assert {cell.library for cell in cells if cell.django == ahead.NEXT} == set(ahead.libraries())
+    assert "django-socketio-workaround" not in ahead.libraries()
+    # Main follows the newest Pythons Django names: the pre-release's.
+    assert ahead.main_pythons(found) == ("3.14", "3.15")
+
+
+def test_the_prerelease_column_goes_at_the_final(index: dict[str, bytes]) -> None:
+    project = json.loads(index["/pypi/Django/json"])
+    final = copy.deepcopy(project["releases"]["6.2a1"])
+    for item in final:
+        item["filename"] = item["filename"].replace("6.2a1", "6.2")
+    project["releases"]["6.2"] = final
+    index["/pypi/Django/json"] = json.dumps(project).encode()
+    assert _read(index) is None
+    assert not [cell for cell in ahead.cells(None) if cell.django == ahead.NEXT]
+
+
+def test_a_yanked_prerelease_is_none(index: dict[str, bytes]) -> None:
+    project = json.loads(index["/pypi/Django/json"])
+    for item in project["releases"]["6.2a1"]:
+        item["yanked"] = True
+    index["/pypi/Django/json"] = json.dumps(project).encode()
+    assert _read(index) is None
+
+
+def test_the_snapshot_is_written_and_read_back(index: dict[str, bytes], tmp_path: Path) -> None:
+    snapshot = tmp_path / "django_next.json"
+    with _serve(index) as root:
+        assert ahead.refresh(snapshot, f"{root}/pypi/Django/json") == ahead.read(snapshot)
+    assert ahead.read(snapshot) == ahead.Prerelease("6.2a1", ("3.12", "3.13", "3.14", "3.15"))
+    snapshot.write_text('{"prerelease": 3}')
+    with pytest.raises(ValueError, match="prerelease"):
+        ahead.read(snapshot)
+
+
+def test_the_index_that_cannot_be_read_says_so(index: dict[str, bytes]) -> None:
+    del index["/pypi/Django/6.2a1/json"]
+    with pytest.raises(ahead.Unreadable, match="6.2a1/json"):
+        _read(index)
+
+
+def test_ahead_cells_are_named_and_found_by_name() -> None:
+    assert matrix.get("py312-djangomain-channels") == matrix.Cell("channels", "3.12", "main")
+    assert matrix.get("py314t-django61-tornado") == matrix.Cell("tornado", "3.14t", "6.1")
+    assert ahead.kind("3.14t", "6.1") == "python" and ahead.kind("3.12", "main") == "main"
+    assert ahead.kind("3.13", "next") == "pre-release" and ahead.kind("3.13", "6.1") is None
+    with pytest.raises(matrix.UnknownCell):
+        matrix.get("py312-djangomain-workaround")  # the workaround stays the review's seven
+    assert not set(ahead.CELLS) & set(matrix.CELLS)
+
+
+def _tree(source: Path, version: tuple[object, ...], top: str) -> dict[str, bytes]:
+    """Django's sdist as a branch's tree: its files under ``top``, its VERSION set, no sdist metadata."""
+    found: dict[str, bytes] = {}
+    with tarfile.open(source) as sdist:
+        for member in sdist.getmembers():
+            if not member.isfile():
+                continue
+            inner = member.name.split("/", 1)[1]
+            if inner == "PKG-INFO" or ".egg-info/" in inner:
+                continue
+            data = sdist.extractfile(member)
+            assert data is not None
+            content = data.read()
+            if inner == "django/__init__.py":
+                text = content.decode()
+                start = text.index("VERSION = (")
+                end = text.index("\n", start)
+                content = (text[:start] + f"VERSION = {version!r}" + text[end:]).encode()
+            found[f"{top}/{inner}"] = content
+    return found
+
+
+def build_main_archive(sdist: Path, target: Path, commit: str) -> None:
+    """An archive of Django's main branch as GitHub serves it: ``django-main/``, the commit in the pax header."""
+    with tarfile.open(target, "w:gz", format=tarfile.PAX_FORMAT, pax_headers={"comment": commit}) as archive:
+        for name, content in sorted(_tree(sdist, (6, 2, 0, "alpha", 0), "django-main").items()):
+            info = tarfile.TarInfo(name)
+            info.size, info.mode, info.mtime = len(content), 0o644, 1_800_000_000
+            archive.addfile(info, io.BytesIO(content))
+
+
+def django_sdist(folder: Path) -> Path:
+    """Django's newest sdist, from the index (its simple API)."""
+    request = urllib.request.Request(
+        "https://pypi.org/simple/django/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        listed = json.load(answer)
+    sdists = {
+        Version(f["filename"].removesuffix(".tar.gz").split("-")[-1]): f
+        for f in listed["files"]
+        if f["filename"].lower().startswith("django-") and f["filename"].endswith(".tar.gz") and not f.get("yanked")
+    }
+    found: dict[str, str] = sdists[max(version for version in sdists if not version.is_prerelease)]
+    target = folder / found["filename"]
+    with urllib.request.urlopen(found["url"], timeout=300) as answer, target.open("wb") as out:
+        shutil.copyfileobj(answer, out)
+    return target
+
+
+def test_the_commit_is_read_from_the_archive_as_git_reads_it(tmp_path: Path) -> None:
+    archive = tmp_path / "main.tar.gz"
+    with tarfile.open(archive, "w:gz", format=tarfile.PAX_FORMAT, pax_headers={"comment": COMMIT}) as made:
+        info = tarfile.TarInfo("django-main/README.rst")
+        made.addfile(info, io.BytesIO(b""))
+    assert ahead.archive_commit(archive) == COMMIT
+    git = subprocess.run(
+        ["git", "get-tar-commit-id"], input=gzip.decompress(archive.read_bytes()), capture_output=True, check=True
+    )
+    assert git.stdout.decode().strip() == COMMIT
+    plain = tmp_path / "plain.tar.gz"
+    with tarfile.open(plain, "w:gz") as made:
+        made.addfile(tarfile.TarInfo("x"), io.BytesIO(b""))
+    assert ahead.archive_commit(plain) is None
+
+
+def test_a_main_archive_that_cannot_be_fetched_makes_the_cell_unavailable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: dict[str, bytes] = {}
+    with _serve(served) as root:
+        monkeypatch.setenv(ahead.ARCHIVE_ENV, f"{root}/django/django/archive/main.tar.gz")
+        rec = runner.run_cell(matrix.get("py312-djangomain-tornado"), tmp_path / "results", project=PROJECT)
+    assert rec.status == "unavailable"
+    assert rec.reason is not None and "Django main's archive" in rec.reason and "404" in rec.reason
+    assert {step.verdict for step in rec.steps} == {"unavailable"}
+    kept = record.read(tmp_path / "results" / "tornado" / "py312-djangomain-tornado" / record.FILENAME)
+    assert kept.status == "unavailable" and kept.provenance.django_commit is None
+
+
+def test_a_main_cell_runs_end_to_end_from_a_local_archive(toxworkdir: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "served" / "main.tar.gz"
+    archive.parent.mkdir()
+    build_main_archive(django_sdist(tmp_path), archive, COMMIT)
+    results = tmp_path / "results"
+    cell = "py312-djangomain-channels"
+    with _serve({"/django/django/archive/main.tar.gz": archive.read_bytes()}) as root:
+        url = f"{root}/django/django/archive/main.tar.gz"
+        done = dtws(
+            dtws_args("run", "--results", str(results), "--toxworkdir", str(toxworkdir), cell),
+            env={**os.environ, ahead.ARCHIVE_ENV: url},
+        )
+    assert done.returncode == 0, done.stdout + done.stderr
+    rec = record.read(results / "channels" / cell / record.FILENAME)
+    assert rec.status == "pass", rec.reason
+    assert rec.provenance.django_commit == COMMIT and rec.provenance.django_archive == url
+    # As Django's main installs from its archive: an alpha 0 is ".dev<changeset>" only in a git checkout.
+    assert rec.provenance.django_version == "6.2"
+    install = (results / "channels" / cell / "logs" / "install.log").read_text(encoding="utf-8")
+    assert "Django @ file://" in install
+    # Its page links the commit it tested.
+    merged = merge.merge([results], tmp_path / "merged", cells=[matrix.get(cell)])
+    pages.write_cells(pages.plan(tmp_path / "merged", merged), tmp_path / "site")
+    page = (tmp_path / "site" / "cells" / "channels" / cell / "index.html").read_text(encoding="utf-8")
+    assert f'href="https://github.com/django/django/commit/{COMMIT}"' in page
