@@ -154,16 +154,17 @@ def markdown(verdict: Verdict, site: str | None) -> str:
         lines += ["", "</details>", ""] if folded else [""]
     if not verdict.flips and verdict.baseline is not None:
         lines += ["No cell changed its verdict.", ""]
-    if verdict.broken_ahead:
-        lines += [f"### Ahead of release, failing ({len(verdict.broken_ahead)}; never red)", ""]
-        for entry in verdict.broken_ahead:
-            reason = entry.record.reason if entry.record is not None else None
-            lines.append(f"- {_cell(entry, site)}: {_code(reason)}")
-        lines.append("")
-    if verdict.flaky:
-        lines += [f"### Flaky ({len(verdict.flaky)})", ""]
-        for entry in verdict.flaky:
-            reason = entry.record.reason if entry.record is not None else None
-            lines.append(f"- {_cell(entry, site)}: {_code(reason)}")
-        lines.append("")
+    lines += _listed(f"Ahead of release, failing ({len(verdict.broken_ahead)}; never red)", verdict.broken_ahead, site)
+    lines += _listed(f"Flaky ({len(verdict.flaky)})", verdict.flaky, site)
     return "\n".join(lines)
+
+
+def _listed(title: str, entries: list[Entry], site: str | None) -> list[str]:
+    """A section of the summary: each cell with its reason; nothing when there is none."""
+    if not entries:
+        return []
+    lines = [f"### {title}", ""]
+    for entry in entries:
+        reason = entry.record.reason if entry.record is not None else None
+        lines.append(f"- {_cell(entry, site)}: {_code(reason)}")
+    return [*lines, ""]

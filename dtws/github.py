@@ -38,7 +38,8 @@ class Source:
 
 
 def source(python: str) -> Source:
-    if python in SETUP_PYTHON:
+    """A free-threaded build (``3.14t``) is setup-python's too (its ``freethreaded`` input)."""
+    if python.removesuffix("t") in SETUP_PYTHON:
         return Source(RUNNER, "")
     if python in IN_DOCKER:
         return Source(RUNNER, f"python:{python}")
@@ -53,7 +54,15 @@ def _runs_on(cell: matrix.Cell) -> Job:
     its library's services (dtws.services), which the job installs on the runner ("" for none)."""
     where = source(cell.python)
     packages = " ".join(services.PACKAGES[name] for name in library(cell.library).services)
-    return {"docker": bool(where.image), "image": where.image, "runner": where.runner, "packages": packages}
+    return {
+        "docker": bool(where.image),
+        "image": where.image,
+        "runner": where.runner,
+        "packages": packages,
+        # What setup-python is asked for: the version, and whether its free-threaded build (a "t" cell: dtws.ahead).
+        "setup_python": cell.python.removesuffix("t"),
+        "freethreaded": cell.python.endswith("t"),
+    }
 
 
 def bench_packages() -> str:
@@ -71,7 +80,7 @@ def job(cell: matrix.Cell, as_of: str = "") -> Job:
         "django": cell.django,
         "as_of": as_of,
         "name": (f"as of {as_of} · " if as_of else "")
-        + f"py{cell.python.replace('.', '')} · Django {cell.django}"
+        + f"py{cell.python.replace('.', '')} · Django {ahead.label(cell.python, cell.django)}"
         + ("" if cell.library == matrix.LIBRARY else f" · {cell.library}"),
         **_runs_on(cell),
     }
@@ -128,7 +137,9 @@ class Plan:
     and, when it is scheduled or dispatched (not on a push, which must answer
     fast), the bisects of dtws.questions (the review's, each library's first).
     A run of one cell (dispatched from the Actions UI): that cell only. The
-    site keeps everything else from the published one.
+    site keeps everything else from the published one. The cells ahead of
+    release (dtws.ahead: Django main, its pre-release, the next Python) run
+    with the bisects: in a scheduled or dispatched full run.
     """
 
     shards: list[list[Job]]  # the cell jobs, SHARDS lists of at most MAX_JOBS
@@ -162,13 +173,15 @@ def plan(only: Sequence[str] = (), event: str = "workflow_dispatch") -> Plan:
     """The jobs of a run of ``event``: everything, or the ``only`` cells (cells of the matrix only)."""
     cells = [matrix.get(name) for name in only] if only else list(matrix.CELLS)
     for cell in cells:
-        if cell not in matrix.CELLS:
+        if cell not in matrix.CELLS + ahead.CELLS:
             raise matrix.UnknownCell(f"{cell.env} is a test-only cell (dtws's own tests run it), not one of the matrix")
     if only:
         return Plan(shards([job(cell) for cell in cells]), [])
     then = [job(matrix.get(name), review.DAY) for name in review.TABLE]
-    bisects = [bisect_job(question) for question in questions.QUESTIONS] if event in BISECT_ON else []
-    return Plan(shards([job(cell) for cell in cells] + then), bisects)
+    full = event in BISECT_ON
+    bisects = [bisect_job(question) for question in questions.QUESTIONS] if full else []
+    coming = [job(cell) for cell in ahead.CELLS] if full else []
+    return Plan(shards([job(cell) for cell in cells] + coming + then), bisects)
 
 
 def _said(status: str) -> str:

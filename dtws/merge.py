@@ -150,8 +150,8 @@ def merge(
 ) -> Results:
     """Merge into ``out`` (``results.json``, ``junit.xml``, the records), keeping ``baseline``'s cells this run lacks.
 
-    ``cells`` are the cells merged (default: the matrix, and today the cells ahead of
-    release, dtws.ahead; the scale benchmark gives a synthetic one). Only records
+    ``cells`` are the cells merged (default: the matrix, and today's cells ahead of
+    release, dtws.ahead, those that ran; the scale benchmark gives a synthetic one). Only records
     of ``as_of`` (a date, or None: today's) are merged: an as-of run is never mixed with today's. ``baseline_problem``:
     why the published results could not be read, if so (then nothing may be
     published from a partial run); a part of the published site that could not
@@ -243,6 +243,8 @@ def _merge(
     kept = {key: e for key, e in past.items() if e.record is not None}
     for cell in cells:
         candidates = found.get(cell, [])
+        if not candidates and (cell.library, cell.env) not in past and ahead.kind(cell.python, cell.django):
+            continue  # a cell ahead of release that has never run: not shown as one without a record
         good = [item for item in candidates if item.record is not None]
         entry = Entry(
             cell.library,

@@ -119,11 +119,17 @@ class Api:
         return min(numbers) if numbers else None
 
 
-def _line(cell: Cell, told: Told) -> str:
+def _page(cell: Cell, told: Told) -> str:
     name = f"{cell.library} {cell.cell}"
-    page = f"[{name}]({told.site}cells/{cell.library}/{cell.cell}/)" if told.site else name
-    reason = markdown_code(cell.reason[:300]) if cell.reason else "no reason given"
-    return f"- {page}: {cell.before} → {cell.after}: {reason}"
+    return f"[{name}]({told.site}cells/{cell.library}/{cell.cell}/)" if told.site else name
+
+
+def _reason(cell: Cell) -> str:
+    return markdown_code(cell.reason[:300]) if cell.reason else "no reason given"
+
+
+def _line(cell: Cell, told: Told) -> str:
+    return f"- {_page(cell, told)}: {cell.before} → {cell.after}: {_reason(cell)}"
 
 
 def body(told: Told) -> str:
@@ -158,7 +164,13 @@ def tell(told: Told, api: Api) -> tuple[Said, int | None]:
         return "opened", int(made["number"])
     if number is None:
         return "nothing", None
-    api.call("POST", f"{issues}/{number}/comments", {"body": body(told)})
+    return _close(api, number, body(told))
+
+
+def _close(api: Api, number: int, text: str) -> tuple[Said, int]:
+    """Comment ``text`` on the issue, and close it."""
+    issues = f"/repos/{api.repository}/issues"
+    api.call("POST", f"{issues}/{number}/comments", {"body": text})
     api.call("PATCH", f"{issues}/{number}", {"state": "closed", "state_reason": "completed"})
     return "closed", number
 
@@ -174,10 +186,7 @@ def ahead_body(told: Told) -> str:
             lines += ["", f"**{library}**", ""]
             for cell in told.ahead:
                 if cell.library == library:
-                    name = f"{cell.library} {cell.cell}"
-                    page = f"[{name}]({told.site}cells/{cell.library}/{cell.cell}/)" if told.site else name
-                    reason = markdown_code(cell.reason[:300]) if cell.reason else "no reason given"
-                    lines.append(f"- {cell.column}: {page}: {cell.after}: {reason}")
+                    lines.append(f"- {cell.column}: {_page(cell, told)}: {cell.after}: {_reason(cell)}")
     if told.run_url:
         lines += ["", f"Run: {told.run_url}"]
     return "\n".join(lines) + "\n"
@@ -197,6 +206,4 @@ def tell_ahead(told: Told, api: Api) -> tuple[Said, int | None]:
         return "opened", int(made["number"])
     if number is None:
         return "nothing", None
-    api.call("POST", f"{issues}/{number}/comments", {"body": ahead_body(told)})
-    api.call("PATCH", f"{issues}/{number}", {"state": "closed", "state_reason": "completed"})
-    return "closed", number
+    return _close(api, number, ahead_body(told))

@@ -13,6 +13,7 @@ import http.server
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -28,6 +29,8 @@ from packaging.version import Version
 
 from dtws import ahead, matrix, merge, pages, record, runner
 from tests.conftest import PROJECT, dtws, dtws_args
+from tests.test_tell import results_of
+from tests.test_unlucky import gate, write_cell
 
 ANSWERS = json.loads((PROJECT / "tests" / "fixtures" / "pypi-django.json").read_text(encoding="utf-8"))
 COMMIT = "5f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6"
@@ -239,3 +242,55 @@ def test_a_main_cell_runs_end_to_end_from_a_local_archive(toxworkdir: Path, tmp_
     pages.write_cells(pages.plan(tmp_path / "merged", merged), tmp_path / "site")
     page = (tmp_path / "site" / "cells" / "channels" / cell / "index.html").read_text(encoding="utf-8")
     assert f'href="https://github.com/django/django/commit/{COMMIT}"' in page
+
+
+MAIN, OTHER = "py314-djangomain-channels", "py312-django52-channels"  # a cell of Django main, one of the matrix
+
+
+def test_a_cell_ahead_of_release_never_turns_the_gate_red_unless_told(tmp_path: Path) -> None:
+    passing = results_of(tmp_path, "passing", {MAIN: "pass", OTHER: "pass"})
+    broken = results_of(tmp_path, "broken", {MAIN: "fail", OTHER: "pass"})
+    done = gate(str(broken), "--baseline", str(passing))
+    assert done.returncode == 0, done.stdout
+    assert "Ahead of release (Django main, its pre-release, the next Python): changed, never red (1)" in done.stdout
+    assert f"### Ahead of release, failing (1; never red)\n\n- channels {MAIN}: `check: broke in broken`" in (
+        done.stdout
+    )
+    assert "::error title=dtws regression" not in done.stdout
+    # --fail-on any counts every cell of the matrix that does not pass (here, all but one have no record): not those.
+    anything = gate(str(broken), "--baseline", str(passing), "--fail-on", "any")
+    assert f"## dtws: red: {len(matrix.CELLS) - 1} cells do not pass" in anything.stdout
+    counted = gate(str(broken), "--baseline", str(passing), "--ahead-counts")
+    assert counted.returncode == 1 and f"::error title=dtws regression::channels {MAIN}: pass -> fail" in counted.stdout
+    # A cell of the matrix that breaks is a regression as ever.
+    worse = results_of(tmp_path, "worse", {MAIN: "fail", OTHER: "fail"})
+    assert gate(str(worse), "--baseline", str(passing)).returncode == 1
+
+
+def test_the_front_page_shows_the_ahead_columns_apart_at_the_right(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    statuses = {OTHER: "pass", MAIN: "fail", "py315-djangomain-channels": "pass", "py314t-django61-channels": "pass"}
+    for env, status in statuses.items():
+        write_cell(run, env, status, reason=None if status == "pass" else "check: broke")  # type: ignore[arg-type]
+    merged = merge.merge([run], tmp_path / "merged")
+    site = pages.plan(tmp_path / "merged", merged)
+    pages.write_docs(site, tmp_path / "docs")
+    front = (tmp_path / "docs" / "index.md").read_text(encoding="utf-8")
+    head = front[front.index('<table class="dtws-summary">') :]
+    head = head[: head.index("</thead>")]
+    columns = re.findall(r"<th[^>]*>([^<]*)</th>", head)
+    assert columns[-2:] == ["Ahead: Django main", "Ahead: Django 6.1 on Python 3.14t"], columns
+    assert "Django main" not in columns[:-2] and "Django 6.1" in columns
+    row = front[front.index('<tr data-library="channels">') :]
+    row = row[: row.index("</tr>")]
+    # The best of main's two cells, leading to its page; the Django series columns know nothing of main.
+    assert re.search(
+        r'<td class="dtws-verdict dtws-ahead dtws-ahead-first dtws-pass" data-ahead="main">'
+        r'<a href="cells/channels/py315-djangomain-channels/">✓',
+        row,
+    ), row
+    # A library's own page and badge rest on the matrix's cells only.
+    library = (tmp_path / "docs" / "libraries" / "channels.md").read_text(encoding="utf-8")
+    assert "djangomain" not in library and "py314t" not in library
+    badge = json.loads((tmp_path / "docs" / "badges" / "channels.json").read_text())
+    assert badge["message"] == "works on 1 of 1 cells", badge

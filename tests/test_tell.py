@@ -84,7 +84,7 @@ class FakeGitHub(http.server.BaseHTTPRequestHandler):
             issue["comments"].append(body["body"])
             self._answer(201, {"id": len(issue["comments"]), "body": body["body"]})
         elif method == "PATCH" and issue is not None and not found[2]:
-            issue.update({key: body[key] for key in ("state", "state_reason") if key in body})
+            issue.update({key: body[key] for key in ("state", "state_reason", "title", "body") if key in body})
             self._answer(200, issue)
         else:
             self._answer(404, {"message": "Not Found"})
@@ -150,7 +150,7 @@ def test_a_regression_opens_an_issue_again_comments_and_a_fix_closes_it(
     passing = results_of(tmp_path, "passing", {A: "pass", B: "pass"})
     broken = results_of(tmp_path, "broken", {A: "fail", B: "pass"})
 
-    assert told(tmp_path, github, passing, broken).strip() == "opened issue #2"
+    assert told(tmp_path, github, passing, broken).splitlines()[0] == "opened issue #2"
     issue = github.issues[1]
     assert issue["title"] == "dtws: 1 cells that passed no longer pass"
     assert [label["name"] for label in issue["labels"]] == [tell.LABEL]
@@ -158,12 +158,12 @@ def test_a_regression_opens_an_issue_again_comments_and_a_fix_closes_it(
     assert "`check: broke in broken`" in issue["body"]
 
     # The same regression in the next run: a comment on the open issue, no second issue.
-    assert told(tmp_path, github, passing, broken).strip() == "commented issue #2"
+    assert told(tmp_path, github, passing, broken).splitlines()[0] == "commented issue #2"
     assert len(github.issues) == 2 and len(issue["comments"]) == 1
 
     # Fixed: a comment, and the issue closed.
     fixed = results_of(tmp_path, "fixed", {A: "pass", B: "pass"})
-    assert told(tmp_path, github, broken, fixed).strip() == "closed issue #2"
+    assert told(tmp_path, github, broken, fixed).splitlines()[0] == "closed issue #2"
     assert issue["state"] == "closed" and "No cell that passed before fails now." in issue["comments"][-1]
     assert github.issues[0]["state"] == "open", "the pull request is never touched"
 
@@ -174,10 +174,10 @@ def test_flaky_cells_alone_open_no_issue(tmp_path: Path, github: type[FakeGitHub
     verdict = tmp_path / "verdict.json"
     dtws(dtws_args("gate", str(flaky), "--baseline", str(flaky), "--verdict", str(verdict)))
     assert [cell["cell"] for cell in json.loads(verdict.read_text())["flaky"]] == [B]
-    assert told(tmp_path, github, flaky, flaky).strip() == "no regression, and no issue open: nothing to tell"
+    assert told(tmp_path, github, flaky, flaky).splitlines()[0] == "no regression, and no issue open: nothing to tell"
     assert len(github.issues) == 1 and all(method == "GET" for method, _ in github.calls)
     # A flaky cell that passed before is a regression, as the gate defines it: then it opens one, listed apart.
-    assert told(tmp_path, github, passing, flaky).strip() == "opened issue #2"
+    assert told(tmp_path, github, passing, flaky).splitlines()[0] == "opened issue #2"
     assert (
         f"channels {B}" in github.issues[1]["body"]
         and "Flaky (passed only when run again; 1)" in github.issues[1]["body"]
@@ -194,3 +194,29 @@ def test_an_api_error_is_a_warning_never_a_failed_job(tmp_path: Path, github: ty
         said.startswith("::warning title=dtws::nobody told: GET /repos/dtws/dtws/issues?") and f"HTTP {status}" in said
     )
     assert len(github.issues) == 1
+
+
+MAIN = "py314-djangomain-channels"  # a cell of Django main (dtws.ahead)
+
+
+def test_what_breaks_ahead_of_release_has_an_issue_of_its_own(tmp_path: Path, github: type[FakeGitHub]) -> None:
+    passing = results_of(tmp_path, "passing", {MAIN: "pass", A: "pass"})
+    broken = results_of(tmp_path, "broken", {MAIN: "fail", A: "pass"})
+    said = told(tmp_path, github, passing, broken).splitlines()
+    assert said == ["no regression, and no issue open: nothing to tell", "ahead: opened issue #2"]
+    issue = github.issues[1]
+    assert issue["title"] == "dtws: 1 libraries break ahead of release"
+    assert [label["name"] for label in issue["labels"]] == [tell.AHEAD_LABEL]
+    assert "**channels**" in issue["body"]
+    assert f"- main: [channels {MAIN}](https://dtws.github.io/dtws/cells/channels/{MAIN}/): fail:" in issue["body"]
+    assert "`check: broke in broken`" in issue["body"]
+    # Still broken, otherwise: the same issue, its text kept current; no regression issue either way.
+    again = results_of(tmp_path, "again", {MAIN: "timeout", A: "pass"})
+    assert told(tmp_path, github, broken, again).splitlines()[1] == "ahead: updated issue #2"
+    assert len(github.issues) == 2 and "timeout" in issue["body"] and "`check: broke in again`" in issue["body"]
+    # Nothing breaks any more: a comment, and closed.
+    assert told(tmp_path, github, again, passing).splitlines()[1] == "ahead: closed issue #2"
+    assert issue["state"] == "closed" and "Nothing breaks ahead of release any more." in issue["comments"][-1]
+    assert told(tmp_path, github, passing, passing).splitlines()[1] == (
+        "nothing breaks ahead of release, and no issue open"
+    )

@@ -25,7 +25,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from dtws import cli, github, interpreters, matrix, pages, questions, record, results, review
+from dtws import ahead, cli, github, interpreters, matrix, pages, questions, record, results, review
 from dtws.solutions import LIBRARIES, library
 from tests.conftest import PROJECT, fake_docker
 
@@ -111,7 +111,8 @@ def plan(only: str, tmp_path: Path) -> list[dict[str, Any]]:
 def test_the_workflows_cells_equal_the_matrix(tmp_path: Path) -> None:
     jobs = plan("all", tmp_path)
     today = [job for job in jobs if not job["as_of"]]
-    assert [job["cell"] for job in today] == [cell.env for cell in matrix.CELLS]
+    # A dispatched (or scheduled) run: the cells ahead of release too, after the matrix's.
+    assert [job["cell"] for job in today] == [cell.env for cell in matrix.CELLS + ahead.CELLS]
     by_cell = {job["cell"]: job for job in today}
     assert by_cell["py312-django52"]["name"] == "py312 · Django 5.2"
     assert by_cell["py27-django18"]["docker"] is True and by_cell["py27-django18"]["image"] == "python:2.7"
@@ -153,9 +154,12 @@ def test_a_full_run_runs_the_reviews_cells_as_of_its_day_and_the_bisects(tmp_pat
     ]
     assert [job["image"] for job in bisects] == ["python:2.7"] * 3 + ["python:3.6"]
     assert all(job["runner"] == "ubuntu-24.04" for job in bisects)
-    # A push runs the cells and the as-of cells, not the bisects, which take longer than a push should.
+    # A push runs the cells and the as-of cells, not the bisects, which take longer than a push should,
+    # nor the cells ahead of release.
     push = plan_outputs("all", tmp_path, "push")
-    assert cell_jobs(push) == cell_jobs(outputs) and push["bisects"] == "[]"
+    coming = {cell.env for cell in ahead.CELLS}
+    assert cell_jobs(push) == [job for job in cell_jobs(outputs) if job["cell"] not in coming or job["as_of"]]
+    assert push["bisects"] == "[]"
     assert plan_outputs("all", tmp_path, "schedule")["bisects"] == outputs["bisects"]
     triggers = yaml.safe_load(WORKFLOW.read_text().replace("\non:", '\n"on":'))["on"]
     assert triggers["schedule"] == [{"cron": "17 4 * * 1"}], "weekly"
@@ -173,7 +177,8 @@ def test_every_python_of_the_matrix_has_a_source_on_a_named_runner(tmp_path: Pat
     """ubuntu-latest moved to 26.04, where setup-python has no 3.8 or 3.9: every job names its runner."""
     for job in plan("all", tmp_path):
         assert job["runner"] == "ubuntu-24.04", job
-        assert job["python"] in github.SETUP_PYTHON + github.IN_DOCKER
+        assert job["setup_python"] in github.SETUP_PYTHON + github.IN_DOCKER
+        assert job["python"] == job["setup_python"] + ("t" if job["freethreaded"] else "")
         assert job["docker"] == (job["python"] in github.IN_DOCKER)
     assert set(github.SETUP_PYTHON) & set(github.IN_DOCKER) == set()
     assert set(matrix.pythons()) <= set(github.SETUP_PYTHON + github.IN_DOCKER)
@@ -272,8 +277,9 @@ def cells_of(count: int) -> tuple[matrix.Cell, ...]:
 def planned(
     cells: tuple[matrix.Cell, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[int, dict[str, str]]:
-    """The plan step's command (in this process) with ``cells`` as the matrix, on the weekly schedule."""
+    """The plan step's command (in this process), ``cells`` the matrix (none ahead), on the weekly schedule."""
     monkeypatch.setattr(matrix, "CELLS", cells)
+    monkeypatch.setattr(ahead, "CELLS", ())
     output = tmp_path / "github_output"
     output.write_text("")
     monkeypatch.setenv("GITHUB_OUTPUT", str(output))
@@ -821,3 +827,20 @@ def test_make_review_runs_what_the_workflow_runs() -> None:
             + (" --every" if question.every else "")
         )
         assert command + "\n" in text, f"the Makefile (review or bisects) lacks: $(BIN)/python {command}"
+
+
+def test_the_cells_ahead_of_release_run_when_scheduled_or_dispatched_never_on_a_push(tmp_path: Path) -> None:
+    dispatched = {job["cell"]: job for job in plan("all", tmp_path)}
+    pushed = {job["cell"] for job in cell_jobs(plan_outputs("all", tmp_path, event="push"))}
+    assert {cell.env for cell in ahead.CELLS} <= set(dispatched) and not {cell.env for cell in ahead.CELLS} & pushed
+    main = dispatched["py314-djangomain-channels"]
+    assert main["name"] == "py314 · Django main · channels" and main["freethreaded"] is False
+    free = dispatched["py314t-django61-channels"]
+    assert (free["setup_python"], free["freethreaded"], free["docker"]) == ("3.14", True, False)
+    steps = workflow()["jobs"]["cell"]["steps"]
+    setup = next(step for step in steps if step.get("name", "").startswith("the cell's Python"))
+    assert setup["with"] == {
+        "python-version": "${{ matrix.setup_python }}",
+        "allow-prereleases": True,
+        "freethreaded": "${{ matrix.freethreaded }}",
+    }
