@@ -213,10 +213,10 @@ def kind(python: str, django: str) -> Kind | None:
     return None
 
 
-def label(python: str, django: str) -> str:
+def label(python: str, django: str, pre: Prerelease | None = PRERELEASE) -> str:
     """A column's name: "main", "6.2 (pre-release)", or the series; a Python's, with its Python."""
     if django == NEXT:
-        return PRERELEASE.label if PRERELEASE is not None else "pre-release"
+        return pre.label if pre is not None else "pre-release"
     if django == MAIN:
         return MAIN
     return f"{django} on Python {python}" if kind(python, django) == "python" else django

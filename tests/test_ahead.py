@@ -294,3 +294,28 @@ def test_the_front_page_shows_the_ahead_columns_apart_at_the_right(tmp_path: Pat
     assert "djangomain" not in library and "py314t" not in library
     badge = json.loads((tmp_path / "docs" / "badges" / "channels.json").read_text())
     assert badge["message"] == "works on 1 of 1 cells", badge
+
+
+def test_one_command_refreshes_the_snapshot_and_lists_the_cells(index: dict[str, bytes], tmp_path: Path) -> None:
+    snapshot = tmp_path / "django_next.json"
+    with _serve(index) as root:
+        done = dtws(dtws_args("ahead", "--refresh", "--index", f"{root}/pypi/Django/json", "--snapshot", str(snapshot)))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[0] == f"{snapshot}: Django 6.2a1 on Python 3.12, 3.13, 3.14, 3.15"
+    assert "py315-djangonext-channels  6.2 (pre-release)" in done.stdout.splitlines()
+    assert "py314-djangomain-tornado  main" in done.stdout.splitlines()
+    with _serve({}) as root:
+        gone = dtws(dtws_args("ahead", "--refresh", "--index", f"{root}/pypi/Django/json", "--snapshot", str(snapshot)))
+    assert gone.returncode == 2 and gone.stdout.startswith("dtws ahead: the index could not be read:"), gone.stdout
+    assert "Traceback" not in gone.stderr and ahead.read(snapshot) is not None, "the snapshot is left as it was"
+
+
+def test_a_prerelease_cell_installs_exactly_that_release(
+    toxworkdir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run on a pre-release the index has (6.1rc1, older than today's final): the path from snapshot to verdict."""
+    monkeypatch.setattr(ahead, "PRERELEASE", ahead.Prerelease("6.1rc1", ("3.12", "3.13", "3.14")))
+    cell = matrix.get("py312-djangonext-tornado")
+    rec = runner.run_cell(cell, tmp_path / "results", project=PROJECT, toxworkdir=toxworkdir)
+    assert rec.status == "pass", rec.reason
+    assert rec.provenance.django_version == "6.1rc1" and rec.provenance.django_commit is None
