@@ -314,10 +314,9 @@ def source(cell: matrix.Cell, scratch: Path, env: Mapping[str, str]) -> Source |
     where = env.get(ARCHIVE_ENV) or ARCHIVE
     target = scratch / "django-main.tar.gz"
     _fetch(where, target)
-    commit = archive_commit(target)
     if not tarfile.is_tarfile(target):
         raise Unavailable(f"Django main's archive ({where}) is not a tar archive")
-    return Source(f"Django @ {target.resolve().as_uri()}", commit, where)
+    return Source(f"Django @ {target.resolve().as_uri()}", archive_commit(target), where)
 
 
 def installed_version(site_packages: Path | None) -> str | None:

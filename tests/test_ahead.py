@@ -215,6 +215,13 @@ def test_a_main_archive_that_cannot_be_fetched_makes_the_cell_unavailable(
     assert {step.verdict for step in rec.steps} == {"unavailable"}
     kept = record.read(tmp_path / "results" / "tornado" / "py312-djangomain-tornado" / record.FILENAME)
     assert kept.status == "unavailable" and kept.provenance.django_commit is None
+    # A proxy's page where the archive should be: no archive either.
+    with _serve({"/main.tar.gz": b"<html>sign in first</html>"}) as root:
+        monkeypatch.setenv(ahead.ARCHIVE_ENV, f"{root}/main.tar.gz")
+        rec = runner.run_cell(matrix.get("py312-djangomain-tornado"), tmp_path / "results", project=PROJECT)
+    assert rec.status == "unavailable" and rec.reason == (
+        f"Django main's archive ({root}/main.tar.gz) is not a tar archive"
+    ), rec.reason
 
 
 def test_a_main_cell_runs_end_to_end_from_a_local_archive(toxworkdir: Path, tmp_path: Path) -> None:
