@@ -80,7 +80,8 @@ def job(cell: matrix.Cell, as_of: str = "") -> Job:
         "django": cell.django,
         "as_of": as_of,
         "name": (f"as of {as_of} · " if as_of else "")
-        + f"py{cell.python.replace('.', '')} · Django {ahead.label(cell.python, cell.django)}"
+        + f"py{cell.python.replace('.', '')} · Django "
+        + (ahead.label(cell.python, cell.django) if cell.django == ahead.NEXT else cell.django)
         + ("" if cell.library == matrix.LIBRARY else f" · {cell.library}"),
         **_runs_on(cell),
     }
