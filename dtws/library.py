@@ -50,7 +50,8 @@ class Library:
     package: str  # the distribution whose version the records report and whose claims they read
     app: str  # its Django app (a folder of the project): DTWS_SOLUTION names it, its tests are the test step
     deps: tuple[str, ...]  # what tox.ini installs for it beside Django and coverage, as its docs say
-    # The Django series and Pythons its cells cover (from its own claims); None: every one Django supports.
+    # The Django series and Pythons it claims (its classifiers, its docs); None: it names none. An overlay on its
+    # cells, which are every one Django supports (dtws.matrix); a test-only library's claims are its cells.
     djangos: tuple[str, ...] | None
     pythons: tuple[str, ...] | None
     client_js: str  # the JS client as the index page must load it
@@ -82,6 +83,8 @@ class Library:
     # The files of the project a project using the library adds or changes, by what each is to it (dtws.answers
     # shows them as they are); () for every file of its app but its tests.
     integration: tuple[tuple[Role, str], ...] = ()
+    # Its cells are the review's seven only (the review's workaround, which the review tried there alone).
+    review_only: bool = False
     # Only dtws's own tests run it: its cells are selectable by name, but no cell of the matrix
     # (not in CELLS, the workflow or the site).
     test_only: bool = False

@@ -17,4 +17,5 @@ LIBRARY = replace(
     deps=(*django_socketio.LIBRARY.deps, "gevent-socketio==0.2.1", "gevent==0.13.6"),
     djangos=(),
     pythons=(),
+    review_only=True,
 )
