@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dtws import django_series
-from dtws.solutions import LIBRARIES, library
+from dtws.libraries import LIBRARIES, library
 from dtws.versions import series_key
 
 SNAPSHOT = django_series.load()
@@ -108,3 +108,20 @@ def djangos(name: str, python: str) -> tuple[str, ...]:
 def pythons() -> tuple[str, ...]:
     """Every Python version the matrix needs, oldest first."""
     return tuple(sorted({cell.python for cell in CELLS}, key=series_key))
+
+
+def tox_envlist() -> list[str]:
+    """tox.ini's ``env_list``: one line per Django series (the review's, then the snapshot's), its Pythons with
+    the factors of the libraries that have it (``{,-channels,...}``); then the test-only cells."""
+    listed = [lib for lib in LIBRARIES if not lib.test_only]
+    every = "{" + ",".join(f"-{lib.factor}" if lib.factor else "" for lib in listed) + "}"
+    grid = "{" + ",".join(f"-{lib.factor}" if lib.factor else "" for lib in listed if not lib.review_only) + "}"
+    review: dict[str, list[str]] = {}
+    for python, django in REVIEW_CELLS:
+        review.setdefault(django, []).append(python)
+    series = [(django, pythons, every) for django, pythons in review.items()]
+    series += [(django, list(pythons), grid) for django, pythons in DJANGO_PYTHONS.items()]
+    lines = [
+        f"py{{{','.join(map(_factor, pythons))}}}-django{_factor(django)}{libs}" for django, pythons, libs in series
+    ]
+    return lines + [cell.env for cell in TEST_CELLS]

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from dtws import changed, matrix
+from dtws.libraries import LIBRARIES
 from dtws.library import tox_lines
-from dtws.solutions import LIBRARIES
 from tests.conftest import PROJECT
 
 
@@ -68,34 +68,40 @@ def test_the_npm_files_a_page_loads_are_the_projects_packages() -> None:
             assert package in locked, (lib.name, package)
 
 
-DECLARATION = """from dtws.library import Library
+DECLARATION = """from dtws.library import Library, Probes
 from dtws.solutions import channels
 
 LIBRARY = Library(
     name="new", factor="new", package="new", app="chat_new", deps=("new",), djangos=None, pythons=None,
-    client_js="/static/new.js", client_js_marker=b"new", serves_page=True, socket_server=channels.socket_server,
-    handshake=channels.handshake, round_trip=channels.round_trip, {send}
+    client_js="/static/new.js", client_js_marker=b"new", serves_page=True, {facts}
 )
+PROBES = Probes(handshake=channels.handshake, round_trip=channels.round_trip, {send})
 """
+SERVER = 'socket_server=("-m", "new", "--port", "{{port}}")'
 
 
 @pytest.mark.parametrize(
-    ("send", "said"),
+    ("facts", "send", "said"),
     [
-        ("send=channels.send", None),  # the control: the same declaration, whole
-        ("", 'Missing named argument "send" for "Library"'),
-        ("sent=channels.send", 'Unexpected keyword argument "sent" for "Library"'),
-        ("send=channels.round_trip", 'Argument "send" to "Library" has incompatible type'),
-        ('send=channels.send, services=("redis",)', None),  # a service dtws knows how to run
-        ('send=channels.send, services=("reddis",)', 'Argument "services" to "Library" has incompatible type'),
-        ("send=channels.send, processes=2.0", 'Argument "processes" to "Library" has incompatible type'),
+        (SERVER, "send=channels.send", None),  # the control: the same declaration, whole
+        (SERVER, "", 'Missing named argument "send" for "Probes"'),
+        (SERVER, "sent=channels.send", 'Unexpected keyword argument "sent" for "Probes"'),
+        (SERVER, "send=channels.round_trip", 'Argument "send" to "Probes" has incompatible type'),
+        ("", "send=channels.send", 'Missing named argument "socket_server" for "Library"'),
+        (SERVER + ', services=("redis",)', "send=channels.send", None),  # a service dtws knows how to run
+        (
+            SERVER + ', services=("reddis",)',
+            "send=channels.send",
+            'Argument "services" to "Library" has incompatible type',
+        ),
+        (SERVER + ", processes=2.0", "send=channels.send", 'Argument "processes" to "Library" has incompatible type'),
     ],
 )
 def test_mypy_strict_refuses_a_declaration_with_a_fact_missing_or_misspelled(
-    tmp_path: Path, send: str, said: str | None
+    tmp_path: Path, facts: str, send: str, said: str | None
 ) -> None:
     module = tmp_path / "newlib.py"
-    module.write_text(DECLARATION.format(send=send))
+    module.write_text(DECLARATION.format(facts=facts, send=send))
     done = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", str(module)],
         cwd=PROJECT,

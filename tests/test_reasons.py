@@ -175,6 +175,21 @@ def test_ws4redis_runserver_hook_on_django_3_says_why() -> None:
     )
 
 
+def test_an_asgi_app_on_a_django_without_asgi_says_why() -> None:
+    """py38-django22-pysocketio's test step: python-socketio's ASGIApp around Django's ASGI app, on Django 2.2."""
+    log = (
+        '  File "/x/chat_pysocketio/asgi.py", line 4, in <module>\n'
+        "    from django.core.asgi import get_asgi_application\n"
+        "ModuleNotFoundError: No module named 'django.core.asgi'\n"
+    )
+    found = reasons.first_error(log)
+    assert found is not None and str(found) == (
+        "ModuleNotFoundError: No module named 'django.core.asgi' (chat_pysocketio/asgi.py line 4)"
+        " — django.core.asgi came in Django 3.0: an ASGI app around Django's (python-socketio's ASGIApp, Channels)"
+        " needs it"
+    )
+
+
 def test_missing_python_headers_are_named() -> None:
     line = "    plugins/python/uwsgi_python.h:2:10: fatal error: Python.h: No such file or directory\n"
     found = reasons.first_error(line)
