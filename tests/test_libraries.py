@@ -8,6 +8,7 @@ them fails a test; a fact left out of a declaration fails mypy --strict.
 from __future__ import annotations
 
 import configparser
+import importlib
 import json
 import subprocess
 import sys
@@ -17,7 +18,8 @@ import pytest
 
 from dtws import changed, matrix
 from dtws.libraries import LIBRARIES
-from dtws.library import tox_lines
+from dtws.library import Probes, tox_lines
+from dtws.solutions import probes
 from tests.conftest import PROJECT
 
 
@@ -58,6 +60,20 @@ def test_names_and_factors_are_each_one_librarys() -> None:
     assert [lib.factor for lib in LIBRARIES].count("") == 1 and LIBRARIES[0].factor == ""
     assert len({lib.factor for lib in LIBRARIES}) == len(LIBRARIES)
     assert {cell.library for cell in matrix.CELLS + matrix.TEST_CELLS} == {lib.name for lib in LIBRARIES}
+
+
+def test_each_library_has_one_name_its_modules_and_app_derived_from_it() -> None:
+    """Its factor (the first library's: its name) names its data module, its probes' module and its app."""
+    for lib in LIBRARIES:
+        assert lib.module == (lib.factor or lib.name.replace("-", "_")), lib.name
+        assert importlib.import_module(f"dtws.libraries.{lib.module}").LIBRARY == lib, lib.name
+        assert isinstance(probes(lib), Probes) and (PROJECT / "dtws" / "solutions" / f"{lib.module}.py").is_file()
+        # The app: chat_<factor>; the review's own (myapp) for django-socketio and its workaround, which shares it.
+        own = {"django-socketio": "myapp", "django-socketio-workaround": "myapp", "faults": "faults_app"}
+        assert lib.app == own.get(lib.name, f"chat_{lib.factor}"), lib.name
+    modules = {path.stem for path in (PROJECT / "dtws" / "libraries").glob("*.py")} - {"__init__"}
+    assert modules == {path.stem for path in (PROJECT / "dtws" / "solutions").glob("*.py")} - {"__init__"}
+    assert modules == {lib.module for lib in LIBRARIES}, "a module of no library, or a library of no module"
 
 
 def test_the_npm_files_a_page_loads_are_the_projects_packages() -> None:
