@@ -190,6 +190,17 @@ def test_an_asgi_app_on_a_django_without_asgi_says_why() -> None:
     )
 
 
+def test_channels_routing_on_a_django_before_re_path_says_why() -> None:
+    """A Channels routing as its docs write it (``django.urls.re_path``), on Django 1.11."""
+    log = (
+        '  File "/x/chat_channels/routing.py", line 1, in <module>\n'
+        "    from django.urls import re_path\n"
+        "ImportError: cannot import name 're_path'\n"
+    )
+    found = reasons.first_error(log)
+    assert found is not None and found.why == "django.urls.re_path came in Django 2.0"
+
+
 def test_missing_python_headers_are_named() -> None:
     line = "    plugins/python/uwsgi_python.h:2:10: fatal error: Python.h: No such file or directory\n"
     found = reasons.first_error(line)
