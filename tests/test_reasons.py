@@ -6,6 +6,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from dtws import reasons
 
 PIP_PY3 = """\
@@ -175,30 +177,29 @@ def test_ws4redis_runserver_hook_on_django_3_says_why() -> None:
     )
 
 
-def test_an_asgi_app_on_a_django_without_asgi_says_why() -> None:
-    """py38-django22-pysocketio's test step: python-socketio's ASGIApp around Django's ASGI app, on Django 2.2."""
-    log = (
-        '  File "/x/chat_pysocketio/asgi.py", line 4, in <module>\n'
-        "    from django.core.asgi import get_asgi_application\n"
-        "ModuleNotFoundError: No module named 'django.core.asgi'\n"
-    )
-    found = reasons.first_error(log)
-    assert found is not None and str(found) == (
-        "ModuleNotFoundError: No module named 'django.core.asgi' (chat_pysocketio/asgi.py line 4)"
-        " — django.core.asgi came in Django 3.0: an ASGI app around Django's (python-socketio's ASGIApp, Channels)"
-        " needs it"
-    )
-
-
-def test_channels_routing_on_a_django_before_re_path_says_why() -> None:
-    """A Channels routing as its docs write it (``django.urls.re_path``), on Django 1.11."""
-    log = (
-        '  File "/x/chat_channels/routing.py", line 1, in <module>\n'
-        "    from django.urls import re_path\n"
-        "ImportError: cannot import name 're_path'\n"
-    )
-    found = reasons.first_error(log)
-    assert found is not None and found.why == "django.urls.re_path came in Django 2.0"
+@pytest.mark.parametrize(
+    ("file", "code", "error", "why"),
+    [
+        # py38-django22-pysocketio's test step: python-socketio's ASGIApp around Django's ASGI app, on Django 2.2.
+        (
+            "chat_pysocketio/asgi.py",
+            "from django.core.asgi import get_asgi_application",
+            "ModuleNotFoundError: No module named 'django.core.asgi'",
+            "django.core.asgi came in Django 3.0: an ASGI app around Django's (python-socketio's ASGIApp, Channels)"
+            " needs it",
+        ),
+        # A Channels routing as its docs write it, on Django 1.11.
+        (
+            "chat_channels/routing.py",
+            "from django.urls import re_path",
+            "ImportError: cannot import name 're_path'",
+            "django.urls.re_path came in Django 2.0",
+        ),
+    ],
+)
+def test_an_app_on_a_django_before_what_it_uses_says_why(file: str, code: str, error: str, why: str) -> None:
+    found = reasons.first_error(f'  File "/x/{file}", line 4, in <module>\n    {code}\n{error}\n')
+    assert found is not None and str(found) == f"{error} ({file} line 4) — {why}"
 
 
 def test_missing_python_headers_are_named() -> None:

@@ -1,11 +1,8 @@
-"""django-websocket-redis (ws4redis): Django with websockets through Redis, served by uWSGI as its docs deploy it.
+"""django-websocket-redis' probes: plain RFC 6455 on ws4redis' ``WEBSOCKET_URL`` + a facility, two uWSGIs.
 
-Two uWSGI servers (chat_wsredis/serve.py: ``--http``, ``--gevent``,
-``--http-websockets``, chat_wsredis/wsgi.py) on the cell's real Redis: client A
-publishes on the first, client B, subscribed on the second, gets it only
-through the Redis they share. ws4redis' protocol is plain RFC 6455 on
-``WEBSOCKET_URL`` + a facility, its audience in the query string; a text a
-client sends is published.
+Client A publishes on the first uWSGI; client B, subscribed on the second, gets
+it only through the cell's Redis; then a Django view on A's uWSGI publishes
+through ``RedisPublisher``, and B must get that too.
 """
 
 from __future__ import annotations
