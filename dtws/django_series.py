@@ -130,8 +130,11 @@ def _metadata(url: str) -> str:
     try:
         return _get(url + ".metadata").decode("utf-8", "replace")
     except SnapshotError:
-        wheel = zipfile.ZipFile(io.BytesIO(_get(url)))
-        name = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
+        try:
+            wheel = zipfile.ZipFile(io.BytesIO(_get(url)))
+            name = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
+        except (zipfile.BadZipFile, StopIteration):
+            raise SnapshotError(f"{url}: a wheel without its METADATA") from None
         return wheel.read(name).decode("utf-8", "replace")
 
 

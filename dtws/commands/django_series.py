@@ -5,7 +5,7 @@ newest release and its Pythons, and which series the matrix runs. With
 ``--refresh``, it reads them again from the package index (the newest
 release of each series from 1.11 on, its classifiers and Requires-Python, and
 a pre-release newer than the newest final, if any) and writes the snapshot;
-tox.ini's envlist then needs the lines ``tests/test_libraries.py`` prints.
+tox.ini's env_list then needs the lines ``tests/test_matrix.py`` prints.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from datetime import datetime, timezone
 
-from dtws import django_series
+from dtws import django_series, files
 from dtws.commands import Command
 
 
@@ -25,7 +25,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         if args.refresh:
             snapshot = django_series.read_index(datetime.now(timezone.utc).date())
-            django_series.SNAPSHOT.write_text(django_series.dumps(snapshot), encoding="utf-8")
+            files.write_text(django_series.SNAPSHOT, django_series.dumps(snapshot))
         else:
             snapshot = django_series.load()
     except django_series.SnapshotError as error:
