@@ -87,7 +87,7 @@ class Library:
 
     @property
     def module(self) -> str:
-        """Its one name in code: its factor (the first library's: its name's), its modules' and its app's."""
+        """Its one name in code: its factor (the first library's: its name's), which names its two modules."""
         return self.factor or self.name.replace("-", "_")
 
     def server_args(self, port: int) -> list[str]:
