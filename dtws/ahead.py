@@ -5,8 +5,9 @@ stays the review's seven):
 
 - ``pre-release``: when the index has a pre-release of Django newer than its newest final (6.2a1),
   a column of its own ("6.2 (pre-release)", the cells' Django is ``next``: ``py314-djangonext-channels``)
-  on the Pythons its classifiers name, installing exactly that release. Read from a snapshot of the
-  index (``SNAPSHOT``, written by ``refresh``); at the final it is gone, and 6.2 is a series like any.
+  on the Pythons its classifiers name, installing exactly that release. Read from the snapshot of the
+  index that the matrix reads (dtws.django_series: a series marked ``prerelease``); at the final it is
+  gone, and 6.2 is a series like any.
 - ``main``: Django's main branch (``py314-djangomain-channels``) on the newest two Pythons Django
   supports, installed from the source archive of the branch (``ARCHIVE``, or ``$DTWS_DJANGO_MAIN``),
   which the harness fetches before the cell's steps: the commit it tested is read from the archive's
@@ -21,21 +22,20 @@ an issue of their own (dtws.tell).
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import tarfile
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Literal, Protocol, TypeVar
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
-from dtws import files, matrix
-from dtws.solutions import LIBRARIES
+from dtws import django_series, matrix
+from dtws.libraries import LIBRARIES
 from dtws.versions import series_key
 
 Kind = Literal["pre-release", "main", "python"]
@@ -50,17 +50,6 @@ MAIN_PYTHONS = 2  # main runs on the newest this many Pythons Django supports
 # The next Python on GitHub, for the newest Django: the newest pre-release setup-python has (allow-prereleases)
 # and the free-threaded build of the newest final (freethreaded), as dtws.github.SETUP_PYTHON knows them.
 NEXT_PYTHONS = ("3.15", "3.14t")
-INDEX_JSON = "https://pypi.org/pypi/Django/json"  # the index's JSON API: every release; /<version>/json: one
-SNAPSHOT = Path(__file__).with_name("django_next.json")
-_CLASSIFIER = re.compile(r"^Programming Language :: Python :: (\d+\.\d+)$")
-
-
-@dataclass(frozen=True)
-class Release:
-    """A release of Django on the index: its version, and the Pythons its classifiers name."""
-
-    version: str
-    pythons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,94 +68,13 @@ class Prerelease:
         return f"{self.series} (pre-release)"
 
 
-def pythons_of(classifiers: Iterable[str]) -> tuple[str, ...]:
-    """The X.Y Pythons a release's classifiers name, oldest first."""
-    found = {match.group(1) for item in classifiers if (match := _CLASSIFIER.match(item.strip()))}
-    return tuple(sorted(found, key=series_key))
+def prerelease(snapshot: django_series.Snapshot) -> Prerelease | None:
+    """The snapshot's newest pre-release newer than every final release of Django (its series marked so), or None."""
+    found = max(snapshot.prereleases(), key=lambda item: series_key(item.series), default=None)
+    return Prerelease(found.newest, found.pythons) if found is not None else None
 
 
-def _version(text: str) -> Version | None:
-    try:
-        return Version(text)
-    except InvalidVersion:
-        return None
-
-
-def prerelease(releases: Sequence[Release]) -> Prerelease | None:
-    """The newest pre-release newer than the newest final release (a dev release is none), or None."""
-    versions = [(version, release) for release in releases if (version := _version(release.version)) is not None]
-    finals = [version for version, _ in versions if not version.is_prerelease]
-    newest = max(finals, default=None)
-    ahead = [
-        (version, release)
-        for version, release in versions
-        if version.pre is not None and not version.is_devrelease and (newest is None or version > newest)
-    ]
-    if not ahead:
-        return None
-    _, found = max(ahead, key=lambda item: item[0])
-    return Prerelease(found.version, found.pythons)
-
-
-def releases_of(project: Mapping[str, Any], versions: Mapping[str, Mapping[str, Any]]) -> list[Release]:
-    """Django's releases from the index's JSON API: ``project`` its answer for the project (every release and
-    its files), ``versions`` its answers for single releases (their classifiers). A release whose every file is
-    yanked, or that has none, is none."""
-    found = []
-    for version, release_files in dict(project.get("releases") or {}).items():
-        if not release_files or all(isinstance(item, dict) and item.get("yanked") for item in release_files):
-            continue
-        info = dict(versions.get(version, {}).get("info") or {})
-        found.append(Release(str(version), pythons_of(info.get("classifiers") or ())))
-    return found
-
-
-class Unreadable(OSError):
-    """The index's JSON API could not be read; the message says why."""
-
-
-def _get(url: str) -> dict[str, Any]:
-    try:
-        with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT_S) as answer:
-            data = json.load(answer)
-    except (OSError, ValueError) as error:
-        raise Unreadable(f"{url}: {error}") from None
-    if not isinstance(data, dict):
-        raise Unreadable(f"{url}: not a JSON object")
-    return data
-
-
-def read_index(index: str = INDEX_JSON) -> Prerelease | None:
-    """Django's pre-release on the index now: its project's answer, then the candidate's own for its classifiers."""
-    project = _get(index)
-    candidate = prerelease(releases_of(project, {}))
-    if candidate is None:
-        return None
-    one = _get(index.removesuffix("/json") + f"/{candidate.version}/json")
-    return prerelease(releases_of(project, {candidate.version: one}))
-
-
-def refresh(path: Path = SNAPSHOT, index: str = INDEX_JSON) -> Prerelease | None:
-    """Write the snapshot of Django's pre-release (or of none) from the index; Unreadable when it cannot be read."""
-    found = read_index(index)
-    files.write_json(
-        path, {"prerelease": None if found is None else {"version": found.version, "pythons": found.pythons}}
-    )
-    return found
-
-
-def read(path: Path = SNAPSHOT) -> Prerelease | None:
-    """The snapshot's pre-release, or None; ValueError for a snapshot that is not one."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    found = data.get("prerelease") if isinstance(data, dict) else None
-    if found is None:
-        return None
-    if not isinstance(found, dict) or not isinstance(found.get("version"), str):
-        raise ValueError(f"{path}: prerelease: expected {{'version', 'pythons'}}, found {found!r}")
-    return Prerelease(found["version"], tuple(str(python) for python in found.get("pythons") or ()))
-
-
-PRERELEASE = read()
+PRERELEASE = prerelease(matrix.SNAPSHOT)
 
 
 def newest_series() -> str:
@@ -181,7 +89,7 @@ def main_pythons(pre: Prerelease | None = PRERELEASE) -> tuple[str, ...]:
 
 def libraries() -> list[str]:
     """Every library of the matrix that runs beyond the review's cells (not the workaround)."""
-    return [lib.name for lib in LIBRARIES if not lib.test_only and lib.djangos != ()]
+    return [lib.name for lib in LIBRARIES if not lib.test_only and not lib.review_only]
 
 
 def next_pythons() -> tuple[str, ...]:

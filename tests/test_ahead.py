@@ -7,7 +7,6 @@ the pax global header), served on 127.0.0.1. No network but the package index.
 
 from __future__ import annotations
 
-import copy
 import gzip
 import http.server
 import io
@@ -21,18 +20,19 @@ import threading
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from packaging.version import Version
 
-from dtws import ahead, matrix, merge, pages, record, runner
+from dtws import ahead, django_series, matrix, merge, pages, record, runner
 from tests.conftest import PROJECT, dtws, dtws_args
 from tests.test_tell import results_of
 from tests.test_unlucky import gate, write_cell
 
-ANSWERS = json.loads((PROJECT / "tests" / "fixtures" / "pypi-django.json").read_text(encoding="utf-8"))
+RECORDED = (PROJECT / "tests" / "fixtures" / "django-index.json").read_text(encoding="utf-8")
 COMMIT = "5f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6"
 
 
@@ -65,22 +65,31 @@ def _serve(answers: dict[str, bytes]) -> Iterator[str]:
         server.server_close()
 
 
-@pytest.fixture
-def index() -> Iterator[dict[str, bytes]]:
-    """The recorded answers, served as the index serves them; a test may change them before asking."""
-    served = {path: json.dumps(answer).encode() for path, answer in ANSWERS.items()}
-    yield served
+def _answers(root: str, final: bool = False) -> dict[str, bytes]:
+    """The index's recorded answers (its JSON page of Django, PEP 691, and each wheel's METADATA, PEP 658),
+    as served from ``root``; with ``final``, 6.2.0 is out too."""
+    recorded = json.loads(RECORDED.replace("{root}", root))
+    page, metadata = recorded["page"], recorded["metadata"]
+    if final:
+        name = "django-6.2-py3-none-any.whl"
+        page["files"].append({"filename": name, "url": f"{root}/files/{name}", "upload-time": "2027-04-01T10:00:00Z"})
+        metadata[name] = metadata["django-6.2a1-py3-none-any.whl"].replace("6.2a1", "6.2")
+    served = {"/simple/django/": json.dumps(page).encode()}
+    served.update({f"/files/{name}.metadata": text.encode() for name, text in metadata.items()})
+    return served
 
 
-def _read(served: dict[str, bytes]) -> ahead.Prerelease | None:
+def _snapshot(monkeypatch: pytest.MonkeyPatch, final: bool = False) -> django_series.Snapshot:
+    """The snapshot the index's recorded answers make (dtws.django_series reads them from 127.0.0.1)."""
+    served: dict[str, bytes] = {}
     with _serve(served) as root:
-        return ahead.read_index(f"{root}/pypi/Django/json")
+        served.update(_answers(root, final))
+        monkeypatch.setattr(django_series, "PAGE", f"{root}/simple/django/")
+        return django_series.read_index(date(2027, 1, 21))
 
 
-def test_a_prerelease_newer_than_the_newest_final_is_a_column_of_its_own(
-    index: dict[str, bytes], tmp_path: Path
-) -> None:
-    found = _read(index)
+def test_a_prerelease_newer_than_the_newest_final_is_a_column_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    found = ahead.prerelease(_snapshot(monkeypatch))
     assert found == ahead.Prerelease("6.2a1", ("3.12", "3.13", "3.14", "3.15"))
     assert found.label == "6.2 (pre-release)"
     cells = ahead.cells(found)
@@ -88,43 +97,20 @@ def test_a_prerelease_newer_than_the_newest_final_is_a_column_of_its_own(
     assert [cell.env for cell in channels] == [f"py{v}-djangonext-channels" for v in ("312", "313", "314", "315")]
     assert {cell.library for cell in cells if cell.django == ahead.NEXT} == set(ahead.libraries())
     assert "django-socketio-workaround" not in ahead.libraries()
+    assert ahead.label("3.12", ahead.NEXT, found) == "6.2 (pre-release)"
     # Main follows the newest Pythons Django names: the pre-release's.
     assert ahead.main_pythons(found) == ("3.14", "3.15")
 
 
-def test_the_prerelease_column_goes_at_the_final(index: dict[str, bytes]) -> None:
-    project = json.loads(index["/pypi/Django/json"])
-    final = copy.deepcopy(project["releases"]["6.2a1"])
-    for item in final:
-        item["filename"] = item["filename"].replace("6.2a1", "6.2")
-    project["releases"]["6.2"] = final
-    index["/pypi/Django/json"] = json.dumps(project).encode()
-    assert _read(index) is None
+def test_the_prerelease_column_goes_at_the_final(monkeypatch: pytest.MonkeyPatch) -> None:
+    snapshot = _snapshot(monkeypatch, final=True)
+    assert ahead.prerelease(snapshot) is None and "6.2" in [item.series for item in snapshot.matrix()]
     assert not [cell for cell in ahead.cells(None) if cell.django == ahead.NEXT]
 
 
-def test_a_yanked_prerelease_is_none(index: dict[str, bytes]) -> None:
-    project = json.loads(index["/pypi/Django/json"])
-    for item in project["releases"]["6.2a1"]:
-        item["yanked"] = True
-    index["/pypi/Django/json"] = json.dumps(project).encode()
-    assert _read(index) is None
-
-
-def test_the_snapshot_is_written_and_read_back(index: dict[str, bytes], tmp_path: Path) -> None:
-    snapshot = tmp_path / "django_next.json"
-    with _serve(index) as root:
-        assert ahead.refresh(snapshot, f"{root}/pypi/Django/json") == ahead.read(snapshot)
-    assert ahead.read(snapshot) == ahead.Prerelease("6.2a1", ("3.12", "3.13", "3.14", "3.15"))
-    snapshot.write_text('{"prerelease": 3}')
-    with pytest.raises(ValueError, match="prerelease"):
-        ahead.read(snapshot)
-
-
-def test_the_index_that_cannot_be_read_says_so(index: dict[str, bytes]) -> None:
-    del index["/pypi/Django/6.2a1/json"]
-    with pytest.raises(ahead.Unreadable, match="6.2a1/json"):
-        _read(index)
+def test_todays_snapshot_has_no_prerelease() -> None:
+    """The index's newest release is a final (6.1.3): no pre-release column, until a refresh finds one."""
+    assert ahead.PRERELEASE is None and not [cell for cell in ahead.CELLS if cell.django == ahead.NEXT]
 
 
 def test_ahead_cells_are_named_and_found_by_name() -> None:
@@ -303,18 +289,11 @@ def test_the_front_page_shows_the_ahead_columns_apart_at_the_right(tmp_path: Pat
     assert badge["message"] == "works on 1 of 1 cells", badge
 
 
-def test_one_command_refreshes_the_snapshot_and_lists_the_cells(index: dict[str, bytes], tmp_path: Path) -> None:
-    snapshot = tmp_path / "django_next.json"
-    with _serve(index) as root:
-        done = dtws(dtws_args("ahead", "--refresh", "--index", f"{root}/pypi/Django/json", "--snapshot", str(snapshot)))
+def test_one_command_lists_the_cells_ahead_of_release() -> None:
+    done = dtws(dtws_args("ahead"))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.splitlines()[0] == f"{snapshot}: Django 6.2a1 on Python 3.12, 3.13, 3.14, 3.15"
-    assert "py315-djangonext-channels  6.2 (pre-release)" in done.stdout.splitlines()
+    assert done.stdout.splitlines() == [f"{cell.env}  {ahead.label(cell.python, cell.django)}" for cell in ahead.CELLS]
     assert "py314-djangomain-tornado  main" in done.stdout.splitlines()
-    with _serve({}) as root:
-        gone = dtws(dtws_args("ahead", "--refresh", "--index", f"{root}/pypi/Django/json", "--snapshot", str(snapshot)))
-    assert gone.returncode == 2 and gone.stdout.startswith("dtws ahead: the index could not be read:"), gone.stdout
-    assert "Traceback" not in gone.stderr and ahead.read(snapshot) is not None, "the snapshot is left as it was"
 
 
 def test_a_prerelease_cell_installs_exactly_that_release(
