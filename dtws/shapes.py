@@ -173,8 +173,10 @@ def _check(kind: Any, value: Any, where: str, optional: Collection[str] | None) 
             raise _wrong(where, "a whole number (64 bits)", value)
         return value
     if kind is float:
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not -INT_MAX <= value <= INT_MAX:
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
             raise _wrong(where, "a number", value)
+        if isinstance(value, int) and not -INT_MAX <= value <= INT_MAX:
+            raise _wrong(where, "a number (64 bits)", value)
         if not math.isfinite(value):
             raise _wrong(where, "a finite number", value)
         return float(value)
