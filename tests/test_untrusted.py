@@ -82,11 +82,20 @@ def bench_run(run_id: str | None = "7", **library: Any) -> dict[str, Any]:
         "server_kb_per_connection": None,
         "client_peak_mb": 40.0,
     }
-    level = {"connections": 1, "messages": 5, "library": stats, "reference": {**stats, "throughput": 20.0}}
+    level: dict[str, Any] = {
+        "connections": 1,
+        "messages": 5,
+        "library": stats,
+        "reference": {**stats, "throughput": 20.0},
+    }
     level |= {"ratio": 0.5, "ratio_min": 0.5, "ratio_max": 0.5, "latency_ratio": 1.0}
     lib = {"library": "channels", "cell": A, "package": "channels", "version": "4.3.2", "status": "measured"}
     settings = {"levels": [1], "messages": 5, "budget": 5, "repeat": 1, "level_s": 5.0}
-    run = {"started_at": "2026-12-01T10:00:00+00:00", "finished_at": "2026-12-01T10:01:00+00:00", "commit": None}
+    run: dict[str, Any] = {
+        "started_at": "2026-12-01T10:00:00+00:00",
+        "finished_at": "2026-12-01T10:01:00+00:00",
+        "commit": None,
+    }
     run |= {"run_id": run_id, "job_url": None, "platform": "Linux", "cpus": 2, "settings": settings}
     return {**run, "libraries": [{**lib, "levels": [level], **library}]}
 
