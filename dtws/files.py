@@ -134,6 +134,14 @@ def append_text(path: Path, text: str) -> None:
         out.write(text)
 
 
+def drop_links(folder: Path) -> None:
+    """Every link inside ``folder`` removed (never followed): what is then written there stays inside it."""
+    for root, folders, names in os.walk(folder):  # a link to a folder is listed, never walked into
+        for name in folders + names:
+            if os.path.islink(os.path.join(root, name)):
+                os.unlink(os.path.join(root, name))
+
+
 def remove(path: Path) -> None:
     """``path`` gone, whatever it is: a link is removed itself (never what it points at), a folder with its files."""
     if path.is_symlink() or (path.exists() and not path.is_dir()):

@@ -500,7 +500,12 @@ def test_no_writer_follows_a_link_at_any_file_it_writes(tmp_path: Path) -> None:
     done = merge(str(run), "--out", str(second / "out"))
     assert done.returncode == 0, done.stdout + done.stderr
     project = site_project(second)
-    links += planted(project / "site", docs, target) + planted(project / "build" / "site", site, target)
+    linked = ("cells", "libraries")  # a folder dtws writes into, one mkdocs does: each a link to a folder
+    aside = tmp_path / "elsewhere" / "folder"
+    aside.mkdir()
+    links += planted(project / "build" / "site", list(linked), aside)
+    in_files = [name for name in site if name.split("/")[0] not in linked]
+    links += planted(project / "site", docs, target) + planted(project / "build" / "site", in_files, target)
     built = dtws(dtws_args("site", str(second / "out"), "--project", str(project), "--bench", str(bench_file)))
     assert built.returncode == 0, built.stdout + built.stderr
     links += planted(second / "bench", [data.FILENAME], target)
@@ -511,7 +516,7 @@ def test_no_writer_follows_a_link_at_any_file_it_writes(tmp_path: Path) -> None:
     done = gate(current, "--baseline", current, "--verdict", str(second / "verdict.json"))
     assert done.returncode == 0, done.stdout + done.stderr
 
-    assert target.read_bytes() == VICTIM
+    assert target.read_bytes() == VICTIM and list(aside.iterdir()) == []
     assert [str(link) for link in links if link.is_symlink()] == []
     assert (second / "out" / "junit.xml").read_bytes().startswith(b"<?xml")
     assert strict(project / "build" / "site" / "bench" / data.FILENAME) and strict(second / "verdict.json")
