@@ -19,7 +19,9 @@ import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
+
+T = TypeVar("T")
 
 # Readable by everyone, whatever uid writes it: the runner user (uid 1001 on
 # GitHub) uploads and merges what dtws wrote, whoever ran it (root, sudo, a container).
@@ -80,8 +82,26 @@ def parse_json(raw: bytes | str, where: str) -> Any:
 
 
 def read_json(path: Path) -> Any:
-    """The JSON file ``path``, parsed by ``parse_json``; OSError as reading raises it (FileNotFoundError: missing)."""
-    return parse_json(path.read_bytes(), str(path))
+    """The JSON file ``path``, parsed by ``parse_json``; JSONError when it is missing or unreadable too."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise JSONError(f"{path}: missing") from None
+    except OSError as error:
+        raise JSONError(f"{path}: unreadable ({error.strerror or error})") from None
+    return parse_json(raw, str(path))
+
+
+def read_as(path: Path, convert: Callable[[Any], T], problem: type[ValueError]) -> T:
+    """``convert`` of the JSON file ``path``; ``problem``, one line naming the file, when either refuses it."""
+    try:
+        data = read_json(path)
+    except JSONError as error:
+        raise problem(str(error)) from None
+    try:
+        return convert(data)
+    except problem as error:
+        raise problem(f"{path}: {error}") from None
 
 
 def write_with(target: Path, fill: Callable[[BinaryIO], object]) -> Path:

@@ -280,15 +280,4 @@ def from_dict(data: Any) -> CellRecord:
 
 def read(path: Path) -> CellRecord:
     """Read and validate a result.json; any problem is a RecordError that says what."""
-    try:
-        data = files.read_json(path)
-    except FileNotFoundError:
-        raise RecordError(f"{path}: missing") from None
-    except OSError as error:
-        raise RecordError(f"{path}: unreadable ({error.strerror})") from None
-    except files.JSONError as error:
-        raise RecordError(str(error)) from None
-    try:
-        return from_dict(data)
-    except RecordError as error:
-        raise RecordError(f"{path}: {error}") from None
+    return files.read_as(path, from_dict, RecordError)

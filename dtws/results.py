@@ -236,15 +236,4 @@ def migrate(entry: Entry) -> None:
 
 
 def read(path: Path) -> Results:
-    try:
-        data = files.read_json(path)
-    except FileNotFoundError:
-        raise ResultsError(f"{path}: missing") from None
-    except files.JSONError as error:
-        raise ResultsError(str(error)) from None
-    except OSError as error:
-        raise ResultsError(f"{path}: unreadable: {error.strerror or error}") from None
-    try:
-        return from_dict(data)
-    except ResultsError as error:
-        raise ResultsError(f"{path}: {error}") from None
+    return files.read_as(path, from_dict, ResultsError)

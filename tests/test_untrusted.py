@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 
-from dtws import answers, files, pages, record, results, shapes, tell
+from dtws import answers, files, pages, record, results, review, shapes, tell
 from dtws.bench import data
 from dtws.results import Answer, Evidence, LibraryAnswers
 from tests.conftest import PROJECT, dtws, dtws_args
@@ -301,10 +301,20 @@ def test_impossible_evidence_is_never_shown_as_fact(tmp_path: Path, where: str, 
 
 
 def test_a_link_refused_as_unsafe_is_text_not_a_link_to_the_page_itself() -> None:
-    found = LibraryAnswers("channels", [Answer("docs", True, "yes", [Evidence("its home", "javascript:alert(1)")])])
-    html = pages._environment().from_string('{% from "card.html.j2" import card %}{{ card(found, qs, "../") }}')
-    soup = BeautifulSoup(html.render(found=found, qs=answers.QUESTIONS), "html.parser")
-    assert soup.find("a") is None and "its home" in soup.get_text()
+    unsafe = [Evidence("its home", "javascript:alert(1)"), Evidence("its docs", "//elsewhere.example/")]
+    found = LibraryAnswers(review.LIBRARY, [Answer(key, True, "yes", unsafe) for key in ("docs", "install")])
+    card = pages._environment().from_string('{% from "card.html.j2" import card %}{{ card(found, qs, "../") }}')
+    beside = review.beside(found)
+    page = pages._environment().get_template("review.html.j2")
+    for html in (
+        card.render(found=found, qs=answers.QUESTIONS),
+        page.render(
+            day=review.DAY, rows=[], columns=review.COLUMNS, marks={}, questions=[], beside=beside, site_name="x"
+        ),
+    ):
+        soup = BeautifulSoup(html, "html.parser")
+        assert [a["href"] for a in soup.find_all("a") if a.get_text() in ("its home", "its docs")] == []
+        assert "its home" in soup.get_text() and "its docs" in soup.get_text()
 
 
 # 8.

@@ -205,13 +205,4 @@ def from_dict(data: object) -> Bench:
 
 
 def read(path: Path) -> Bench:
-    try:
-        data = files.read_json(path)
-    except files.JSONError as error:
-        raise BenchError(str(error)) from None
-    except OSError as error:
-        raise BenchError(f"{path}: unreadable: {error.strerror or error}") from None
-    try:
-        return from_dict(data)
-    except BenchError as error:
-        raise BenchError(f"{path}: {error}") from None
+    return files.read_as(path, from_dict, BenchError)
