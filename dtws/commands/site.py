@@ -77,6 +77,10 @@ def main(args: argparse.Namespace) -> int:
     except published.Unreadable as error:  # building on would publish a site that lost what it could not read
         print(terminal_text(f"dtws site: the previous site could not be read in full ({error}); not built, run again"))
         return 2
+    except OSError as error:  # a file of its results that is a link or no regular file; a folder it cannot write
+        said = f"{error.filename}: {error.strerror}" if error.filename else str(error)
+        print(terminal_text(f"dtws site: {said}"))
+        return 2
 
 
 def _site(args: argparse.Namespace) -> int:
