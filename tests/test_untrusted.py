@@ -169,7 +169,8 @@ def test_a_nan_in_one_record_is_that_cells_no_result_and_the_rest_is_published(t
     said = entry(out, B).problem or ""
     assert entry(out, B).record is None and "NaN" in said and str(bad) in said
 
-    # The same value in a results.json: the site refuses it in one line, the merge and gate too.
+    # The same value in a results.json: one line each. The merge keeps nothing of it, and says these results
+    # must not be published; the site and the gate refuse it (exit code 2).
     whole = (out / results.FILENAME).read_text()
     nan = tmp_path / "nan" / results.FILENAME
     nan.parent.mkdir()
@@ -179,6 +180,8 @@ def test_a_nan_in_one_record_is_that_cells_no_result_and_the_rest_is_published(t
     assert strict(tmp_path / "again" / results.FILENAME)["baseline_problem"]
     built = dtws(dtws_args("site", str(nan.parent), "--project", str(site_project(tmp_path))))
     assert built.returncode == 2 and "NaN" in one_line(built, "dtws site:")
+    done = gate(str(out / results.FILENAME), "--baseline", str(nan))
+    assert done.returncode == 2 and "NaN" in one_line(done, "dtws gate:")
     for infinite in ("Infinity", "-Infinity", "1e400"):
         with pytest.raises(results.ResultsError, match="results.json: not JSON dtws reads"):
             nan.write_text(whole.replace('"coverage_percent":null', f'"coverage_percent":{infinite}', 1))
