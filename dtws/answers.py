@@ -25,7 +25,7 @@ from pathlib import Path
 from dtws.bench import data as bench_data
 from dtws.libraries import LIBRARIES
 from dtws.library import Library
-from dtws.record import CellRecord, Installed, StepVerdict
+from dtws.record import CellRecord, Installed, Step, StepVerdict
 from dtws.results import Answer, Code, Entry, Evidence, LibraryAnswers
 from dtws.versions import series_key
 
@@ -46,11 +46,7 @@ class Facts:
     @property
     def installed(self) -> Entry | None:
         """The newest cell (Django, then Python) whose record has what its install put in the env."""
-        found = [
-            e
-            for e in self.entries
-            if e.record is not None and e.record.installed is not None and e.record.step("install").verdict == "pass"
-        ]
+        found = [e for e in self.entries if e.record is not None and e.record.installed is not None and installs(e)]
         return max(found, key=_order, default=None)
 
     @property
@@ -63,6 +59,20 @@ class Question:
     key: str
     asks: str  # as the review heads it
     answer: Callable[[Facts], Answer]
+
+
+def _install_step(rec: CellRecord | None) -> Step | None:
+    return next((step for step in rec.steps if step.name == "install"), None) if rec is not None else None
+
+
+def _install_verdict(entry: Entry) -> StepVerdict | None:
+    step = _install_step(entry.record)
+    return step.verdict if step is not None else None
+
+
+def installs(entry: Entry) -> bool:
+    """Whether the cell's record has an install step, which passed."""
+    return _install_verdict(entry) == "pass"
 
 
 def _order(entry: Entry) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -110,15 +120,15 @@ def _with_installed(question: str, answer: Callable[[Facts, Entry, Installed], A
 
 
 def _install(facts: Facts) -> Answer:
-    tried = [e for e in facts.entries if e.record is not None and e.record.step("install").verdict in INSTALL_TRIED]
+    tried = [e for e in facts.entries if _install_verdict(e) in INSTALL_TRIED]
     if not tried:
         return _no_install(facts, "install")
-    failed = [e for e in tried if e.record is not None and e.record.step("install").verdict != "pass"]
+    failed = [e for e in tried if not installs(e)]
     why = Counter(_install_error(e.record) for e in failed if e.record is not None)
     parts, evidence = [], []
     entry = facts.installed
     if entry is not None and entry.record is not None and entry.record.installed is not None:
-        found, step = entry.record.installed, entry.record.step("install")
+        found, step = entry.record.installed, entry.record.step("install")  # there: installs(entry)
         built = [p.name for p in found.packages if p.built]
         pulled = len(found.packages) - 1
         parts.append(
@@ -141,7 +151,7 @@ def _install(facts: Facts) -> Answer:
 
 
 def _install_error(rec: CellRecord | None) -> str:
-    step = rec.step("install") if rec is not None else None
+    step = _install_step(rec)
     return (step.error_line or step.detail or f"exit code {step.exit_code}") if step is not None else "no record"
 
 
@@ -393,5 +403,19 @@ def gather(entries: Sequence[Entry], project: Path, libraries: Sequence[Library]
     for library in [lib for lib in libraries if lib.name in names]:
         mine = [entry for entry in entries if entry.library == library.name]
         facts = Facts(library, mine, code(library, project), newest)
-        found.append(LibraryAnswers(library.name, [q.answer(facts) for q in QUESTIONS], facts.code))
+        found.append(LibraryAnswers(library.name, [_answered(q, facts) for q in QUESTIONS], facts.code))
     return found
+
+
+def _answered(question: Question, facts: Facts) -> Answer:
+    """``question`` answered from ``facts``; when its records cannot answer it (records are input), says so.
+
+    A record that passed the loader may still hold what no answer can be made
+    from (numbers too big to show): that library's answer says why, the
+    other answers and the merge go on.
+    """
+    try:
+        return question.answer(facts)
+    except (ArithmeticError, LookupError, TypeError, ValueError) as error:
+        why = f"{type(error).__name__}: {error}"
+        return Answer(question.key, False, f"cannot be answered from its records ({why[:200]})")

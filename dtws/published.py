@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import errno
 import http.client
-import json
 import os
 import re
 import stat
@@ -148,14 +147,16 @@ def checked(where: str) -> str:
     return url
 
 
-def _copy_capped(source: object, target: Path) -> None:
-    with target.open("wb") as out:
+def _copy_capped(source: BinaryIO, target: Path) -> None:
+    def fill(out: BinaryIO) -> None:
         copied = 0
-        while chunk := source.read(1 << 16):  # type: ignore[attr-defined]
+        while chunk := source.read(1 << 16):
             copied += len(chunk)
             if copied > MAX_FILE_BYTES:
                 raise ValueError(f"over {MAX_FILE_BYTES} bytes")
             out.write(chunk)
+
+    files.write_with(target, fill)
 
 
 def load(where: str) -> Published:
@@ -169,7 +170,9 @@ def load(where: str) -> Published:
         url = urllib.parse.urljoin(base, results.FILENAME)
         try:
             with urllib.request.urlopen(_fresh(url), timeout=TIMEOUT_S) as answer:
-                data = json.loads(answer.read(MAX_FILE_BYTES).decode("utf-8"))
+                data = files.parse_json(answer.read(MAX_FILE_BYTES), url)
+        except files.JSONError as error:
+            raise results.ResultsError(str(error)) from None
         except urllib.error.HTTPError as error:
             if error.code == 404:
                 raise NotPublished(f"{url}: not found (nothing published yet)") from None
@@ -187,9 +190,9 @@ def load(where: str) -> Published:
         raise NotPublished(f"{path}: missing (nothing published yet)")
     try:
         with open_inside(path.parent, path.name) as answer:
-            data = json.loads(answer.read(MAX_FILE_BYTES).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
-        raise results.ResultsError(f"{path}: unreadable: {error}") from None
+            data = files.parse_json(answer.read(MAX_FILE_BYTES), str(path))
+    except files.JSONError as error:
+        raise results.ResultsError(str(error)) from None
     try:
         return Published(results.from_dict(data), str(path.parent))
     except results.ResultsError as error:
@@ -242,7 +245,7 @@ def copy_bisects(
     if not published.fetch(f"{bisect.SITE}/{bisect.SITE_INDEX}", index):
         return [], problems
     try:
-        names = json.loads(index.read_text(encoding="utf-8"))
+        names = files.read_json(index)
     except (OSError, ValueError) as error:
         return [], [f"{bisect.SITE}/{bisect.SITE_INDEX} of the published site could not be read: {error}"]
     found = []

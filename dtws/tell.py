@@ -10,8 +10,9 @@ and closes it. Flaky cells are listed apart, and never open an issue alone.
 It talks to GitHub's REST API (``Api``: GITHUB_API_URL, GITHUB_REPOSITORY,
 GITHUB_TOKEN) with the documented endpoints only: list a repository's issues
 by label, create an issue, create an issue comment, update an issue. An
-answer that is an error (a 403 for a token without ``issues: write``, a 5xx)
-is ``ApiError``: the command makes it a warning, never a failed run.
+answer that is an error (a 403 for a token without ``issues: write``, a 5xx),
+or not what the endpoint documents (a ``null``, a list for an issue), is
+``ApiError``: the command makes it a warning, never a failed run.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from dtws import gate, shapes
+from dtws import files, gate, shapes
 from dtws.github import markdown_code
 
 LABEL = "dtws-regression"
@@ -92,7 +93,7 @@ class Api:
         )
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:
-                return json.loads(answer.read() or b"null")
+                return files.parse_json(answer.read() or b"null", "its answer")
         except urllib.error.HTTPError as error:
             raise ApiError(f"{method} {path}: HTTP {error.code}") from None
         except (urllib.error.URLError, TimeoutError, ValueError) as error:
@@ -101,9 +102,19 @@ class Api:
     def open_issue(self) -> int | None:
         """The number of the open issue with LABEL (pull requests are issues too: those are not), or None."""
         query = urllib.parse.urlencode({"labels": LABEL, "state": "open", "per_page": 100})
-        found = self.call("GET", f"/repos/{self.repository}/issues?{query}")
-        numbers = [item["number"] for item in found if isinstance(item, dict) and "pull_request" not in item]
-        return min(numbers) if numbers else None
+        path = f"/repos/{self.repository}/issues"
+        found = self.call("GET", f"{path}?{query}")
+        if not isinstance(found, list):
+            raise ApiError(f"GET {path}: answered {type(found).__name__}, not a list of issues")
+        numbers = [item.get("number") for item in found if isinstance(item, dict) and "pull_request" not in item]
+        return min(_issue_number(item, f"GET {path}") for item in numbers) if numbers else None
+
+
+def _issue_number(value: Any, said: str) -> int:
+    """An issue's number as the API gave it; ApiError when the answer holds none."""
+    if type(value) is not int or value < 1:
+        raise ApiError(f"{said}: answered no issue number ({shapes.shown(value)})")
+    return value
 
 
 def _line(cell: Cell, told: Told) -> str:
@@ -142,7 +153,7 @@ def tell(told: Told, api: Api) -> tuple[Said, int | None]:
             api.call("POST", f"{issues}/{number}/comments", {"body": body(told)})
             return "commented", number
         made = api.call("POST", issues, {"title": title(told), "body": body(told), "labels": [LABEL]})
-        return "opened", int(made["number"])
+        return "opened", _issue_number(made.get("number") if isinstance(made, dict) else made, f"POST {issues}")
     if number is None:
         return "nothing", None
     api.call("POST", f"{issues}/{number}/comments", {"body": body(told)})

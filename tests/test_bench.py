@@ -273,10 +273,11 @@ def test_a_bench_json_of_the_wrong_shape_is_refused_in_one_line(tmp_path: Path) 
     library = {"library": "channels", "cell": None, "package": "channels", "version": None, "status": "fast"}
     path = tmp_path / data.FILENAME
     path.write_text(json.dumps({"schema_version": 1, "runs": [{**run, "cpus": 2, "settings": settings}]}))
-    with pytest.raises(data.BenchError, match=r"^runs\[0\]: missing field 'libraries'$"):
+    with pytest.raises(data.BenchError, match=r"bench\.json: runs\[0\]: missing field 'libraries'$"):
         data.read(path)
     path.write_text(
         json.dumps({"schema_version": 1, "runs": [{**run, "cpus": 2, "settings": settings, "libraries": [library]}]})
     )
-    with pytest.raises(data.BenchError, match=r"^runs\[0\]\.libraries\[0\]\.status: 'fast' is not one of measured, "):
+    wrong = r"bench\.json: runs\[0\]\.libraries\[0\]\.status: 'fast' is not one of measured, "
+    with pytest.raises(data.BenchError, match=wrong):
         data.read(path)

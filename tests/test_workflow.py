@@ -250,7 +250,8 @@ def test_a_pull_request_that_changes_no_cell_file_runs_only_the_plan(tmp_path: P
     changed = plan("--base", "HEAD~2")
     assert changed.returncode == 0 and "runs=true" in changed.stdout and "py312-django52" in changed.stdout
     missing = plan("--base", "0" * 40)
-    assert missing.returncode == 2 and missing.stdout.startswith("::error title=dtws plan::git archive")
+    assert missing.returncode == 2 and missing.stdout.startswith("::error title=dtws plan::'0000000000")
+    assert "not a commit of the repository" in missing.stdout
 
 
 # GitHub's limits (docs.github.com "Actions limits" and "Workflow syntax", read 2026-11-29): one

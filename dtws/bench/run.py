@@ -119,15 +119,22 @@ def targets(names: list[str], known: list[record.CellRecord]) -> list[Target]:
 def previous(where: str) -> data.Bench | None:
     """The bench a new run carries on: a bench.json file, or a site's (a URL or a built site's folder), or None.
 
-    Raises BenchError for a bench.json that is not one, published.Unreadable when the site's is there but
-    could not be read: a run that went on without it would publish a history that lost it.
+    Raises BenchError for a bench.json that is not one, or a local path that is neither a file nor a
+    site's folder (a typo must not start the history again); published.Unreadable when the site's is
+    there but could not be read: a run that went on without it would publish a history that lost it.
+    Only a site's URL may have nothing published yet (None).
     """
     path = Path(where)
-    if not published.is_url(where) and path.is_file():
+    local = not published.is_url(published.checked(where))
+    if local and path.is_file():
         return data.read(path)
+    if local and not path.is_dir():
+        raise data.BenchError(f"{where}: no such file or folder")
     try:
         site = published.load(where)
     except published.NotPublished:
+        if local:
+            raise data.BenchError(f"{where}: neither a bench.json nor a built site (no results.json)") from None
         return None
     with tempfile.TemporaryDirectory(prefix="dtws-bench-") as kept:
         target = Path(kept) / data.FILENAME

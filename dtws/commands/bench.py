@@ -44,7 +44,7 @@ def _seconds(text: str) -> float:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = Settings()
     parser.add_argument("targets", nargs="*", metavar="LIBRARY", help="libraries or cells (default: every library)")
-    parser.add_argument("--results", type=Path, default=Path("results"), help="cell records (default: results)")
+    parser.add_argument("--results", type=Path, help="a folder of cell records (default: results)")
     parser.add_argument(
         "--published", metavar="PATH_OR_URL", help="take the passing cells from a published results.json, not --results"
     )
@@ -74,11 +74,14 @@ def main(args: argparse.Namespace) -> int:
     """
     try:
         before = previous(args.previous) if args.previous else None
-    except (data.BenchError, published.Unreadable, results.ResultsError) as error:
+    except (data.BenchError, OSError, results.ResultsError) as error:
         print(terminal_text(f"dtws bench: --previous: {error}"))
         return 2
+    if args.results is not None and not args.results.is_dir():
+        print(terminal_text(f"dtws bench: --results {args.results}: not a folder of cell records"))
+        return 2
     try:
-        known = published_records(args.published) if args.published else records(args.results)
+        known = published_records(args.published) if args.published else records(args.results or Path("results"))
         chosen = targets(args.targets, known)
     except (TargetError, published.NotPublished, results.ResultsError, OSError) as error:
         print(terminal_text(f"dtws bench: {error}"))

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from dtws import asof, files, gate, published, results, tell
 from dtws.commands import Command
+from dtws.commands.options import file_problem
 from dtws.reasons import terminal_text
 
 
@@ -49,10 +50,14 @@ def _blind(why: str) -> int:
 
 
 def main(args: argparse.Namespace) -> int:
+    problem = file_problem("--verdict", args.verdict) if args.verdict else None
+    if problem:
+        print(terminal_text(f"dtws gate: {problem}"))
+        return 2
     try:
         current = results.read(args.results)
     except results.ResultsError as error:
-        print(f"dtws gate: {error}")
+        print(terminal_text(f"dtws gate: {error}"))
         return 2
     try:
         baseline: results.Results | None = published.load(args.baseline).results
@@ -71,10 +76,13 @@ def main(args: argparse.Namespace) -> int:
     print(report)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
-        with open(summary, "a", encoding="utf-8") as out:
-            out.write(report + "\n")
+        files.append_text(Path(summary), report + "\n")
     if args.verdict:
-        files.write_json(args.verdict, tell.as_data(tell.of(verdict, current.run.run_url, site)))
+        try:
+            files.write_json(args.verdict, tell.as_data(tell.of(verdict, current.run.run_url, site)))
+        except OSError as error:  # checked before: only a folder changed meanwhile comes here
+            print(terminal_text(f"dtws gate: --verdict {args.verdict} cannot be written: {error.strerror or error}"))
+            return 2
     for flip in verdict.of("regression"):
         print(
             terminal_text(f"::error title=dtws regression::{flip.library} {flip.cell}: {flip.before} -> {flip.after}")

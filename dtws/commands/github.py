@@ -20,11 +20,10 @@ opened, commented on or closed; an API error is a warning, never a failed job.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from pathlib import Path
 
-from dtws import changed, github, matrix, record, results, tell
+from dtws import changed, files, github, matrix, record, results, tell
 from dtws.commands import Command
 from dtws.commands.options import as_of_date
 from dtws.reasons import terminal_text
@@ -62,8 +61,7 @@ def _output(line: str) -> None:
     print(line)
     target = os.environ.get("GITHUB_OUTPUT")
     if target:
-        with open(target, "a", encoding="utf-8") as out:
-            out.write(line + "\n")
+        files.append_text(Path(target), line + "\n")
 
 
 def _matrix(args: argparse.Namespace) -> int:
@@ -99,8 +97,7 @@ def _report(args: argparse.Namespace) -> int:
         return 1
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
-        with open(summary, "a", encoding="utf-8") as out:
-            out.write(github.summary_line(rec))
+        files.append_text(Path(summary), github.summary_line(rec))
     print(github.annotation(rec))
     return 1 if github.red(rec) else 0
 
@@ -124,7 +121,7 @@ def _publish(args: argparse.Namespace) -> int:
 
 def _issue(args: argparse.Namespace) -> int:
     try:
-        told = tell.read(json.loads(args.verdict.read_text(encoding="utf-8")))
+        told = tell.read(files.read_json(args.verdict))
     except (OSError, ValueError) as error:
         print(terminal_text(f"::error title=dtws::no verdict to tell: {args.verdict}: {error}"))
         return 2

@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from dtws import answers, bisect, locks, pages, published, questions, results, review
+from dtws import answers, bisect, files, locks, pages, published, questions, results, review
 from dtws.bench import data as bench_data
 from dtws.commands import Command
 from dtws.commands.options import folder_problem
@@ -76,6 +76,10 @@ def main(args: argparse.Namespace) -> int:
         return 2
     except published.Unreadable as error:  # building on would publish a site that lost what it could not read
         print(terminal_text(f"dtws site: the previous site could not be read in full ({error}); not built, run again"))
+        return 2
+    except OSError as error:  # a file of its results that is a link or no regular file; a folder it cannot write
+        said = f"{error.filename}: {error.strerror}" if error.filename else str(error)
+        print(terminal_text(f"dtws site: {said}"))
         return 2
 
 
@@ -216,6 +220,7 @@ def _build(
     reviewed = any(item.results.as_of == review.DAY for item in as_of_sites)
     benched = bench is not None and bench.latest is not None
     pages.write_docs(site, docs_dir(project), as_of_pages, reviewed, found_for, benched)
+    files.drop_links(out)  # mkdocs --clean leaves a link to a folder, and would write through it; so would dtws
     with tempfile.TemporaryFile() as log:
         done = subprocess.run(
             [
