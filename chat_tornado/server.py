@@ -1,5 +1,8 @@
 """The one Tornado process of the chat: its WebSocketHandler on /ws/chat/, Django for everything else.
 
+Beside the chat, an echo on /ws/echo/ (every message back as it came), which ``dtws conform`` runs the
+Autobahn|Testsuite against.
+
 ``python -m chat_tornado.server --port N`` from the project folder. As Tornado's
 docs mix a WSGI framework with its own handlers: Django's WSGI application in a
 ``WSGIContainer``, behind a ``FallbackHandler`` for every path the chat does
@@ -46,6 +49,13 @@ class ChatHandler(WebSocketHandler):
         ChatHandler.clients.discard(self)
 
 
+class EchoHandler(WebSocketHandler):
+    """The conformance echo (dtws conform): every message back as it came, text as text, bytes as bytes."""
+
+    def on_message(self, message):
+        self.write_message(message, binary=isinstance(message, bytes))
+
+
 def container(wsgi_application):
     """The WSGI application in Tornado's WSGIContainer, as the docs of the Tornado at hand say.
 
@@ -64,6 +74,7 @@ def make_application():
     return Application(
         [
             (r"/ws/chat/", ChatHandler),
+            (r"/ws/echo/", EchoHandler),
             (r".*", FallbackHandler, {"fallback": container(django)}),
         ]
     )

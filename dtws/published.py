@@ -14,14 +14,15 @@ import json
 import os
 import re
 import stat
+import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from dtws import bisect, files, record, results
 
@@ -146,6 +147,28 @@ def checked(where: str) -> str:
     if "." in last and last != results.FILENAME:
         raise Unreadable(f"{where}: the URL of {last}, not of a site nor of its {results.FILENAME}")
     return url
+
+
+T = TypeVar("T")
+
+
+def previous_file(where: str, relative: str, read: Callable[[Path], T]) -> T | None:
+    """A data file a new run carries on (bench.json, conformance.json): ``where`` is the file itself, or a site
+    (a URL or a built site's folder) that has it at ``relative``; None when the site has none.
+
+    Raises what ``read`` raises for a file that is not one, Unreadable when the site's is there but could not
+    be read: a run that went on without it would publish a history that lost it.
+    """
+    path = Path(where)
+    if not is_url(where) and path.is_file():
+        return read(path)
+    try:
+        site = load(where)
+    except NotPublished:
+        return None
+    with tempfile.TemporaryDirectory(prefix="dtws-previous-") as kept:
+        target = Path(kept) / Path(relative).name
+        return read(target) if site.fetch(relative, target) else None
 
 
 def _copy_capped(source: object, target: Path) -> None:

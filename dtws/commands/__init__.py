@@ -19,9 +19,9 @@ class Command:
 
 
 def _all() -> dict[str, Command]:
-    from dtws.commands import bench, bisect, cell, gate, github, merge, preview, run, site
+    from dtws.commands import bench, bisect, cell, conform, gate, github, merge, preview, run, site
 
-    commands = [module.COMMAND for module in (cell, run, bisect, bench, merge, site, preview, github, gate)]
+    commands = [module.COMMAND for module in (cell, run, bisect, bench, conform, merge, site, preview, github, gate)]
     return {command.name: command for command in commands}
 
 

@@ -6,7 +6,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from dtws.library import Library, Load
+from dtws.library import Echo, Library, Load
 from dtws.protocols.websocket import WebSocket
 
 PATH = "/ws/chat/"
@@ -64,6 +64,7 @@ LIBRARY = Library(
     round_trip=round_trip,
     send=send,
     load=Load("rfc6455", PATH),
+    echo=Echo("/ws/echo/"),
     integration=(
         ("settings", "chat_channels/integration.py"),
         ("asgi", "chat_channels/asgi.py"),

@@ -66,6 +66,7 @@ LIBRARY = Library(
     round_trip=round_trip,
     send=channels.send,
     load=channels.LIBRARY.load,
+    echo=channels.LIBRARY.echo,  # its consumer, under daphne on the Redis layer
     processes=2,
     services=("redis",),
     integration=(("settings", "chat_channelsredis/integration.py"), *channels.LIBRARY.integration[1:]),

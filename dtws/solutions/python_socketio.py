@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from dtws.library import Library, Load
+from dtws.library import Echo, Library, Load
 from dtws.protocols import left
 
 
@@ -89,6 +89,8 @@ LIBRARY = Library(
     round_trip=round_trip,
     send=send,
     load=Load("socket.io-5"),
+    # Its websocket carries Engine.IO: the suite runs against a plain websocket route of the same uvicorn.
+    echo=Echo("/ws/echo/"),
     npm_file="node_modules/socket.io-client/dist/socket.io.min.js",  # from npm (package.json)
     integration=(
         ("settings", "chat_pysocketio/integration.py"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dtws.library import Library, Load
+from dtws.library import Echo, Library, Load
 from dtws.solutions import channels
 
 PATH = channels.PATH  # the chat's path, and its protocol, are Channels' (the handshake and a sender too)
@@ -44,6 +44,7 @@ LIBRARY = Library(
     round_trip=round_trip,
     send=channels.send,
     load=Load("rfc6455", PATH),
+    echo=Echo("/ws/echo/"),
     integration=(
         ("settings", "chat_tornado/integration.py"),
         ("urls", "chat_tornado/urls.py"),
