@@ -14,4 +14,5 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: 
 from chat_pysocketio.echo import with_echo  # noqa: E402
 from chat_pysocketio.server import sio  # noqa: E402
 
-application = with_echo(socketio.ASGIApp(sio, ASGIStaticFilesHandler(django_application)))
+# python-socketio hands every other path to its other_asgi_app: Django, and the conformance echo's websocket route.
+application = socketio.ASGIApp(sio, with_echo(ASGIStaticFilesHandler(django_application)))

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dtws.bench import data as bench_data
+from dtws.bench import explain
 from dtws.conform import data as conform_data
 from dtws.library import Library
 from dtws.record import CellRecord, Installed, StepVerdict
@@ -327,6 +328,9 @@ def speed(bench: bench_data.Bench | None, library: str) -> Answer:
         f"{level.ratio:.0%} of the bare protocol's throughput at {_count(level.connections, 'connection')}"
         f" ({stats.throughput:,.0f} msg/s; {stats.delivered}/{stats.expected} delivered, {stats.outcome})"
     )
+    window = next((run.settings.level_s for run in reversed(bench.runs) if found in run.libraries), None)
+    if stats.outcome != "complete" and window is not None:
+        said += f"; {explain.level(level, window, library)}"
     return Answer("speed", True, said, link, value=level.ratio)
 
 

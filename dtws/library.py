@@ -35,6 +35,8 @@ class Load:
 
     wire: Wire
     path: str = "/"  # RFC 6455: the chat's path; Socket.IO: the server's root
+    # What its chat is known to do to messages under load (its docs say so): why a level's messages went missing.
+    drops: str | None = None
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from dtws import asof, files, gate, published, results, tell
 from dtws.commands import Command
+from dtws.conform import data as conform_data
 from dtws.reasons import terminal_text
 
 
@@ -38,6 +39,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="also write what the run has to tell (its regressions and flaky cells) as JSON, for `dtws github issue`",
     )
+    parser.add_argument(
+        "--conformance",
+        type=Path,
+        metavar="CONFORMANCE_JSON",
+        help="this run's conformance.json (`dtws conform`), when it has one: a library whose failing cases grew is"
+        " told with --verdict, as information (never a regression)",
+    )
+
+
+def _conformance(where: Path | None) -> conform_data.Conformance | None:
+    """This run's conformance.json, when it has one (a push runs no suite); one that cannot be read is said."""
+    if where is None or not where.is_file():
+        return None
+    try:
+        return conform_data.read(where)
+    except conform_data.ConformanceError as error:
+        print(terminal_text(f"dtws gate: --conformance not told: {error}"))
+        return None
 
 
 def _blind(why: str) -> int:
@@ -74,7 +93,8 @@ def main(args: argparse.Namespace) -> int:
         with open(summary, "a", encoding="utf-8") as out:
             out.write(report + "\n")
     if args.verdict:
-        files.write_json(args.verdict, tell.as_data(tell.of(verdict, current.run.run_url, site)))
+        told = tell.of(verdict, current.run.run_url, site, _conformance(args.conformance))
+        files.write_json(args.verdict, tell.as_data(told))
     for flip in verdict.of("regression"):
         print(
             terminal_text(f"::error title=dtws regression::{flip.library} {flip.cell}: {flip.before} -> {flip.after}")

@@ -159,6 +159,8 @@ class Change:
     """Between a library's two newest tested runs: the cases that fail now and did not, and the reverse."""
 
     before: str  # the earlier run's started_at
+    was: int  # failing cases then
+    now: int  # and now
     new: list[str]
     fixed: list[str]
 
@@ -175,7 +177,9 @@ def change(conformance: Conformance, library: str) -> Change | None:
         return None
     (before_run, before), (_, now) = tested[-2], tested[-1]
     was, is_ = {case.id for case in before.failed}, {case.id for case in now.failed}
-    return Change(before_run.started_at, sorted(is_ - was, key=case_key), sorted(was - is_, key=case_key))
+    return Change(
+        before_run.started_at, len(was), len(is_), sorted(is_ - was, key=case_key), sorted(was - is_, key=case_key)
+    )
 
 
 def case_key(case_id: str) -> tuple[int, ...]:

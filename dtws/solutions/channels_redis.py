@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from dtws.library import Library
+from dtws.library import Library, Load
 from dtws.protocols.websocket import WebSocket
 from dtws.solutions import channels
 
@@ -65,7 +65,12 @@ LIBRARY = Library(
     handshake=channels.handshake,
     round_trip=round_trip,
     send=channels.send,
-    load=channels.LIBRARY.load,
+    load=Load(
+        "rfc6455",
+        channels.PATH,
+        drops="channels-redis' layer drops a group message for a member whose channel already holds its capacity"
+        " (100 by default; it logs that only at INFO), and a message waits at most its expiry (60 s)",
+    ),
     echo=channels.LIBRARY.echo,  # its consumer, under daphne on the Redis layer
     processes=2,
     services=("redis",),
