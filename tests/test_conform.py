@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from dtws import answers, pages, procs, tell
+from dtws import answers, hosts, pages, procs, tell
 from dtws.bench.run import Target
 from dtws.conform import data, suite
 from dtws.conform.reference import FAULTS
@@ -40,7 +40,7 @@ def recorded() -> data.Conformance:
 def autobahn() -> None:
     """The suite installed into its cache folder (from the package index, the first time)."""
     with open("/dev/null", "ab") as log:
-        suite.install(log)
+        suite.install(log, hosts.Local())
 
 
 def _short_run(out: Path, fault: str | None, monkeypatch: pytest.MonkeyPatch) -> data.Endpoint:

@@ -39,6 +39,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         " history carries on",
     )
     parser.add_argument(
+        "--suite-docker",
+        metavar="IMAGE",
+        help="run the suite in a container of IMAGE (python:2.7), for a machine without Python 2.7 (needs docker)",
+    )
+    parser.add_argument(
         "--cases", default=",".join(suite.CASES), help="the suite's case patterns, comma-separated (default: *)"
     )
 
@@ -71,6 +76,7 @@ def main(args: argparse.Namespace) -> int:
             previous=before,
             say=lambda line: print(terminal_text(line), flush=True),
             cases=[item.strip() for item in args.cases.split(",") if item.strip()],
+            image=args.suite_docker,
         )
     except suite.SuiteError as error:
         print(terminal_text(f"dtws conform: harness error: {error}"))

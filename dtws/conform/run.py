@@ -22,9 +22,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import IO
 
-from dtws import files, interpreters, procs, published, reaper, runner
+from dtws import files, hosts, interpreters, procs, published, reaper, runner
 from dtws.bench.run import Target, cell_context, installed_version, make_env, now
 from dtws.conform import data, suite
+from dtws.hosts import Host
 from dtws.services import Services
 from dtws.steps.base import Context, Servers, socket_launches
 
@@ -152,16 +153,49 @@ def conform(
     previous: data.Conformance | None,
     say: Say,
     cases: list[str] = suite.CASES,
+    image: str | None = None,
 ) -> data.Conformance:
     """The suite against the reference and every target in turn; the run, with the history, into out/conformance.json.
 
-    Raises suite.SuiteError when the suite cannot be installed or run here (a harness error: nothing is written).
+    ``image``: the suite runs in a container of it (an image with Python 2.7), not with this machine's Python 2.7.
+    Raises suite.SuiteError when the suite cannot be installed or run (a harness error: nothing is written).
     """
     procs.begin()
     started = now()
+    host: Host = hosts.Docker(image, [suite.cache_dir().parent, out]) if image else hosts.Local()
     with files.open_log(out / "logs" / "autobahn.log") as log:
-        tested = suite.install(log)
-        sections = tested.sections(log)
+        try:
+            return _run(
+                chosen,
+                host,
+                started,
+                project=project,
+                toxworkdir=toxworkdir,
+                out=out,
+                previous=previous,
+                say=say,
+                cases=cases,
+                log=log,
+            )
+        finally:
+            host.close(log)
+
+
+def _run(
+    chosen: list[Target],
+    host: Host,
+    started: str,
+    *,
+    project: Path,
+    toxworkdir: Path,
+    out: Path,
+    previous: data.Conformance | None,
+    say: Say,
+    cases: list[str],
+    log: IO[bytes],
+) -> data.Conformance:
+    tested = suite.install(log, host)
+    sections = tested.sections(out, log)
     conformer = Conform(tested, cases, project, toxworkdir, out, say)
     say(f"{data.REFERENCE}: the reference echo")
     reference = conformer.reference()

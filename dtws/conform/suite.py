@@ -5,7 +5,10 @@ with ``--target`` into ``<cache>/autobahntestsuite-<version>/lib`` (made aside,
 then renamed, so a half-made install is never used), and its ``wstest`` runs with
 a ``sitecustomize`` that adds that folder as a site folder (its zope namespace
 needs the ``.pth`` files). No Python 2.7 here, or an install that fails, is a
-harness error (SuiteError), never a library's failure.
+harness error (SuiteError), never a library's failure. Where this machine has no
+Python 2.7 (GitHub's runners), the suite runs in a container of an image that has
+it (``python:2.7``, through dtws.hosts.Docker, which sees the cache folder and the
+run's folder at the same paths).
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from dtws import files, interpreters, procs
+from dtws import files, procs
 from dtws.conform.data import BEHAVIOURS, Behaviour, Case, Dropped, case_key
+from dtws.hosts import Host, HostError
 
 VERSION = "25.10.1"
 PYTHON = "2.7"
@@ -49,10 +53,11 @@ def cache_dir() -> Path:
 
 @dataclass(frozen=True)
 class Suite:
-    """An installed suite: the 2.7 interpreter that runs it and its folder."""
+    """An installed suite: the 2.7 interpreter that runs it, where it runs (here, or in a container), its folder."""
 
     python: Path
     home: Path
+    host: Host
 
     @property
     def wstest(self) -> Path:
@@ -61,17 +66,22 @@ class Suite:
     def env(self) -> dict[str, str]:
         return dict(os.environ, PYTHONPATH=str(self.home / "site"), PYTHONDONTWRITEBYTECODE="1")
 
-    def sections(self, log: IO[bytes]) -> dict[str, str]:
-        """The suite's own section titles ("1": "Framing", "7.9": "Close frame structure: ...")."""
-        with tempfile.TemporaryDirectory(prefix="dtws-autobahn-") as kept:
-            out = Path(kept) / "sections.json"
-            script = _SECTIONS.replace("print(json.dumps(found))", f"open({str(out)!r}, 'w').write(json.dumps(found))")
-            finished = procs.run(
-                [str(self.python), "-c", script], cwd=Path(kept), env=self.env(), log=log, timeout_s=SECTIONS_S
-            )
-            if finished.exit_code != 0 or not out.is_file():
-                raise SuiteError("the suite's section titles could not be read (see the log)")
+    def _run(self, command: list[str], work: Path, log: IO[bytes], timeout_s: float) -> procs.Finished:
+        spawn, env = self.host.wrap(command, work, self.env())
+        return procs.run(spawn, cwd=work, env=env, log=log, timeout_s=timeout_s)
+
+    def sections(self, work: Path, log: IO[bytes]) -> dict[str, str]:
+        """The suite's own section titles ("1": "Framing", "7.9": "Close frame structure: ..."); ``work``: a
+        folder the suite's host sees at the same path."""
+        out = work / "autobahn-sections.json"
+        script = _SECTIONS.replace("print(json.dumps(found))", f"open({str(out)!r}, 'w').write(json.dumps(found))")
+        finished = self._run([str(self.python), "-c", script], work, log, SECTIONS_S)
+        try:
             found = json.loads(out.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            found = None
+        if finished.exit_code != 0 or not isinstance(found, dict):
+            raise SuiteError("the suite's section titles could not be read (see the log)")
         return {str(key): str(value) for key, value in found.items()}
 
     def run(self, agent: str, url: str, outdir: Path, log: IO[bytes], timeout_s: float, cases: list[str]) -> bool:
@@ -85,20 +95,24 @@ class Suite:
             "exclude-cases": EXCLUDED,
             "exclude-agent-cases": {},
         }
-        with tempfile.TemporaryDirectory(prefix="dtws-autobahn-") as kept:
-            spec_file = files.write_json(Path(kept) / "spec.json", spec)
-            command = [str(self.python), str(self.wstest), "-m", "fuzzingclient", "-s", str(spec_file)]
-            finished = procs.run(command, cwd=Path(kept), env=self.env(), log=log, timeout_s=timeout_s)
+        spec_file = files.write_json(outdir / "spec.json", spec)
+        command = [str(self.python), str(self.wstest), "-m", "fuzzingclient", "-s", str(spec_file)]
+        finished = self._run(command, outdir, log, timeout_s)
+        self.host.after_step(log, agent)  # in a container: what the suite left running there
         return not finished.timed_out
 
 
-def install(log: IO[bytes], cache: Path | None = None) -> Suite:
-    """The suite, from the cache folder, or installed there from the package index first."""
+def install(log: IO[bytes], host: Host, cache: Path | None = None) -> Suite:
+    """The suite, from the cache folder, or installed there from the package index first (where ``host`` runs it;
+    a container sees the cache folder at the same path)."""
     home = cache or cache_dir()
-    interpreter = interpreters.find(PYTHON)
+    try:
+        interpreter = host.interpreter(PYTHON, log)
+    except HostError as error:
+        raise SuiteError(str(error)) from None
     if interpreter is None:
-        raise SuiteError(f"no Python {PYTHON} here, which the Autobahn|Testsuite {VERSION} needs (pyenv install 2.7)")
-    suite = Suite(interpreter.executable, home)
+        raise SuiteError(f"no Python {PYTHON} {host.where}, which the Autobahn|Testsuite {VERSION} needs")
+    suite = Suite(interpreter.executable, home, host)
     if suite.wstest.is_file():
         return suite
     home.parent.mkdir(parents=True, exist_ok=True)
@@ -107,7 +121,8 @@ def install(log: IO[bytes], cache: Path | None = None) -> Suite:
         command = [str(interpreter.executable), "-m", "pip", "install", "--disable-pip-version-check", "--no-input"]
         command += ["--target", str(making / "lib"), f"autobahntestsuite=={VERSION}"]
         procs.note(log, f"installing the Autobahn|Testsuite {VERSION} into {home}")
-        finished = procs.run(command, cwd=making, env=os.environ, log=log, timeout_s=INSTALL_S)
+        spawn, env = host.wrap(command, making, dict(os.environ))
+        finished = procs.run(spawn, cwd=making, env=env, log=log, timeout_s=INSTALL_S)
         if finished.exit_code != 0 or not (making / "lib" / "bin" / "wstest").is_file():
             raise SuiteError(f"pip of Python {PYTHON} could not install autobahntestsuite=={VERSION} (see the log)")
         files.write_text(making / "site" / "sitecustomize.py", f"import site\nsite.addsitedir({str(home / 'lib')!r})\n")
