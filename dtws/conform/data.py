@@ -8,7 +8,8 @@ Schema (``schema_version`` 1), documented in the README:
   (the suite's own section titles, "1" and "1.1" alike), ``reference`` (the bare ``websockets`` echo)
   and ``libraries``;
 - an endpoint: ``library``, ``cell``, ``package``, ``version``, ``path`` (the echo's), ``status``
-  (``tested``, ``no echo``, ``no passing cell``, ``error``), ``why`` (one line, when not tested),
+  (``tested``, ``no echo``, ``no passing cell``, ``error``), ``why`` (one line: why it was not tested, or
+  why the suite stopped before its last case),
   ``report`` (Autobahn's HTML report, relative to conformance.json's folder) and ``cases``;
 - a case: ``id``, ``behavior`` (OK, NON-STRICT, INFORMATIONAL, UNIMPLEMENTED, FAILED),
   ``behavior_close``, ``description``, ``expectation``, ``result``, ``report`` (its HTML page,
@@ -93,7 +94,8 @@ class Endpoint:
         """ "230 OK, 4 failed: empty messages dropped": its counts, and what its failures have in common."""
         counts = ", ".join(f"{n} {b if b == 'OK' else b.lower()}" for b, n in self.counts().items())
         why = failures_why(self.failed, sections)
-        return f"{counts}: {why}" if why else counts
+        said = f"{counts}: {why}" if why else counts
+        return f"{said} ({self.why})" if self.why else said
 
 
 @dataclass(frozen=True)

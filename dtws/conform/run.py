@@ -55,6 +55,7 @@ class Conform:
     ) -> None:
         self.suite, self.cases, self.project, self.toxworkdir = tested, cases, project, toxworkdir
         self.out, self.say = out, say
+        self.expected: list[str] | None = None  # the reference's cases, once it ran
 
     def _suite(self, endpoint: data.Endpoint, url: str, log: IO[bytes]) -> data.Endpoint:
         """``endpoint`` with its cases, the suite run against ``url``."""
@@ -68,7 +69,17 @@ class Conform:
             return _replace(endpoint, "error", str(error))
         report = reports / "index.html"
         shown = str(report.relative_to(self.out)) if report.is_file() else None
-        return dataclasses.replace(endpoint, status="tested", report=shown, cases=cases)
+        return dataclasses.replace(endpoint, status="tested", why=self._stopped(cases), report=shown, cases=cases)
+
+    def _stopped(self, cases: list[data.Case]) -> str | None:
+        """Why the suite ran fewer cases than against the reference: it stops when the server no longer answers."""
+        if self.expected is None or len(cases) >= len(self.expected):
+            return None
+        last = cases[-1].id if cases else "none"
+        return (
+            f"the suite stopped after {len(cases)} of {len(self.expected)} cases: the server no longer accepted"
+            f" connections after case {last} (see its log)"
+        )
 
     def reference(self) -> data.Endpoint:
         endpoint = data.Endpoint(
@@ -91,7 +102,9 @@ class Conform:
         ):
             if not server.wait_for_port(port, time.monotonic() + START_S):
                 return _replace(endpoint, "error", "the reference echo never listened (dtws's own failure)")
-            return self._suite(endpoint, f"ws://127.0.0.1:{port}/", log)
+            tested = self._suite(endpoint, f"ws://127.0.0.1:{port}/", log)
+            self.expected = [case.id for case in tested.cases] if tested.status == "tested" else None
+            return tested
 
     def test(self, target: Target) -> data.Endpoint:
         lib, cell = target.library, target.cell

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable
 
 from dtws import protocols
-from dtws.library import Library, Load
+from dtws.library import Echo, Library, Load
 from dtws.protocols import left, socketio09
 
 NAMESPACE = "/chat"  # chat_geventsocketio/sockets.py
@@ -100,6 +100,8 @@ LIBRARY = Library(
     npm_file="node_modules/socket.io-client-0.9/dist/socket.io.min.js",  # from npm (package.json)
     bisect_python="2.7",  # gevent 1.0 builds on Python 2 only (its Python 3 cells' install fails)
     load=Load("socket.io-0.9"),
+    # Its websocket carries Socket.IO 0.9: the suite runs against gevent-websocket on /ws/echo/ of the same server.
+    echo=Echo("/ws/echo/"),
     builds=("gevent",),  # 1.0.2 is an sdist only: a machine without a compiler is a harness error, not its ✗
     integration=(
         ("settings", "chat_geventsocketio/integration.py"),

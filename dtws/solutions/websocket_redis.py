@@ -16,7 +16,7 @@ import urllib.parse
 import uuid
 from collections.abc import Callable
 
-from dtws.library import Library, Load
+from dtws.library import Echo, Library, Load
 from dtws.protocols import left
 from dtws.protocols.websocket import WebSocket
 
@@ -127,6 +127,8 @@ LIBRARY = Library(
     builds=("uWSGI",),  # an sdist only: pip compiles it for each cell
     bisect_python="3.6",  # its newest claimed Python, whose cells install and pass
     load=Load("rfc6455", PATH + "&echo"),  # echo: a publisher gets its own message too, as the bench counts
+    # uWSGI's websocket, as ws4redis' server drives it, on its own path (chat_wsredis/wsgi.py).
+    echo=Echo("/ws/echo/"),
     integration=(
         ("settings", "chat_wsredis/integration.py"),
         ("wsgi", "chat_wsredis/wsgi.py"),
