@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from dtws import answers, hosts, pages, procs, tell
-from dtws.bench.run import Target
 from dtws.conform import data, suite
 from dtws.conform.reference import FAULTS
 from dtws.conform.run import conform
@@ -88,17 +87,26 @@ def test_an_echo_that_drops_empty_messages_fails_their_cases(
 
 
 def test_the_recorded_run_has_every_case_of_each_stack_and_the_reference(recorded: data.Conformance) -> None:
-    run = recorded.latest  # the run of all four stacks (the one before: the reference and Tornado)
-    assert run is not None and len(recorded.runs) == 2
+    run = recorded.latest  # the run of every stack with a passing cell here (before it: two runs of some)
+    assert run is not None and len(recorded.runs) == 3
     assert run.reference.library == "websockets" and run.excluded == ["9.*", "12.*", "13.*"]
     tested = {item.library: item for item in [run.reference, *run.libraries] if item.status == "tested"}
-    assert {"websockets", "channels", "channels-redis", "tornado"} <= set(tested)
-    for item in tested.values():
+    whole = {"websockets", "channels", "channels-redis", "tornado", "python-socketio", "gevent-socketio"}
+    assert set(tested) == {*whole, "django-websocket-redis"}
+    for item in [tested[name] for name in whole]:
         assert len(item.cases) == 247 and all(case.description for case in item.cases), item.library
+    # uWSGI (ws4redis' websocket) crashed on case 5.1, a fragmented ping: the suite could not go on.
+    wsredis = tested["django-websocket-redis"]
+    assert (
+        len(wsredis.cases) == 45 and wsredis.cases[-1].id == "5.1" and "the suite stopped after 45" in str(wsredis.why)
+    )
     # The issue's table: websockets 17.4, Tornado 6.6.1, daphne 4.2.3 + Channels 4.3.2.
     assert [case.id for case in tested["websockets"].failed] == ["7.1.5"]
     assert [case.id for case in tested["tornado"].failed] == [f"7.9.{n}" for n in range(1, 10)]
-    assert run.summary(tested["channels"]) == "230 OK, 10 non-strict, 3 informational, 4 failed: empty messages dropped"
+    # A few cases are OK or NON-STRICT by a race (the echo of a message before a protocol error): OK and NON-STRICT
+    # together are the same from run to run.
+    assert run.summary(tested["channels"]).endswith(" 3 informational, 4 failed: empty messages dropped")
+    assert sum(tested["channels"].counts().get(key, 0) for key in ("OK", "NON-STRICT")) == 240
     assert [case.id for case in tested["channels"].failed] == ["1.1.1", "1.2.1", "6.1.1", "6.1.2"]
     assert run.summary(tested["tornado"]).endswith(
         "9 failed: Close frame structure: invalid close codes (fuzzer initiated)"
@@ -109,7 +117,7 @@ def test_the_recorded_run_has_every_case_of_each_stack_and_the_reference(recorde
 
 def test_the_compare_pages_protocol_row_is_the_newest_run_of_each_library(recorded: data.Conformance) -> None:
     said = answers.protocol(recorded, "channels")
-    assert said.answered and said.short.startswith("230 OK, 10 non-strict, 3 informational, 4 failed: empty messages")
+    assert said.answered and said.short.startswith("231 OK, 9 non-strict, 3 informational, 4 failed: empty messages")
     assert "the bare websockets: 1 failed" in said.short
     assert [item.href for item in said.evidence] == ["conformance/channels.html"]
     assert not answers.protocol(None, "channels").answered
@@ -175,10 +183,17 @@ def test_reading_bench_json_or_conformance_json_loads_no_server_nor_load() -> No
 
 
 def test_each_library_declares_its_echo_or_why_it_has_none() -> None:
-    for name in ("channels", "channels-redis", "tornado", "python-socketio"):
+    for name in (
+        "channels",
+        "channels-redis",
+        "tornado",
+        "python-socketio",
+        "gevent-socketio",
+        "django-websocket-redis",
+    ):
         echo = library(name).echo
         assert echo is not None and echo.path == "/ws/echo/", name
-    assert Target(library("django-socketio"), None).library.echo is None
+    assert library("django-socketio").echo is None and library("django-socketio-workaround").echo is None
 
 
 def test_the_command_says_what_is_wrong_in_one_line(tmp_path: Path) -> None:

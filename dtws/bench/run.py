@@ -13,7 +13,8 @@ import platform
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -160,6 +161,19 @@ def cell_context(
     )
 
 
+@contextmanager
+def ready(cell: Cell, lib: Library, project: Path, toxworkdir: Path, log: Path, say: Say) -> Iterator[Context | str]:
+    """The cell's context, here, its env made (``log``: its log), for as long as the block runs; or why not."""
+    interpreter = interpreters.find(cell.python)
+    if interpreter is None:
+        yield f"no Python {cell.python} interpreter here"
+        return
+    with tempfile.TemporaryDirectory(prefix=f"dtws-{cell.env}-") as scratch, files.open_log(log) as opened:
+        ctx = cell_context(cell, lib, interpreter, project, toxworkdir, Path(scratch), opened)
+        problem = make_env(ctx, say)
+        yield ctx if problem is None else problem
+
+
 def make_env(ctx: Context, say: Say) -> str | None:
     """The cell's env, made the way `dtws run` makes it when it is not there; None, or why it is not."""
     if ctx.python.exists():
@@ -203,17 +217,9 @@ class Bench:
             return _said(target, "no load client", missing)
         if cell is None:
             return _said(target, "no passing cell", target.why)
-        interpreter = interpreters.find(cell.python)
-        if interpreter is None:
-            return _said(target, "error", f"no Python {cell.python} interpreter here")
-        with (
-            tempfile.TemporaryDirectory(prefix=f"dtws-bench-{cell.env}-") as scratch,
-            files.open_log(self.out / "logs" / f"{lib.name}.log") as log,
-        ):
-            ctx = cell_context(cell, lib, interpreter, self.project, self.toxworkdir, Path(scratch), log)
-            problem = make_env(ctx, self.say)
-            if problem is not None:
-                return _said(target, "error", problem)
+        with ready(cell, lib, self.project, self.toxworkdir, self.out / "logs" / f"{lib.name}.log", self.say) as ctx:
+            if isinstance(ctx, str):
+                return _said(target, "error", ctx)
             version = target.version or installed_version(ctx.env_dir, lib.package)
             levels, problem = self._served(ctx)
             if problem is not None:

@@ -15,22 +15,14 @@ import argparse
 from pathlib import Path
 
 from dtws import published, results
-from dtws.bench.run import TargetError, published_records, records, targets
-from dtws.commands import Command
-from dtws.commands.options import folder_problem
+from dtws.commands import Command, targets
 from dtws.conform import data, report, suite
 from dtws.conform.run import conform, previous
 from dtws.reasons import terminal_text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("targets", nargs="*", metavar="LIBRARY", help="libraries or cells (default: every library)")
-    parser.add_argument("--results", type=Path, default=Path("results"), help="cell records (default: results)")
-    parser.add_argument(
-        "--published", metavar="PATH_OR_URL", help="take the passing cells from a published results.json, not --results"
-    )
-    parser.add_argument("--project", type=Path, default=Path("."), help="folder of manage.py and tox.ini (default: .)")
-    parser.add_argument("--toxworkdir", type=Path, default=None, help="the cells' envs (default: .tox of the project)")
+    targets.add_arguments(parser)
     parser.add_argument("--out", type=Path, default=Path("conformance"), help="where conformance.json goes")
     parser.add_argument(
         "--previous",
@@ -56,15 +48,8 @@ def main(args: argparse.Namespace) -> int:
     except (data.ConformanceError, published.Unreadable, results.ResultsError) as error:
         print(terminal_text(f"dtws conform: --previous: {error}"))
         return 2
-    try:
-        known = published_records(args.published) if args.published else records(args.results)
-        chosen = targets(args.targets, known)
-    except (TargetError, published.NotPublished, results.ResultsError, OSError) as error:
-        print(terminal_text(f"dtws conform: {error}"))
-        return 2
-    problem = folder_problem("--out", args.out)
-    if problem:
-        print(f"dtws conform: {problem}")
+    chosen = targets.chosen(args, "conform")
+    if chosen is None:
         return 2
     project = args.project.resolve()
     try:

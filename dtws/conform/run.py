@@ -15,15 +15,14 @@ import dataclasses
 import os
 import platform
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import IO
 
-from dtws import files, hosts, interpreters, procs, published, reaper, runner
-from dtws.bench.run import Target, cell_context, installed_version, make_env, now
+from dtws import files, hosts, procs, published, reaper, runner
+from dtws.bench.run import Target, installed_version, now, ready
 from dtws.conform import data, suite
 from dtws.hosts import Host
 from dtws.services import Services
@@ -114,17 +113,10 @@ class Conform:
             return _said(target, "no echo", lib.echo.missing)
         if cell is None:
             return _said(target, "no passing cell", target.why)
-        interpreter = interpreters.find(cell.python)
-        if interpreter is None:
-            return _said(target, "error", f"no Python {cell.python} interpreter here")
-        with (
-            tempfile.TemporaryDirectory(prefix=f"dtws-conform-{cell.env}-") as scratch,
-            files.open_log(self.out / "logs" / f"{files.part(lib.name)}.log") as log,
-        ):
-            ctx = cell_context(cell, lib, interpreter, self.project, self.toxworkdir, Path(scratch), log)
-            problem = make_env(ctx, self.say)
-            if problem is not None:
-                return _said(target, "error", problem)
+        log = self.out / "logs" / f"{files.part(lib.name)}.log"
+        with ready(cell, lib, self.project, self.toxworkdir, log, self.say) as ctx:
+            if isinstance(ctx, str):
+                return _said(target, "error", ctx)
             version = target.version or installed_version(ctx.env_dir, lib.package)
             return self._served(ctx, _said(target, "error", None, version), lib.echo.path)
 
