@@ -37,6 +37,8 @@ def level(item: data.Level, window_s: float, library: str) -> str:
         said = f"never sent: a client's send failed ({stats.first_error}), and it sent no more; {missing} not delivered"
     elif stats.outcome == "lossy":
         said = f"lost: {missing} of {stats.expected} never arrived (nothing came for {QUIET_S} s after the last send)"
+        if stats.late:
+            said += f", and {stats.late} of the {stats.delivered} that did were late (over {LATE_S} s)"
     elif stats.delivered and stats.late >= stats.delivered:
         said = (
             f"late past the window: every message that arrived was late (p50 {_seconds(stats.latency_ms['p50'])}),"
