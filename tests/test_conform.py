@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -143,6 +144,19 @@ def test_failures_that_grow_are_told_as_information_never_as_a_regression(record
     assert "Information, not a regression" in text
     assert tell.read(tell.as_data(told)) == told
     assert tell.read({"regressions": [], "flaky": []}).protocol == []  # a verdict of an older dtws
+
+
+def test_the_tell_job_gives_what_grew_as_a_notice_whatever_the_issue(
+    recorded: data.Conformance, tmp_path: Path
+) -> None:
+    grown = tell.Told([], [], protocol=[tell.Grown("channels", 4, 5, ["2.1"])])
+    verdict = tmp_path / "verdict.json"
+    verdict.write_text(json.dumps(tell.as_data(grown)))
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GITHUB_")}
+    done = dtws(dtws_args("github", "issue", str(verdict)), env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "::notice title=dtws protocol::channels: 4 → 5 failed cases (failing now: 2.1)" in done.stdout
+    assert "::warning title=dtws::nobody told" in done.stdout
 
 
 def test_the_pages_group_failing_cases_by_section_and_link_autobahns_report(
