@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 
 from dtws import protocols
-from dtws.library import Library, Load
+from dtws.library import Echo, Library, Load
 from dtws.protocols import socketio06
 
 CHANNEL = "dtws"  # DjangoTestWebsockets.settings.DTWS_CHANNEL
@@ -93,6 +93,13 @@ LIBRARY = Library(
     round_trip=round_trip,
     send=send,
     load=Load("socket.io-0.6"),
+    echo=Echo(
+        None,
+        missing="its server is its own command, runserver_socketio, whose SocketIOServer (gevent-socketio 0.2.1) forces"
+        " its SocketIOHandler and takes no handler of the project's: its one websocket is Socket.IO 0.6's transport"
+        " (/socket.io/websocket), which sends its session first and frames every message in Socket.IO, and every"
+        " other path is plain HTTP to Django",
+    ),
     integration=(
         ("settings", "myapp/integration.py"),
         ("urls", "DjangoTestWebsockets/urls.py"),
