@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
 from dtws import answers, hosts, pages, procs, tell
 from dtws.conform import data, suite
@@ -220,3 +221,23 @@ def test_the_command_says_what_is_wrong_in_one_line(tmp_path: Path) -> None:
     done = dtws(dtws_args("conform", "--previous", str(tmp_path / "bad.json"), "--results", str(tmp_path)))
     assert done.returncode == 2 and done.stdout.startswith("dtws conform: --previous: "), done.stdout
     assert done.stdout.count("\n") == 1
+
+
+def test_the_pages_read_on_a_wide_and_a_narrow_screen(
+    recorded: data.Conformance, tmp_path: Path, browser: Browser
+) -> None:
+    """No page wider than a phone's screen (the servers' table scrolls in its box), each case's row readable."""
+    assert pages.write_conformance(recorded, None, tmp_path, "dtws")
+    for width in (1280, 390):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        for name in ("index", "channels", "django-websocket-redis"):
+            page.goto((tmp_path / "conformance" / f"{name}.html").as_uri())
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, width)
+        cases = page.locator('tr[data-case="6.1.2"]')
+        assert cases.count() == 0  # the wsredis page: the suite stopped before 6.1.2
+        page.goto((tmp_path / "conformance" / "channels.html").as_uri())
+        row = page.locator('table[data-behaviour="FAILED"] tr[data-case="6.1.2"]')
+        assert "never came back" in row.inner_text()
+        box = row.bounding_box()
+        assert box is not None and box["width"] <= width
+        page.close()
