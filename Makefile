@@ -58,5 +58,5 @@ review: $(BIN)/.installed $(CHROMIUM)
 ## it, put on its library's page of the site `make run` built (with the review's, when `make review` ran)
 bisects: $(BIN)/.installed $(CHROMIUM) $(REDIS) node_modules/.package-lock.json
 	$(BIN)/python -m dtws bisect py27-django111-geventsocketio --package Django --step django-server
-	$(BIN)/python -m dtws bisect py36-django111-wsredis --package Django --step django-server
+	$(BIN)/python -m dtws bisect py36-django32-wsredis --package Django --step django-server
 	$(BIN)/python -m dtws site build/results $(if $(wildcard build/results-as-of-$(REVIEW_DAY)),--as-of build/results-as-of-$(REVIEW_DAY)) --bisect results-bisect

@@ -17,7 +17,7 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 # The library under test (the cell's solution) brings its own integration:
 # each one is a Django app whose ``integration`` module lists what it adds.
 # DTWS_SOLUTION names it (tox.ini sets it from each library's declaration in
-# dtws/solutions/); a cell of the first library, django-socketio, needs none.
+# dtws/libraries/); a cell of the first library, django-socketio, needs none.
 SOLUTION = os.environ.get("DTWS_SOLUTION", "myapp")
 _integration = import_module(SOLUTION + ".integration")
 

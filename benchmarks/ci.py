@@ -25,10 +25,8 @@ The model: the plan job; then every matrix job (the cell jobs, shard after shard
 queued on RUNNERS runners, each job to the first one free (list scheduling in the plan's order: GitHub
 does not document its order, and a long bisect queued first would end sooner); then the site, gate
 and deploy jobs, one after the other. A push runs the cells and the review's cells as of its day; a
-scheduled run also the review's bisects, each PROBES runs of its cell. Both for today's matrix and
-with the libraries of the open issues: Tornado, django-websocket-redis and gevent-socketio on every
-Python x Django pair Django supports (and the review's, as every library of the matrix has), Channels
-on Redis on Channels' cells; their cells are made up, each taking the median time of its Python's.
+scheduled run also the bisects of dtws/questions.py (the review's and each library's first), each
+PROBES runs of its cell.
 """
 
 from __future__ import annotations
@@ -55,7 +53,7 @@ import yaml
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from dtws import github, interpreters, matrix, record, review  # noqa: E402
+from dtws import github, interpreters, matrix, questions, record, review  # noqa: E402
 
 WORKFLOW = PROJECT / ".github" / "workflows" / "matrix.yml"
 # GitHub Free's concurrent jobs on standard hosted runners (docs.github.com "Actions limits", read
@@ -73,13 +71,12 @@ GITHUB = {
     "docker pull": 15.0,  # python:X.Y, some 300 MB compressed
     "deploy-pages": 20.0,  # it polls the deployment until Pages serves it
 }
-# The probes of each bisect of the review, as its runs recorded them (README): gevent every one of its
-# 56 releases for Python 2.7, Django 8 of its 72 releases from 1.8.
+# The probes of each bisect, as the review's runs recorded them (README): gevent every one of its
+# 56 releases for Python 2.7, Django 8 of its 72 releases from 1.8 (a binary search: each Django bisect).
 PROBES = {"gevent": 56, "Django": 8}
-NEW_LIBRARIES = ("tornado", "django-websocket-redis", "gevent-socketio")
-PLAN = "the cell and bisect jobs, from dtws/matrix.py and dtws/review.py"
+PLAN = "the cell and bisect jobs, from dtws/matrix.py and dtws/questions.py"
 AS_OF_MERGE = "merge the cells as of ${{ needs.plan.outputs.as-of }} (those not run now kept from the published site)"
-BUILD = "build the site (the published bisects this run did not make again kept)"
+BUILD = "build the site (the published bisects this run did not make again kept, and its bench unless benched)"
 GATE = "compare with the published results (red only when a passing cell broke)"
 
 
@@ -233,14 +230,10 @@ def main() -> int:
     reviewed = [matrix.get(name) for name in review.TABLE]
     then = [cell_job(f"{c.env} as of", c.python, recorded.get(c.env, typical(c.python))) for c in reviewed]
     bisects = []
-    for question in review.BISECTS:  # a cell job's steps, its cell PROBES times, and no verdict step
+    for question in questions.QUESTIONS:  # a cell job's steps, its cell PROBES times, and no verdict step
         cell = matrix.get(question.cell)
         probes = PROBES[question.package] * recorded.get(cell.env, typical(cell.python))
         bisects.append(Job(question.name, cell_job(question.name, cell.python, probes).seconds - verdict))
-    pairs = {(p, d) for d, pythons in matrix.DJANGO_PYTHONS.items() for p in pythons} | set(matrix.REVIEW_CELLS)
-    redis = [(c.python, c.django) for c in matrix.CELLS if c.library == "channels"]
-    made = [(lib, p, d) for lib in NEW_LIBRARIES for p, d in sorted(pairs)] + [("redis", p, d) for p, d in redis]
-    more = [cell_job(f"{lib} py{p} django{d}", p, typical(p)) for lib, p, d in made]
 
     harness_job = GITHUB["runner start-up"] + GITHUB["checkout"] + GITHUB["setup-python"] + install
     plan_job = harness_job + plan
@@ -260,8 +253,6 @@ def main() -> int:
     for label, jobs in (
         ("push, today's matrix", today + then),
         ("scheduled, today's matrix", today + then + bisects),
-        (f"push, with the open issues' libraries (+{len(more)})", today + more + then),
-        (f"scheduled, with the open issues' libraries (+{len(more)})", today + more + then + bisects),
     ):
         cells = len([job for job in jobs if job not in bisects])
         shards = "/".join(str(len(shard)) for shard in github.shards([{}] * cells))
@@ -277,9 +268,8 @@ def main() -> int:
     print(
         f"\nA run's artifacts: {len(sizes['cells'])} record folders {records / 1e6:.1f} MB zipped (a cell that ran:"
         f" median {typical_record / 1e3:.0f} kB), the site {sizes['site'] / 1e6:.1f} MB (twice: for Pages too), JUnit"
-        f" {sizes['junit'] / 1e3:.0f} kB: a push of today's matrix {per_run / 1e6:.1f} MB, with the open issues'"
-        f" libraries {(per_run + typical_record * len(more)) / 1e6:.1f} MB; kept 30 days, a run a day:"
-        f" {30 * per_run / 1e6:.0f} MB"
+        f" {sizes['junit'] / 1e3:.0f} kB: a push of today's matrix {per_run / 1e6:.1f} MB; kept 30 days, a run a"
+        f" day: {30 * per_run / 1e6:.0f} MB"
     )
     return 0
 

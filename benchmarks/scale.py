@@ -31,7 +31,7 @@ sys.path.insert(0, str(PROJECT))
 
 from dtws import matrix, merge, pages, record, results  # noqa: E402
 from dtws.commands.site import docs_dir  # noqa: E402
-from dtws.solutions import LIBRARIES  # noqa: E402
+from dtws.libraries import LIBRARIES  # noqa: E402
 
 PHASES = ("merge", "mkdocs", "cells")
 PER_SERIES = 50  # synthetic Pythons per synthetic Django series

@@ -1,7 +1,10 @@
-from django.urls import re_path
+try:
+    from django.urls import re_path as url
+except ImportError:  # Django < 2.0
+    from django.conf.urls import url
 
 from chat_channels import views
 
 urlpatterns = [
-    re_path(r"^$", views.index, name="index"),
+    url(r"^$", views.index, name="index"),
 ]

@@ -25,10 +25,10 @@ from pathlib import Path
 from dtws.bench import data as bench_data
 from dtws.bench import explain
 from dtws.conform import data as conform_data
+from dtws.libraries import LIBRARIES
 from dtws.library import Library
 from dtws.record import CellRecord, Installed, StepVerdict
 from dtws.results import Answer, Code, Entry, Evidence, LibraryAnswers
-from dtws.solutions import LIBRARIES
 from dtws.versions import series_key
 
 NOT_JUDGED = ("unavailable", "error", "incomplete")
@@ -414,7 +414,7 @@ def code(library: Library, project: Path) -> list[Code]:
             continue
         found.append(Code(role, path, text, lines_of_code(path, text)))
     commands = [] if library.serves_page else ["python manage.py runserver"]
-    commands += [f"python {' '.join(library.socket_server(SAMPLE_PORT + i))}" for i in range(library.processes)]
+    commands += [f"python {' '.join(library.server_args(SAMPLE_PORT + i))}" for i in range(library.processes)]
     commands += ["redis-server" for service in library.services if service == "redis"]
     return found + [Code("command", None, command, 1) for command in commands]
 

@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from dtws import interpreters, matrix, record
-from dtws.solutions import LIBRARIES
+from dtws.libraries import LIBRARIES
 from dtws.versions import normalized
 
 # What runs in a cell or probes it: a change in any of these may change a verdict.

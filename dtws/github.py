@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dtws import asof, matrix, questions, review, services
+from dtws.libraries import LIBRARIES, library
 from dtws.marks import MARKS
 from dtws.reasons import terminal_text
 from dtws.record import CellRecord
 from dtws.results import Results, RunInfo
-from dtws.solutions import LIBRARIES, library
 
 # Every job names its runner: `ubuntu-latest` moves (to Ubuntu 26.04 on
 # 2026-11-19, where setup-python has nothing older than 3.10).

@@ -1,13 +1,16 @@
-"""A library under test, declared once: every fact of it that dtws uses, in one typed entry.
+"""A library under test, declared once: its facts (``Library``, plain data) and its probes (``Probes``).
 
-Each module of ``dtws/solutions/`` declares its library as ``LIBRARY`` (as each
-command module declares its ``COMMAND``), and ``dtws.solutions.LIBRARIES``
-lists them. Everything else derives from that list or is checked against it
-by the tests: the matrix's cells (from the claims), the settings' app (from
+Each module of ``dtws/libraries/`` declares a library's facts as ``LIBRARY``
+(as each command module declares its ``COMMAND``), importing nothing that
+runs, and ``dtws.libraries.LIBRARIES`` lists them; the module of the same name
+in ``dtws/solutions/`` declares its ``PROBES``, which the steps look up
+(``dtws.solutions.probes``). A library has one name in code: its factor (the
+first library's, without one, its name's), which names both modules and its
+app (``chat_<factor>``), checked by the tests. Everything else derives from
+the list or is checked against it by the tests: the settings' app (from
 ``app``), tox.ini's factor lines (``tox_lines``: deps, DTWS_SOLUTION, the test
 command), the folders ``run --changed`` hashes, the workflow's plan, the
-site's pages. Adding a library is one module here, one Django app, and the
-lines ``tox_lines`` gives for tox.ini.
+site's pages; the matrix's cells are every one Django supports (dtws.matrix).
 """
 
 from __future__ import annotations
@@ -64,18 +67,15 @@ class Library:
     package: str  # the distribution whose version the records report and whose claims they read
     app: str  # its Django app (a folder of the project): DTWS_SOLUTION names it, its tests are the test step
     deps: tuple[str, ...]  # what tox.ini installs for it beside Django and coverage, as its docs say
-    # The Django series and Pythons its cells cover (from its own claims); None: every one Django supports.
+    # The Django series and Pythons it claims (its classifiers, its docs); None: it names none. An overlay on its
+    # cells, which are every one Django supports (dtws.matrix); a test-only library's claims are its cells.
     djangos: tuple[str, ...] | None
     pythons: tuple[str, ...] | None
     client_js: str  # the JS client as the index page must load it
     client_js_marker: bytes  # a text the served client file must contain
     serves_page: bool  # whether the socket server also serves the index page (else runserver does)
-    socket_server: Callable[[int], list[str]]  # the socket server's arguments after `python`, for a port
-    handshake: Probe  # on each socket server process
-    # Client A on the first socket server process, client B on the last (the same one when there is one).
-    round_trip: RoundTrip
-    # The browser step: the page from the first process, the second client on the last.
-    send: Send
+    # The socket server's arguments after `python`, "{port}" standing for its port.
+    socket_server: tuple[str, ...]
     npm_file: str | None = None  # a file of the project's npm packages the page needs
     # How many socket server processes the websocket-server, round-trip and browser steps start.
     processes: int = 1
@@ -85,9 +85,6 @@ class Library:
     # the last Django release under which its Django server still starts, is bisected there (dtws.questions).
     # None: no such bisect.
     bisect_python: str | None = None
-    # A library that hooks runserver for development (ws4redis' django_runserver): the handshake
-    # runserver itself must answer in the django-server step; None: runserver serves only the page.
-    runserver_websocket: Probe | None = None
     # Dependencies the installer builds from source (C): the install step first checks that the cell's
     # machine has a C compiler and the Python headers, whose absence is a harness error.
     builds: tuple[str, ...] = ()
@@ -98,9 +95,34 @@ class Library:
     # The files of the project a project using the library adds or changes, by what each is to it (dtws.answers
     # shows them as they are); () for every file of its app but its tests.
     integration: tuple[tuple[Role, str], ...] = ()
+    # Its cells are the review's seven only (the review's workaround, which the review tried there alone).
+    review_only: bool = False
     # Only dtws's own tests run it: its cells are selectable by name, but no cell of the matrix
     # (not in CELLS, the workflow or the site).
     test_only: bool = False
+
+    @property
+    def module(self) -> str:
+        """Its one name in code: its factor (the first library's: its name's), which names its two modules."""
+        return self.factor or self.name.replace("-", "_")
+
+    def server_args(self, port: int) -> list[str]:
+        """The socket server's arguments after `python`, on ``port``."""
+        return [arg.replace("{port}", str(port)) for arg in self.socket_server]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Probes:
+    """How dtws talks to a library's socket server (dtws/solutions/<module>.py): its real protocol clients."""
+
+    handshake: Probe  # on each socket server process
+    # Client A on the first socket server process, client B on the last (the same one when there is one).
+    round_trip: RoundTrip
+    # The browser step: the page from the first process, the second client on the last.
+    send: Send
+    # A library that hooks runserver for development (ws4redis' django_runserver): the handshake
+    # runserver itself must answer in the django-server step; None: runserver serves only the page.
+    runserver_websocket: Probe | None = None
 
 
 def tox_lines(libraries: Sequence[Library]) -> dict[str, list[str]]:

@@ -1,30 +1,27 @@
 """The one definition of the matrix: which (library, Python, Django) cells exist.
 
-Each library's cells come from its declaration (dtws.solutions: the Django
-series and Pythons it claims). tox.ini's envlist and the GitHub Actions
-matrix are proven equal to this by the tests. A combination Django itself does not support is not a cell, except
-the seven cells of the hand-written review, which stay as they were.
+Plain data: Django's series and their Pythons come from the snapshot of the
+package index (dtws/django_series.json, dtws.django_series), the libraries
+from their declarations, which load no probe. Every library gets the seven
+cells of the hand-written review and every (Python, Django series) Django
+itself supports; what a library claims is an overlay on its cells
+(dtws.declared), never a filter. A library may keep to the review's seven
+(``review_only``: the review's workaround). tox.ini's envlist and the GitHub
+Actions matrix are proven equal to this by the tests.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dtws.solutions import LIBRARIES, library
+from dtws import django_series
+from dtws.libraries import LIBRARIES, library
 from dtws.versions import series_key
 
-# Python versions each Django series officially supports, from Django's
-# "What Python version can I use with Django?" FAQ and the Python classifiers
-# of its newest release of the series.
-DJANGO_PYTHONS: dict[str, tuple[str, ...]] = {
-    "1.11": ("2.7", "3.4", "3.5", "3.6", "3.7"),
-    "2.2": ("3.5", "3.6", "3.7", "3.8", "3.9"),
-    "3.2": ("3.6", "3.7", "3.8", "3.9", "3.10"),
-    "4.2": ("3.8", "3.9", "3.10", "3.11", "3.12"),
-    "5.2": ("3.10", "3.11", "3.12", "3.13", "3.14"),
-    "6.0": ("3.12", "3.13", "3.14"),
-    "6.1": ("3.12", "3.13", "3.14", "3.15"),
-}
+SNAPSHOT = django_series.load()
+# Python versions each Django series the matrix runs supports: the classifiers of its newest release
+# that its Requires-Python admits (the snapshot's), oldest series first.
+DJANGO_PYTHONS: dict[str, tuple[str, ...]] = {item.series: item.pythons for item in SNAPSHOT.matrix()}
 
 # The cells of shared/reference/django-socketio-review.rst, as they were.
 REVIEW_CELLS: tuple[tuple[str, str], ...] = (
@@ -73,10 +70,13 @@ def _build(test_only: bool) -> tuple[Cell, ...]:
     for lib in LIBRARIES:
         if lib.test_only != test_only:
             continue
-        pairs = set() if lib.test_only else set(REVIEW_CELLS)
-        for django, pythons in DJANGO_PYTHONS.items():
-            if lib.djangos is None or django in lib.djangos:
-                pairs.update((python, django) for python in pythons if lib.pythons is None or python in lib.pythons)
+        if lib.test_only:  # its claims are its cells: dtws's own tests select them by name
+            assert lib.djangos is not None and lib.pythons is not None
+            pairs = {(python, django) for django in lib.djangos for python in lib.pythons}
+        else:
+            pairs = set(REVIEW_CELLS)
+            if not lib.review_only:
+                pairs.update((python, django) for django, pythons in DJANGO_PYTHONS.items() for python in pythons)
         ordered = sorted(pairs, key=lambda pair: (series_key(pair[1]), series_key(pair[0])))
         cells.extend(Cell(lib.name, python, django) for python, django in ordered)
     return tuple(cells)
@@ -108,3 +108,20 @@ def djangos(name: str, python: str) -> tuple[str, ...]:
 def pythons() -> tuple[str, ...]:
     """Every Python version the matrix needs, oldest first."""
     return tuple(sorted({cell.python for cell in CELLS}, key=series_key))
+
+
+def tox_envlist() -> list[str]:
+    """tox.ini's ``env_list``: one line per Django series (the review's, then the snapshot's), its Pythons with
+    the factors of the libraries that have it (``{,-channels,...}``); then the test-only cells."""
+    listed = [lib for lib in LIBRARIES if not lib.test_only]
+    every = "{" + ",".join(f"-{lib.factor}" if lib.factor else "" for lib in listed) + "}"
+    grid = "{" + ",".join(f"-{lib.factor}" if lib.factor else "" for lib in listed if not lib.review_only) + "}"
+    review: dict[str, list[str]] = {}
+    for python, django in REVIEW_CELLS:
+        review.setdefault(django, []).append(python)
+    series = [(django, pythons, every) for django, pythons in review.items()]
+    series += [(django, list(pythons), grid) for django, pythons in DJANGO_PYTHONS.items()]
+    lines = [
+        f"py{{{','.join(map(_factor, pythons))}}}-django{_factor(django)}{libs}" for django, pythons, libs in series
+    ]
+    return lines + [cell.env for cell in TEST_CELLS]

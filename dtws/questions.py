@@ -12,8 +12,8 @@ on its full runs, and each answer is on its library's page.
 from __future__ import annotations
 
 from dtws import matrix, review
+from dtws.libraries import LIBRARIES
 from dtws.library import Library
-from dtws.solutions import LIBRARIES
 
 FIRST_STEP = "django-server"
 

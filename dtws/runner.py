@@ -33,9 +33,9 @@ from dtws import (
     reasons,
     record,
 )
+from dtws.libraries import library
 from dtws.matrix import Cell
 from dtws.services import Services
-from dtws.solutions import library
 from dtws.steps import STEPS, StepSpec
 from dtws.steps.base import Context, Outcome
 from dtws.versions import normalized

@@ -10,10 +10,10 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from dtws import answers, installed, pages, record, results
+from dtws.libraries import LIBRARIES, library
 from dtws.merge import merge
 from dtws.pages import href
 from dtws.results import Entry
-from dtws.solutions import LIBRARIES, library
 from tests.conftest import PROJECT
 
 LocalRun = tuple[subprocess.CompletedProcess[str], Path]
@@ -126,7 +126,7 @@ def test_a_library_with_no_installed_cell_says_why(tmp_path: Path) -> None:
     assert (
         said["architecture"].short == "1 process: a socket server; its dependencies unknown: no cell installed it here"
     )
-    assert [item.text for item in said["architecture"].evidence] == [f"python {' '.join(lib.socket_server(8000))}"]
+    assert [item.text for item in said["architecture"].evidence] == [f"python {' '.join(lib.server_args(8000))}"]
 
 
 def test_an_undeclared_app_shows_its_own_files(tmp_path: Path) -> None:

@@ -14,7 +14,8 @@ import pytest
 from playwright.sync_api import Browser
 
 from dtws import answers, matrix, procs, record
-from dtws.solutions import LIBRARIES, library
+from dtws.libraries import LIBRARIES, library
+from dtws.solutions import probes
 from tests.conftest import PROJECT, dtws_args
 from tests.test_site import build, hostile_copy
 
@@ -209,13 +210,13 @@ def test_the_chat_page_shows_a_message_from_a_second_client(
     port = procs.free_port()
     env = {**os.environ, "DTWS_SOLUTION": solution.app, "PYTHONUNBUFFERED": "1"}
     with open(tmp_path / "server.log", "ab") as log:
-        server = procs.Server([str(python), *solution.socket_server(port)], cwd=PROJECT, env=env, log=log)
+        server = procs.Server([str(python), *solution.server_args(port)], cwd=PROJECT, env=env, log=log)
         try:
             assert server.wait_for_port(port, time.monotonic() + 60), (tmp_path / "server.log").read_text()
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{port}/")
             page.wait_for_function("document.getElementById('status').textContent === 'connected'", timeout=15000)
-            solution.send(port, f"hello from a second {name} client", time.monotonic() + 15, lambda line: None)
+            probes(solution).send(port, f"hello from a second {name} client", time.monotonic() + 15, lambda line: None)
             page.locator("#messages li", has_text=f"hello from a second {name} client").wait_for(timeout=15000)
             assert "a browser joined" in page.locator("#messages").inner_text()
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -24,8 +24,8 @@ from dtws import answers, hosts, pages, procs, tell
 from dtws.conform import data, suite
 from dtws.conform.reference import FAULTS
 from dtws.conform.run import conform
+from dtws.libraries import library
 from dtws.results import LibraryAnswers
-from dtws.solutions import library
 from tests.conftest import PROJECT, dtws, dtws_args
 
 RECORDED = Path(__file__).with_name("conformance.json.gz")

@@ -8,6 +8,7 @@ them fails a test; a fact left out of a declaration fails mypy --strict.
 from __future__ import annotations
 
 import configparser
+import importlib
 import json
 import subprocess
 import sys
@@ -16,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from dtws import changed, matrix
-from dtws.library import tox_lines
-from dtws.solutions import LIBRARIES
+from dtws.libraries import LIBRARIES
+from dtws.library import Probes, tox_lines
+from dtws.solutions import probes
 from tests.conftest import PROJECT
 
 
@@ -60,6 +62,20 @@ def test_names_and_factors_are_each_one_librarys() -> None:
     assert {cell.library for cell in matrix.CELLS + matrix.TEST_CELLS} == {lib.name for lib in LIBRARIES}
 
 
+def test_each_library_has_one_name_its_modules_and_app_derived_from_it() -> None:
+    """Its factor (the first library's: its name) names its data module, its probes' module and its app."""
+    for lib in LIBRARIES:
+        assert lib.module == (lib.factor or lib.name.replace("-", "_")), lib.name
+        assert importlib.import_module(f"dtws.libraries.{lib.module}").LIBRARY == lib, lib.name
+        assert isinstance(probes(lib), Probes) and (PROJECT / "dtws" / "solutions" / f"{lib.module}.py").is_file()
+        # The app: chat_<factor>; the review's own (myapp) for django-socketio and its workaround, which shares it.
+        own = {"django-socketio": "myapp", "django-socketio-workaround": "myapp", "faults": "faults_app"}
+        assert lib.app == own.get(lib.name, f"chat_{lib.factor}"), lib.name
+    modules = {path.stem for path in (PROJECT / "dtws" / "libraries").glob("*.py")} - {"__init__"}
+    assert modules == {path.stem for path in (PROJECT / "dtws" / "solutions").glob("*.py")} - {"__init__"}
+    assert modules == {lib.module for lib in LIBRARIES}, "a module of no library, or a library of no module"
+
+
 def test_the_npm_files_a_page_loads_are_the_projects_packages() -> None:
     locked = json.loads((PROJECT / "package-lock.json").read_text())["packages"]
     for lib in LIBRARIES:
@@ -68,34 +84,40 @@ def test_the_npm_files_a_page_loads_are_the_projects_packages() -> None:
             assert package in locked, (lib.name, package)
 
 
-DECLARATION = """from dtws.library import Library
+DECLARATION = """from dtws.library import Library, Probes
 from dtws.solutions import channels
 
 LIBRARY = Library(
     name="new", factor="new", package="new", app="chat_new", deps=("new",), djangos=None, pythons=None,
-    client_js="/static/new.js", client_js_marker=b"new", serves_page=True, socket_server=channels.socket_server,
-    handshake=channels.handshake, round_trip=channels.round_trip, {send}
+    client_js="/static/new.js", client_js_marker=b"new", serves_page=True, {facts}
 )
+PROBES = Probes(handshake=channels.handshake, round_trip=channels.round_trip, {send})
 """
+SERVER = 'socket_server=("-m", "new", "--port", "{{port}}")'
 
 
 @pytest.mark.parametrize(
-    ("send", "said"),
+    ("facts", "send", "said"),
     [
-        ("send=channels.send", None),  # the control: the same declaration, whole
-        ("", 'Missing named argument "send" for "Library"'),
-        ("sent=channels.send", 'Unexpected keyword argument "sent" for "Library"'),
-        ("send=channels.round_trip", 'Argument "send" to "Library" has incompatible type'),
-        ('send=channels.send, services=("redis",)', None),  # a service dtws knows how to run
-        ('send=channels.send, services=("reddis",)', 'Argument "services" to "Library" has incompatible type'),
-        ("send=channels.send, processes=2.0", 'Argument "processes" to "Library" has incompatible type'),
+        (SERVER, "send=channels.send", None),  # the control: the same declaration, whole
+        (SERVER, "", 'Missing named argument "send" for "Probes"'),
+        (SERVER, "sent=channels.send", 'Unexpected keyword argument "sent" for "Probes"'),
+        (SERVER, "send=channels.round_trip", 'Argument "send" to "Probes" has incompatible type'),
+        ("", "send=channels.send", 'Missing named argument "socket_server" for "Library"'),
+        (SERVER + ', services=("redis",)', "send=channels.send", None),  # a service dtws knows how to run
+        (
+            SERVER + ', services=("reddis",)',
+            "send=channels.send",
+            'Argument "services" to "Library" has incompatible type',
+        ),
+        (SERVER + ", processes=2.0", "send=channels.send", 'Argument "processes" to "Library" has incompatible type'),
     ],
 )
 def test_mypy_strict_refuses_a_declaration_with_a_fact_missing_or_misspelled(
-    tmp_path: Path, send: str, said: str | None
+    tmp_path: Path, facts: str, send: str, said: str | None
 ) -> None:
     module = tmp_path / "newlib.py"
-    module.write_text(DECLARATION.format(send=send))
+    module.write_text(DECLARATION.format(facts=facts, send=send))
     done = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", str(module)],
         cwd=PROJECT,

@@ -9,7 +9,7 @@ from functools import partial
 import pytest
 
 from dtws import interpreters, matrix
-from dtws.solutions import LIBRARIES
+from dtws.libraries import LIBRARIES
 from tests.conftest import PROJECT
 
 run = partial(subprocess.run, cwd=PROJECT, capture_output=True, text=True, check=False)

@@ -1,19 +1,16 @@
 from __future__ import annotations
 
 import configparser
-import io
 import re
 import subprocess
 import sys
-import urllib.error
-import urllib.request
-import zipfile
 from functools import partial
 
 import pytest
 
-from dtws import matrix
-from dtws.solutions import LIBRARIES, library
+from dtws import django_series, matrix
+from dtws.libraries import LIBRARIES, library
+from dtws.versions import series_key
 from tests.conftest import PROJECT
 
 run = partial(subprocess.run, cwd=PROJECT, capture_output=True, text=True, check=True)
@@ -37,10 +34,11 @@ def test_the_reviews_seven_cells_are_cells() -> None:
     assert review <= names
 
 
-def test_the_cells_are_the_reviews_and_what_each_library_claims() -> None:
+def test_every_library_but_the_workaround_gets_every_cell_django_supports() -> None:
+    """The review's seven and every (Python, Django series) Django supports; claims are no filter."""
+    every = set(matrix.REVIEW_CELLS) | {(p, d) for d, pythons in matrix.DJANGO_PYTHONS.items() for p in pythons}
     by_library = {lib.name: [c for c in matrix.CELLS if c.library == lib.name] for lib in LIBRARIES}
     assert by_library["faults"] == []
-    assert len(by_library["django-socketio"]) == 39
     assert [c.env for c in by_library["django-socketio-workaround"]] == [
         "py27-django18-workaround",
         "py33-django18-workaround",
@@ -50,29 +48,38 @@ def test_the_cells_are_the_reviews_and_what_each_library_claims() -> None:
         "py34-django19-workaround",
         "py35-django19-workaround",
     ]
-    channels = [c for c in by_library["channels"] if not c.in_review]
-    assert {c.django for c in channels} == {"4.2", "5.2", "6.0"}
-    assert {c.python for c in channels} == {"3.9", "3.10", "3.11", "3.12", "3.13", "3.14"}
-    assert len(by_library["channels"]) == 7 + 12
-    # Channels on Redis: the cells of Channels, which channels-redis requires (it names no Django itself).
-    assert [(c.python, c.django) for c in by_library["channels-redis"]] == [
-        (c.python, c.django) for c in by_library["channels"]
-    ]
-    assert len(by_library["python-socketio"]) == 7 + 20
-    assert {c.django for c in by_library["python-socketio"] if not c.in_review} == {"3.2", "4.2", "5.2", "6.0", "6.1"}
-    # Tornado claims no Django: every Python × Django cell Django supports, as django-socketio.
-    assert [(c.python, c.django) for c in by_library["tornado"]] == [
-        (c.python, c.django) for c in by_library["django-socketio"]
-    ]
-    assert len(by_library["tornado"]) == 39
-    for cell in matrix.CELLS:
-        assert cell.in_review or cell.python in matrix.DJANGO_PYTHONS[cell.django], cell.env
+    for lib in LIBRARIES:
+        if not (lib.test_only or lib.review_only):
+            cells = by_library[lib.name]
+            assert len(cells) == len(set(cells)) and {(c.python, c.django) for c in cells} == every, lib.name
+    # Channels claims Django 4.2 to 6.0, django-websocket-redis 1.8 and 1.11 on Python 2.7 to 3.6: their cells go on.
+    envs = {c.env for c in matrix.CELLS}
+    assert {"py312-django61-channels", "py27-django111-channels", "py311-django52-wsredis"} <= envs
+    assert "py38-django22-pysocketio" in envs, "python-socketio's ASGI app on a Django without ASGI: a cell"
     assert [c.env for c in by_library["django-socketio"] if c.django == "6.1"] == [
         "py312-django61",
         "py313-django61",
         "py314-django61",
         "py315-django61",
     ]
+
+
+def test_the_series_are_the_snapshots_lts_and_every_newer_one() -> None:
+    """Every LTS from 1.11 on, and every final series newer than the newest LTS; on the Pythons each supports."""
+    assert list(matrix.DJANGO_PYTHONS) == ["1.11", "2.2", "3.2", "4.2", "5.2", "6.0", "6.1"]
+    assert matrix.DJANGO_PYTHONS["1.11"] == ("2.7", "3.4", "3.5", "3.6", "3.7")
+    assert matrix.DJANGO_PYTHONS["5.2"] == ("3.10", "3.11", "3.12", "3.13", "3.14")
+
+
+def test_the_matrix_is_plain_data_it_loads_no_probe() -> None:
+    """Asking which cells exist loads no protocol client and no library's probes."""
+    code = (
+        "import sys, dtws.matrix, dtws.github\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('dtws.protocols', 'dtws.solutions', 'dtws.steps'))))"
+    )
+    done = run([sys.executable, "-c", code])
+    assert done.stdout.strip() == "[]"
+    assert any(cell.library == "python-socketio" for cell in matrix.CELLS), "the control: the cells are there"
 
 
 def test_cell_names_and_requirements() -> None:
@@ -86,6 +93,14 @@ def test_cell_names_and_requirements() -> None:
 def test_an_unknown_cell_names_the_known_ones() -> None:
     with pytest.raises(matrix.UnknownCell, match="py27-django18"):
         matrix.get("py99-django99")
+
+
+def test_tox_ini_lists_the_lines_the_matrix_gives() -> None:
+    ini = configparser.ConfigParser(interpolation=None)
+    ini.read(PROJECT / "tox.ini")
+    listed = [line.strip() for line in ini["tox"]["env_list"].splitlines() if line.strip()]
+    wanted = matrix.tox_envlist()
+    assert listed == wanted, "tox.ini's env_list must be:\n" + "\n".join(f"    {line}" for line in wanted)
 
 
 def test_tox_envlist_equals_the_matrix() -> None:
@@ -133,30 +148,11 @@ def test_tox_installs_what_the_matrix_says() -> None:
     assert library("django-socketio-workaround").deps == pins, "the review's workaround, as it pinned them"
 
 
-def test_the_newest_django_release_is_in_the_matrix(django_files: list[dict[str, str]]) -> None:
-    finals = re.compile(r"^[Dd]jango-(\d+)\.(\d+)(?:\.\d+)?-py.*\.whl$")
-    series = {(int(m.group(1)), int(m.group(2))) for f in django_files if (m := finals.match(f["filename"]))}
-    newest = ".".join(map(str, max(series)))
-    assert newest in matrix.DJANGO_PYTHONS
-
-
-def _newest_release_metadata(series: str, files: list[dict[str, str]]) -> str:
-    pattern = re.compile(rf"^[Dd]jango-({re.escape(series)}(?:\.\d+)?)-py.*\.whl$")
-    wheels = [(m.group(1), f["url"]) for f in files if (m := pattern.match(f["filename"]))]
-    _version, url = max(wheels, key=lambda item: tuple(int(p) for p in item[0].split(".")))
-    try:
-        with urllib.request.urlopen(url + ".metadata", timeout=60) as response:
-            return str(response.read().decode("utf-8"))
-    except urllib.error.HTTPError:  # no PEP 658 metadata file served: read it from the wheel
-        with urllib.request.urlopen(url, timeout=120) as response:
-            wheel = zipfile.ZipFile(io.BytesIO(response.read()))
-        name = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
-        return wheel.read(name).decode("utf-8")
-
-
-@pytest.mark.parametrize("series", sorted(matrix.DJANGO_PYTHONS))
-def test_django_series_pythons_match_djangos_own_claims(series: str, django_files: list[dict[str, str]]) -> None:
-    """The newest release of each series lists exactly the matrix's Pythons in its classifiers."""
-    metadata = _newest_release_metadata(series, django_files)
-    claimed = set(re.findall(r"^Classifier: Programming Language :: Python :: (\d\.\d+)\s*$", metadata, re.MULTILINE))
-    assert claimed == set(matrix.DJANGO_PYTHONS[series])
+def test_the_snapshot_is_what_the_index_says(django_files: list[dict[str, str]]) -> None:
+    """Each series' newest release (and a newer pre-release) on the index, with its Pythons, are the snapshot's;
+    a new Django release fails this until `python -m dtws django-series --refresh` takes it."""
+    found = django_series.newest_releases(django_files)
+    assert sorted(found, key=series_key) == [item.series for item in matrix.SNAPSHOT.series]
+    for item in matrix.SNAPSHOT.matrix():
+        version, url, uploaded = found[item.series]
+        assert django_series.series_of(version, url, uploaded).pythons == item.pythons, item.series

@@ -6,6 +6,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from dtws import reasons
 
 PIP_PY3 = """\
@@ -173,6 +175,31 @@ def test_ws4redis_runserver_hook_on_django_3_says_why() -> None:
         "ModuleNotFoundError: No module named 'django.utils.six' (ws4redis/django_runserver.py line 13)"
         " — django.utils.six was removed in Django 3.0"
     )
+
+
+@pytest.mark.parametrize(
+    ("file", "code", "error", "why"),
+    [
+        # py38-django22-pysocketio's test step: python-socketio's ASGIApp around Django's ASGI app, on Django 2.2.
+        (
+            "chat_pysocketio/asgi.py",
+            "from django.core.asgi import get_asgi_application",
+            "ModuleNotFoundError: No module named 'django.core.asgi'",
+            "django.core.asgi came in Django 3.0: an ASGI app around Django's (python-socketio's ASGIApp, Channels)"
+            " needs it",
+        ),
+        # A Channels routing as its docs write it, on Django 1.11.
+        (
+            "chat_channels/routing.py",
+            "from django.urls import re_path",
+            "ImportError: cannot import name 're_path'",
+            "django.urls.re_path came in Django 2.0",
+        ),
+    ],
+)
+def test_an_app_on_a_django_before_what_it_uses_says_why(file: str, code: str, error: str, why: str) -> None:
+    found = reasons.first_error(f'  File "/x/{file}", line 4, in <module>\n    {code}\n{error}\n')
+    assert found is not None and str(found) == f"{error} ({file} line 4) — {why}"
 
 
 def test_missing_python_headers_are_named() -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from dtws import procs, protocols
+from dtws.libraries.geventsocketio import LIBRARY
 from dtws.protocols import socketio09
-from dtws.solutions import gevent_socketio
 from tests.conftest import PROJECT
 
 CELL = "py27-django18-geventsocketio"  # a cell of tests/conftest.py's CELLS: its env has gevent-socketio's server
@@ -69,7 +69,7 @@ def test_each_transport_against_gevent_socketios_own_server(
     env = {**os.environ, "DTWS_SOLUTION": "chat_geventsocketio", "PYTHONUNBUFFERED": "1"}
     lines: list[str] = []
     with open(tmp_path / "server.log", "ab") as log:
-        server = procs.Server([str(python), *gevent_socketio.socket_server(port)], cwd=PROJECT, env=env, log=log)
+        server = procs.Server([str(python), *LIBRARY.server_args(port)], cwd=PROJECT, env=env, log=log)
         try:
             deadline = time.monotonic() + 60
             assert server.wait_for_port(port, deadline), (tmp_path / "server.log").read_text()

@@ -8,7 +8,7 @@ from the load itself: reading bench.json loads no bench.
 from __future__ import annotations
 
 from dtws.bench import data
-from dtws.solutions import LIBRARIES
+from dtws.libraries import LIBRARIES
 
 LATE_S = 1  # dtws.bench.load.LATE_MS, in seconds
 QUIET_S = 10  # dtws.bench.load.QUIET_S

@@ -24,10 +24,10 @@ from dtws import files, hosts, interpreters, matrix, procs, published, reaper, r
 from dtws.bench import clients, data
 from dtws.bench.data import Figures
 from dtws.bench.load import level
+from dtws.libraries import LIBRARIES, library
 from dtws.library import Library
 from dtws.matrix import Cell
 from dtws.services import Services
-from dtws.solutions import LIBRARIES, library
 from dtws.steps import install
 from dtws.steps.base import Context, Servers, socket_launches
 from dtws.versions import normalized, series_key

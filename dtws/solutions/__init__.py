@@ -1,41 +1,18 @@
-"""The libraries under test: one module each, which declares its ``LIBRARY`` (dtws.library) and its probes.
+"""The libraries' probes: one module each, named as its declaration in ``dtws/libraries/``, with its ``PROBES``.
 
-The Django side of each lives in its own app of the project (``integration.py``
-there says what it adds to the settings); the cell's processes get
-``DTWS_SOLUTION`` (the app's name, from tox.ini) so the settings pick it.
+Only what talks to a library's servers (the steps, the bench, the tests)
+loads them, one library's at a time: ``probes(library)``.
 """
 
 from __future__ import annotations
 
-from dtws.library import Library
-from dtws.solutions import (
-    channels,
-    channels_redis,
-    django_socketio,
-    faults,
-    gevent_socketio,
-    python_socketio,
-    tornado,
-    websocket_redis,
-    workaround,
-)
+import importlib
 
-# The order of the site's tables; the first is the library of a cell without a factor.
-LIBRARIES: tuple[Library, ...] = (
-    django_socketio.LIBRARY,
-    workaround.LIBRARY,
-    channels.LIBRARY,
-    channels_redis.LIBRARY,
-    python_socketio.LIBRARY,
-    tornado.LIBRARY,
-    gevent_socketio.LIBRARY,
-    websocket_redis.LIBRARY,
-    faults.LIBRARY,  # test-only: its processes misbehave on demand
-)
+from dtws.library import Library, Probes
 
 
-def library(name: str) -> Library:
-    for item in LIBRARIES:
-        if item.name == name:
-            return item
-    raise KeyError(name)
+def probes(library: Library) -> Probes:
+    """The probes of ``library``: ``PROBES`` of ``dtws.solutions.<its module>``."""
+    found = importlib.import_module(f"dtws.solutions.{library.module}").PROBES
+    assert isinstance(found, Probes), library.module
+    return found

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 
 from dtws import protocols
-from dtws.library import Echo, Library, Load
+from dtws.library import Probes
 from dtws.protocols import socketio06
 
 CHANNEL = "dtws"  # DjangoTestWebsockets.settings.DTWS_CHANNEL
@@ -15,13 +15,6 @@ CHANNEL = "dtws"  # DjangoTestWebsockets.settings.DTWS_CHANNEL
 # htmlfile (Internet Explorer only) and xhr-multipart (Firefox of 2011).
 TRANSPORTS = ("websocket", "xhr-polling")
 RESEND_S = 2.0
-
-
-def socket_server(port: int) -> list[str]:
-    """As the review runs it. The port comes from settings (SOCKETIO_PORT from
-    DTWS_SOCKETIO_PORT): on Django 1.8+ the command takes no address argument,
-    since it declares no ``args`` and argparse refuses positional ones."""
-    return ["manage.py", "runserver_socketio"]
 
 
 def _first_transport(port: int, deadline: float, trace: Callable[[str], None]) -> tuple[str, socketio06.Client]:
@@ -76,34 +69,4 @@ def send(port: int, text: str, deadline: float, trace: Callable[[str], None]) ->
         client.close()
 
 
-# Its README names no Python or Django: every cell Django supports, and the review's seven.
-LIBRARY = Library(
-    name="django-socketio",
-    factor="",
-    package="django-socketio",
-    app="myapp",
-    deps=("django-socketio==0.3.9",),
-    djangos=None,
-    pythons=None,
-    client_js="/static/js/socket.io.js",
-    client_js_marker=b"Socket.IO 0.6",
-    serves_page=False,
-    socket_server=socket_server,
-    handshake=handshake,
-    round_trip=round_trip,
-    send=send,
-    load=Load("socket.io-0.6"),
-    echo=Echo(
-        None,
-        missing="its server is its own command, runserver_socketio, whose SocketIOServer (gevent-socketio 0.2.1) forces"
-        " its SocketIOHandler and takes no handler of the project's: its one websocket is Socket.IO 0.6's transport"
-        " (/socket.io/websocket), which sends its session first and frames every message in Socket.IO, and every"
-        " other path is plain HTTP to Django",
-    ),
-    integration=(
-        ("settings", "myapp/integration.py"),
-        ("urls", "DjangoTestWebsockets/urls.py"),
-        ("template", "myapp/templates/myapp/index.html"),
-        ("handlers", "myapp/events.py"),
-    ),
-)
+PROBES = Probes(handshake=handshake, round_trip=round_trip, send=send)

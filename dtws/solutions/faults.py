@@ -8,12 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dtws.library import Library, Load
+from dtws.library import Probes
 from dtws.protocols.websocket import WebSocket
-
-
-def socket_server(port: int) -> list[str]:
-    return ["manage.py", "faults_server"]
 
 
 def handshake(port: int, deadline: float, trace: Callable[[str], None]) -> str:
@@ -29,26 +25,4 @@ def send(port: int, text: str, deadline: float, trace: Callable[[str], None]) ->
     handshake(port, deadline, trace)
 
 
-# The harness's own fault drills (faults_app): hangs, floods, crashes, escapes.
-LIBRARY = Library(
-    name="faults",
-    factor="faults",
-    package="dtws-claims",
-    app="faults_app",
-    deps=(
-        # A test package whose metadata claims this cell, which never passes (dtws.declared).
-        "{toxinidir}/faults_app/claims_package",
-    ),
-    djangos=("5.2",),
-    pythons=("3.12",),
-    client_js="/static/faults_app/client.js",
-    client_js_marker=b"dtws faults",
-    serves_page=False,
-    socket_server=socket_server,
-    handshake=handshake,
-    round_trip=round_trip,
-    send=send,
-    # Its server answers only when DTWS_FAULTS_CHAT asks (faults_server): a chat that drops or delays.
-    load=Load("rfc6455", "/ws/chat/"),
-    test_only=True,
-)
+PROBES = Probes(handshake=handshake, round_trip=round_trip, send=send)

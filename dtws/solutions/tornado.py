@@ -10,14 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dtws.library import Echo, Library, Load
+from dtws.libraries.tornado import PATH
+from dtws.library import Probes
 from dtws.solutions import channels
-
-PATH = channels.PATH  # the chat's path, and its protocol, are Channels' (the handshake and a sender too)
-
-
-def socket_server(port: int) -> list[str]:
-    return ["-m", "chat_tornado.server", "--port", str(port)]
 
 
 def round_trip(port_a: int, port_b: int, deadline: float, trace: Callable[[str], None]) -> str:
@@ -26,30 +21,4 @@ def round_trip(port_a: int, port_b: int, deadline: float, trace: Callable[[str],
     return f"client A's message reached client B through Tornado's {PATH} handler"
 
 
-# Unpinned: each cell gets the Tornado its installer picks for its Python (5.1.1 is the last for
-# Python 2.7). Tornado names no Django, so its cells are every Python × Django cell Django supports.
-LIBRARY = Library(
-    name="tornado",
-    factor="tornado",
-    package="tornado",
-    app="chat_tornado",
-    deps=("tornado",),
-    djangos=None,
-    pythons=None,
-    client_js="/static/chat_tornado/chat.js",
-    client_js_marker=b"new WebSocket(",
-    serves_page=True,
-    socket_server=socket_server,
-    handshake=channels.handshake,
-    round_trip=round_trip,
-    send=channels.send,
-    load=Load("rfc6455", PATH),
-    echo=Echo("/ws/echo/"),
-    integration=(
-        ("settings", "chat_tornado/integration.py"),
-        ("urls", "chat_tornado/urls.py"),
-        ("template", "chat_tornado/templates/chat_tornado/index.html"),
-        ("client", "chat_tornado/static/chat_tornado/chat.js"),
-        ("handlers", "chat_tornado/server.py"),  # its one process: the chat's handler, and Django behind it
-    ),
-)
+PROBES = Probes(handshake=channels.handshake, round_trip=round_trip, send=channels.send)

@@ -11,9 +11,10 @@ from typing import IO
 from dtws import procs
 from dtws.hosts import Host
 from dtws.interpreters import Interpreter
-from dtws.library import Library
+from dtws.library import Library, Probes
 from dtws.matrix import Cell
 from dtws.record import StepVerdict
+from dtws.solutions import probes
 
 
 @dataclass
@@ -28,6 +29,11 @@ class Context:
     log: IO[bytes]
     deadline: float  # time.monotonic() by which the step must be done
     host: Host  # where the cell's processes run: here, or in its container
+
+    @property
+    def probes(self) -> Probes:
+        """How the steps talk to the library's servers (dtws/solutions/)."""
+        return probes(self.solution)
 
     @property
     def env_dir(self) -> Path:
@@ -84,14 +90,14 @@ class Launch:
 
 
 # A control of dtws's tests: the last of several socket server processes gets this Redis instead of the
-# cell's, so that what crosses between them through Redis cannot (tests/test_websocket_redis.py).
+# cell's, so that what crosses between them through Redis cannot (tests/test_wsredis.py).
 APART = "DTWS_REDIS_APART"
 
 
 def socket_launches(ctx: Context, ports: list[int]) -> list[Launch]:
     """The library's socket server processes, one on each port (its settings read DTWS_SOCKETIO_PORT)."""
     launches = [
-        Launch([str(ctx.python), *ctx.solution.socket_server(port)], port, dict(ctx.env, DTWS_SOCKETIO_PORT=str(port)))
+        Launch([str(ctx.python), *ctx.solution.server_args(port)], port, dict(ctx.env, DTWS_SOCKETIO_PORT=str(port)))
         for port in ports
     ]
     apart = ctx.env.get(APART)

@@ -41,7 +41,7 @@ async def _visit(ctx: Context, browser: chromium.Chromium, context: BrowserConte
     await page.wait_for_function("document.getElementById('status').textContent === 'connected'", timeout=_ms_left(ctx))
     ctx.note("the page says: connected")
     # The second client is blocking code of the protocol's own: it runs beside the event loop, not on it.
-    await asyncio.get_running_loop().run_in_executor(None, ctx.solution.send, send_port, text, ctx.deadline, ctx.note)
+    await asyncio.get_running_loop().run_in_executor(None, ctx.probes.send, send_port, text, ctx.deadline, ctx.note)
     await page.locator("#messages li", has_text=text).wait_for(timeout=_ms_left(ctx))
     ctx.note("the page shows: " + " | ".join(await page.locator("#messages li").all_inner_texts()))
     shot = Path(ctx.log.name).with_suffix(".png")

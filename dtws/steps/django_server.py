@@ -54,8 +54,8 @@ def probe(ctx: Context, port: int) -> str:
     if ctx.solution.client_js_marker not in body:
         raise AssertionError(f"{client} is not the library's client (no {ctx.solution.client_js_marker!r})")
     detail = f"GET / -> 200, GET {client} -> 200 ({len(body)} bytes)"
-    if ctx.solution.runserver_websocket is not None:
-        detail += "; runserver itself: " + ctx.solution.runserver_websocket(port, ctx.deadline, ctx.note)
+    if ctx.probes.runserver_websocket is not None:
+        detail += "; runserver itself: " + ctx.probes.runserver_websocket(port, ctx.deadline, ctx.note)
     return detail
 
 

@@ -17,6 +17,6 @@ def run(ctx: Context) -> Outcome:
     def round_trip(ports: list[int]) -> str:
         if len(ports) > 1:
             ctx.note(f"client A on process 1 (port {ports[0]}), client B on process {len(ports)} (port {ports[-1]})")
-        return ctx.solution.round_trip(ports[0], ports[-1], ctx.deadline, ctx.note)
+        return ctx.probes.round_trip(ports[0], ports[-1], ctx.deadline, ctx.note)
 
     return with_socket_servers(ctx, round_trip)

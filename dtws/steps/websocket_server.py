@@ -18,7 +18,7 @@ def run(ctx: Context) -> Outcome:
         for number, port in enumerate(ports, 1):
             if len(ports) > 1:
                 ctx.note(f"process {number} of {len(ports)}, on port {port}:")
-            said.append(ctx.solution.handshake(port, ctx.deadline, ctx.note))
+            said.append(ctx.probes.handshake(port, ctx.deadline, ctx.note))
         if len(set(said)) == 1:
             return said[0] + (f" (each of {len(ports)} processes)" if len(ports) > 1 else "")
         return "; ".join(f"process {number}: {line}" for number, line in enumerate(said, 1))

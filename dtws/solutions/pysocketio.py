@@ -11,12 +11,8 @@ import time
 import uuid
 from collections.abc import Callable
 
-from dtws.library import Echo, Library, Load
+from dtws.library import Probes
 from dtws.protocols import left
-
-
-def socket_server(port: int) -> list[str]:
-    return ["-m", "uvicorn", "chat_pysocketio.asgi:application", "--host", "127.0.0.1", "--port", str(port)]
 
 
 def handshake(port: int, deadline: float, trace: Callable[[str], None]) -> str:
@@ -37,7 +33,7 @@ def handshake(port: int, deadline: float, trace: Callable[[str], None]) -> str:
 
 
 def round_trip(port_a: int, port_b: int, deadline: float, trace: Callable[[str], None]) -> str:
-    import socketio  # here: every dtws command imports the libraries' declarations, few run their probes
+    import socketio  # here: the probes of a library are loaded with the steps, few run this one
 
     sender, receiver = socketio.SimpleClient(), socketio.SimpleClient()
     try:
@@ -71,33 +67,4 @@ def send(port: int, text: str, deadline: float, trace: Callable[[str], None]) ->
             pass
 
 
-# python-socketio 5 (Requires-Python >=3.8) wrapping Django's ASGI app, served by uvicorn; Django has
-# ASGI from 3.0, so the series from 3.2 on.
-LIBRARY = Library(
-    name="python-socketio",
-    factor="pysocketio",
-    package="python-socketio",
-    app="chat_pysocketio",
-    deps=("python-socketio", "uvicorn", "websockets"),
-    djangos=("3.2", "4.2", "5.2", "6.0", "6.1"),
-    pythons=("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15"),
-    client_js="/static/socket.io-client/socket.io.min.js",
-    client_js_marker=b"Socket.IO v4",
-    serves_page=True,
-    socket_server=socket_server,
-    handshake=handshake,
-    round_trip=round_trip,
-    send=send,
-    load=Load("socket.io-5"),
-    # Its websocket carries Engine.IO: the suite runs against a plain websocket route of the same uvicorn.
-    echo=Echo("/ws/echo/"),
-    npm_file="node_modules/socket.io-client/dist/socket.io.min.js",  # from npm (package.json)
-    integration=(
-        ("settings", "chat_pysocketio/integration.py"),
-        ("asgi", "chat_pysocketio/asgi.py"),
-        ("urls", "chat_pysocketio/urls.py"),
-        ("template", "chat_pysocketio/templates/chat_pysocketio/index.html"),
-        ("client", "chat_pysocketio/static/chat_pysocketio/chat.js"),
-        ("handlers", "chat_pysocketio/server.py"),
-    ),
-)
+PROBES = Probes(handshake=handshake, round_trip=round_trip, send=send)

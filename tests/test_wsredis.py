@@ -23,14 +23,14 @@ from playwright.sync_api import Browser
 from playwright.sync_api import TimeoutError as PageTimeout
 
 from dtws import procs, reaper
-from dtws.solutions import websocket_redis
+from dtws.libraries.wsredis import LIBRARY
+from dtws.solutions.wsredis import PROBES
 from dtws.steps.base import APART
 from tests.conftest import PROJECT, dtws, dtws_args, processes_mentioning
 from tests.test_cells import cell_record, log_of, verdicts
-from tests.test_channels_redis import path_without
+from tests.test_channelsredis import path_without
 
 CELL = "py27-django111-wsredis"
-LIBRARY = websocket_redis.LIBRARY
 UWSGI = "--gevent 100 --http-websockets --module chat_wsredis.wsgi"
 pytestmark = pytest.mark.cells
 
@@ -119,7 +119,7 @@ def page_shows(browser: Browser, python: Path, redis: tuple[str, str], tmp_path:
         for port, url in zip(ports, redis, strict=True):
             env = {**os.environ, "DTWS_SOLUTION": LIBRARY.app, "DTWS_REDIS_URL": url}
             server = stack.enter_context(
-                procs.Server([str(python), *LIBRARY.socket_server(port)], cwd=PROJECT, env=env, log=out)
+                procs.Server([str(python), *LIBRARY.server_args(port)], cwd=PROJECT, env=env, log=out)
             )
             assert server.wait_for_port(port, time.monotonic() + 60), log.read_text()
         page = browser.new_page()
@@ -127,7 +127,7 @@ def page_shows(browser: Browser, python: Path, redis: tuple[str, str], tmp_path:
         page.goto(f"http://127.0.0.1:{ports[0]}/")
         page.wait_for_function("document.getElementById('status').textContent === 'connected'", timeout=15000)
         text = f"hello across {'one Redis' if redis[0] == redis[1] else 'two Redis servers'}"
-        LIBRARY.send(ports[1], text, time.monotonic() + 15, lambda line: None)
+        PROBES.send(ports[1], text, time.monotonic() + 15, lambda line: None)
         try:
             page.locator("#messages li", has_text=text).wait_for(timeout=5000)
             shown = True

@@ -10,17 +10,13 @@ import uuid
 from collections.abc import Callable
 
 from dtws import protocols
-from dtws.library import Echo, Library, Load
+from dtws.library import Probes
 from dtws.protocols import left, socketio09
 
 NAMESPACE = "/chat"  # chat_geventsocketio/sockets.py
 EVENT = "chat"
 # In the order socket.io-client 0.9 tries them, less flashsocket (needs Flash) and htmlfile (Internet Explorer).
 TRANSPORTS = ("websocket", "xhr-polling")
-
-
-def socket_server(port: int) -> list[str]:
-    return ["-m", "chat_geventsocketio.serve", "127.0.0.1", str(port)]
 
 
 def handshake(port: int, deadline: float, trace: Callable[[str], None]) -> str:
@@ -76,38 +72,4 @@ def send(port: int, text: str, deadline: float, trace: Callable[[str], None]) ->
         client.close()
 
 
-# Its README says `pip install gevent-socketio`, which brings the newest gevent: from 1.1 on, gevent's pywsgi
-# refuses the integer header value 0.3.6 answers every handshake with (UnicodeError: The value must be a native
-# string, 'Access-Control-Max-Age', 3600). Its Django example (examples/django_chat/requirements.txt) pins
-# gevent 1.0.1 and gevent-websocket 0.9.3; gevent 1.0.1's ssl module fails on Python 2.7.9 and later (NameError:
-# PROTOCOL_SSLv3), which 1.0.2, the last 1.0 release, fixed. So the example's pins, with gevent at 1.0.2.
-# It names no Python or Django: every cell Django supports, and the review's seven.
-LIBRARY = Library(
-    name="gevent-socketio",
-    factor="geventsocketio",
-    package="gevent-socketio",
-    app="chat_geventsocketio",
-    deps=("gevent-socketio==0.3.6", "gevent==1.0.2", "gevent-websocket==0.9.3"),
-    djangos=None,
-    pythons=None,
-    client_js="/static/socket.io-client-0.9/socket.io.min.js",
-    client_js_marker=b"Socket.IO.min.js build:0.9.17",
-    serves_page=True,
-    socket_server=socket_server,
-    handshake=handshake,
-    round_trip=round_trip,
-    send=send,
-    npm_file="node_modules/socket.io-client-0.9/dist/socket.io.min.js",  # from npm (package.json)
-    bisect_python="2.7",  # gevent 1.0 builds on Python 2 only (its Python 3 cells' install fails)
-    load=Load("socket.io-0.9"),
-    # Its websocket carries Socket.IO 0.9: the suite runs against gevent-websocket on /ws/echo/ of the same server.
-    echo=Echo("/ws/echo/"),
-    builds=("gevent",),  # 1.0.2 is an sdist only: a machine without a compiler is a harness error, not its ✗
-    integration=(
-        ("settings", "chat_geventsocketio/integration.py"),
-        ("urls", "chat_geventsocketio/urls.py"),
-        ("template", "chat_geventsocketio/templates/chat_geventsocketio/index.html"),
-        ("client", "chat_geventsocketio/static/chat_geventsocketio/chat.js"),
-        ("handlers", "chat_geventsocketio/sockets.py"),
-    ),
-)
+PROBES = Probes(handshake=handshake, round_trip=round_trip, send=send)
