@@ -19,10 +19,3 @@ class ChatConsumer(WebsocketConsumer):
 
     def chat_message(self, event):
         self.send(text_data=event["text"])
-
-
-class EchoConsumer(WebsocketConsumer):
-    """The conformance echo (dtws conform): every message back as it came, text as text, bytes as bytes."""
-
-    def receive(self, text_data=None, bytes_data=None):
-        self.send(text_data=text_data, bytes_data=bytes_data)

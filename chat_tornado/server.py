@@ -1,7 +1,6 @@
 """The one Tornado process of the chat: its WebSocketHandler on /ws/chat/, Django for everything else.
 
-Beside the chat, an echo on /ws/echo/ (every message back as it came), which ``dtws conform`` runs the
-Autobahn|Testsuite against.
+Beside the chat, the conformance echo on /ws/echo/ (chat_tornado/echo.py).
 
 ``python -m chat_tornado.server --port N`` from the project folder. As Tornado's
 docs mix a WSGI framework with its own handlers: Django's WSGI application in a
@@ -26,6 +25,8 @@ from tornado.web import Application, FallbackHandler
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 from tornado.wsgi import WSGIContainer
 
+from chat_tornado.echo import EchoHandler
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "DjangoTestWebsockets.settings")
 os.environ.setdefault("DTWS_SOLUTION", "chat_tornado")
 
@@ -47,13 +48,6 @@ class ChatHandler(WebSocketHandler):
 
     def on_close(self):
         ChatHandler.clients.discard(self)
-
-
-class EchoHandler(WebSocketHandler):
-    """The conformance echo (dtws conform): every message back as it came, text as text, bytes as bytes."""
-
-    def on_message(self, message):
-        self.write_message(message, binary=isinstance(message, bytes))
 
 
 def container(wsgi_application):
