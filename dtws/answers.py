@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dtws.bench import data as bench_data
+from dtws.bench import explain
+from dtws.conform import data as conform_data
 from dtws.libraries import LIBRARIES
 from dtws.library import Library
 from dtws.record import CellRecord, Installed, Step, StepVerdict
@@ -311,6 +313,8 @@ QUESTIONS: tuple[Question, ...] = (
     Question("newest", "Works on the newest Python and Django?", _newest),
     # The bench runs apart from the cells (weekly): its figure joins the answers where the site is built (with_bench).
     Question("speed", "How fast under a chat load?", lambda facts: _not_benched()),
+    # So does the conformance suite's (dtws conform): its answer joins where the site is built (with_conformance).
+    Question("protocol", "Protocol (RFC 6455)", lambda facts: _not_conformed()),
 )
 
 
@@ -334,6 +338,9 @@ def speed(bench: bench_data.Bench | None, library: str) -> Answer:
         f"{level.ratio:.0%} of the bare protocol's throughput at {_count(level.connections, 'connection')}"
         f" ({stats.throughput:,.0f} msg/s; {stats.delivered}/{stats.expected} delivered, {stats.outcome})"
     )
+    window = next((run.settings.level_s for run in reversed(bench.runs) if found in run.libraries), None)
+    if stats.outcome != "complete" and window is not None:
+        said += f"; {explain.level(level, window, library)}"
     return Answer("speed", True, said, link, value=level.ratio)
 
 
@@ -341,6 +348,39 @@ def with_bench(found: Sequence[LibraryAnswers], bench: bench_data.Bench | None) 
     """Each library's speed answered from ``bench`` (the site's newest bench), in place of what merge had."""
     for item in found:
         item.answers = [a for a in item.answers if a.question != "speed"] + [speed(bench, item.library)]
+
+
+def _not_conformed() -> Answer:
+    return Answer("protocol", False, "cannot be answered: the site has no conformance run (dtws conform)")
+
+
+def protocol(conformance: conform_data.Conformance | None, library: str) -> Answer:
+    """The conformance suite's newest cases of ``library``'s echo: its counts, and what its failures share."""
+    latest = conformance.latest if conformance is not None else None
+    if conformance is None or latest is None:
+        return _not_conformed()
+    link = [Evidence("its cases", f"{conform_data.SITE}/{library}.html")]
+    found = conform_data.newest(conformance, library)
+    if found is None:
+        entry = next((item for item in latest.libraries if item.library == library), None)
+        if entry is None:
+            return Answer("protocol", False, "cannot be answered: no conformance run had it")
+        return Answer("protocol", False, f"not tested: {entry.why or entry.status}", link)
+    run, endpoint = found
+    reference = run.reference
+    beside = f"{len(reference.failed)} failed" if reference.status == "tested" else reference.status
+    said = (
+        f"{run.summary(endpoint)} ({len(endpoint.cases)} cases of the Autobahn|Testsuite on"
+        f" {endpoint.package} {endpoint.version or '?'}; the bare {reference.package}: {beside})"
+    )
+    ok = sum(case.behavior in ("OK", "NON-STRICT", "INFORMATIONAL") for case in endpoint.cases)
+    return Answer("protocol", True, said, link, value=ok / len(endpoint.cases) if endpoint.cases else None)
+
+
+def with_conformance(found: Sequence[LibraryAnswers], conformance: conform_data.Conformance | None) -> None:
+    """Each library's protocol answered from ``conformance`` (the site's newest), in place of what merge had."""
+    for item in found:
+        item.answers = [a for a in item.answers if a.question != "protocol"] + [protocol(conformance, item.library)]
 
 
 def question(key: str) -> Question:

@@ -13,14 +13,15 @@ import http.client
 import os
 import re
 import stat
+import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from dtws import bisect, files, record, results
 
@@ -145,6 +146,35 @@ def checked(where: str) -> str:
     if "." in last and last != results.FILENAME:
         raise Unreadable(f"{where}: the URL of {last}, not of a site nor of its {results.FILENAME}")
     return url
+
+
+T = TypeVar("T")
+
+
+def previous_file(where: str, relative: str, read: Callable[[Path], T]) -> T | None:
+    """A data file a new run carries on (bench.json, conformance.json): ``where`` is the file itself, or a site
+    (a URL or a built site's folder) that has it at ``relative``; None when the site has none.
+
+    Raises what ``read`` raises for a file that is not one; Unreadable for a local path that is neither a file
+    nor a site's folder (a typo must not start the history again), or when the site's file is there but could
+    not be read: a run that went on without it would publish a history that lost it. Only a site's URL may have
+    nothing published yet (None).
+    """
+    path = Path(where)
+    local = not is_url(checked(where))
+    if local and path.is_file():
+        return read(path)
+    if local and not path.is_dir():
+        raise Unreadable(f"{where}: no such file or folder")
+    try:
+        site = load(where)
+    except NotPublished:
+        if local:
+            raise Unreadable(f"{where}: neither a {Path(relative).name} nor a built site (no results.json)") from None
+        return None
+    with tempfile.TemporaryDirectory(prefix="dtws-previous-") as kept:
+        target = Path(kept) / Path(relative).name
+        return read(target) if site.fetch(relative, target) else None
 
 
 def _copy_capped(source: BinaryIO, target: Path) -> None:

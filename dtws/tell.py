@@ -21,10 +21,11 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from dtws import files, gate, shapes
+from dtws.conform import data as conform_data
 from dtws.github import markdown_code
 
 LABEL = "dtws-regression"
@@ -46,22 +47,73 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class Grown:
+    """A library whose failing cases of the protocol's conformance suite grew between its two newest runs."""
+
+    library: str
+    was: int
+    now: int
+    new: list[str]
+
+
+@dataclass(frozen=True)
 class Told:
-    """What a run has to tell: its regressions, its flaky cells, and where to look."""
+    """What a run has to tell: its regressions, its flaky cells, and where to look.
+
+    ``protocol``: information, never a regression (it opens no issue): libraries whose failing conformance
+    cases grew (dtws conform).
+    """
 
     regressions: list[Cell]
     flaky: list[Cell]
     run_url: str | None = None
     site: str | None = None  # the published site's root, ending in "/"
+    protocol: list[Grown] = field(default_factory=list)
 
 
-def of(verdict: gate.Verdict, run_url: str | None, site: str | None) -> Told:
-    """What the gate's verdict has to tell."""
+def protocol(conformance: conform_data.Conformance | None) -> list[Grown]:
+    """The libraries (and the reference) whose failing cases grew since the run before their newest."""
+    latest = conformance.latest if conformance is not None else None
+    if conformance is None or latest is None:
+        return []
+    grown = []
+    for endpoint in [latest.reference, *latest.libraries]:
+        change = conform_data.change(conformance, endpoint.library)
+        if change is not None and change.now > change.was:
+            grown.append(Grown(endpoint.library, change.was, change.now, change.new))
+    return grown
+
+
+def _grown_line(item: Grown, told: Told) -> str:
+    name = f"[{item.library}]({told.site}conformance/{item.library}.html)" if told.site else item.library
+    new = ", ".join(item.new[:20]) + (" …" if len(item.new) > 20 else "")
+    return f"- {name}: {item.was} → {item.now} failed cases" + (f" (failing now: {new})" if new else "")
+
+
+def information(told: Told) -> list[str]:
+    """The protocol's lines of an issue or a comment: information, apart from the regressions."""
+    if not told.protocol:
+        return []
+    said = [
+        "",
+        "Information, not a regression: the protocol's conformance suite (dtws conform) fails more cases of:",
+        "",
+    ]
+    return said + [_grown_line(item, told) for item in told.protocol]
+
+
+def of(
+    verdict: gate.Verdict,
+    run_url: str | None,
+    site: str | None,
+    conformance: conform_data.Conformance | None = None,
+) -> Told:
+    """What the gate's verdict has to tell, and what the newest conformance run has as information."""
     regressions = [Cell(f.library, f.cell, f.before, f.after, f.reason) for f in verdict.of("regression")]
     flaky = [
         Cell(e.library, e.cell, "", "flaky", e.record.reason if e.record is not None else None) for e in verdict.flaky
     ]
-    return Told(regressions, flaky, run_url, site)
+    return Told(regressions, flaky, run_url, site, protocol(conformance))
 
 
 def read(data: Any) -> Told:
@@ -135,6 +187,7 @@ def body(told: Told) -> str:
     if told.flaky:
         lines += ["", f"Flaky (passed only when run again; {len(told.flaky)}):", ""]
         lines += [_line(cell, told) for cell in told.flaky]
+    lines += information(told)
     if told.run_url:
         lines += ["", f"Run: {told.run_url}"]
     return "\n".join(lines) + "\n"

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dtws import files, shapes
-from dtws.bench.load import Figures, Outcome
 from dtws.shapes import Amount, Count, Name
 
 SCHEMA_VERSION = 1
@@ -32,11 +31,34 @@ FILENAME = "bench.json"
 SITE = "bench"  # the site's folder of the bench's page and its bench.json
 HISTORY_LIMIT = 104  # two years of weekly runs
 Status = Literal["measured", "no load client", "no passing cell", "error"]
+Outcome = Literal["complete", "lossy", "stalled", "failed"]  # one level of the load (dtws.bench.load)
 _WORST: tuple[Outcome, ...] = ("failed", "stalled", "lossy", "complete")
 
 
 class BenchError(ValueError):
     """A bench.json that is not one (one line)."""
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One level, one repetition, as measured."""
+
+    connections: int  # asked for
+    connected: int
+    messages: int  # each client sends
+    expected: int  # deliveries: every message to every connected client, the sender's own included
+    delivered: int
+    late: int  # delivered later than dtws.bench.load.LATE_MS
+    errors: int
+    first_error: str | None
+    outcome: Outcome
+    duration_s: float  # first send to last receipt (or to the end of the level)
+    throughput: float  # deliveries per second
+    latency_ms: dict[str, float | None]  # p50, p95, p99 from send to receipt
+    connect_ms: dict[str, float | None]  # p50, max
+    server_peak_mb: float
+    server_kb_per_connection: float | None
+    client_peak_mb: float
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ class Command:
 
 
 def _all() -> dict[str, Command]:
-    from dtws.commands import bench, bisect, cell, django_series, gate, github, merge, preview, run, site
+    from dtws.commands import bench, bisect, cell, conform, django_series, gate, github, merge, preview, run, site
 
-    modules = (cell, run, bisect, bench, merge, site, preview, github, gate, django_series)
+    modules = (cell, run, bisect, bench, conform, merge, site, preview, github, gate, django_series)
     commands = [module.COMMAND for module in modules]
     return {command.name: command for command in commands}
 

@@ -125,6 +125,8 @@ def _issue(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as error:
         print(terminal_text(f"::error title=dtws::no verdict to tell: {args.verdict}: {error}"))
         return 2
+    for line in tell.information(told)[2:]:  # information, never a regression: a notice, whatever the issue
+        print(terminal_text(f"::notice title=dtws protocol::{line[2:]}"))
     env = {name: os.environ.get(name, "") for name in ("GITHUB_API_URL", "GITHUB_REPOSITORY", "GITHUB_TOKEN")}
     missing = [name for name, value in env.items() if not value]
     if missing:

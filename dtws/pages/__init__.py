@@ -38,6 +38,7 @@ import markupsafe
 from dtws import answers, bisect, files, github, matrix, published, record
 from dtws.bench import data as bench_data
 from dtws.bench import figures
+from dtws.conform import data as conform_data
 from dtws.marks import MARKS
 from dtws.pages import charts, logs, runs, view
 from dtws.results import FILENAME, Entry, Results
@@ -45,6 +46,7 @@ from dtws.versions import series_key
 
 TABLE = "table.json"
 BENCH = bench_data.SITE  # where the bench's page and its bench.json are on the site
+CONFORMANCE = conform_data.SITE  # where the conformance pages, conformance.json and Autobahn's reports are
 # What write_docs writes into the docs folder, cleared before it writes (``cells``: where older dtws wrote them).
 GENERATED = ("index.md", "compare.md", "libraries", "cells", "badges", FILENAME, TABLE)
 FRONT_DATA = (TABLE, "javascripts/table.js")  # what the front page loads besides itself and the theme
@@ -348,6 +350,7 @@ def write_docs(
     reviewed: bool = False,
     bisects: dict[str, list[tuple[str, str, str]]] | None = None,
     benched: bool = False,
+    conformed: bool = False,
 ) -> None:
     """The pages mkdocs builds (the front page, one per library) and the files it publishes as they are.
 
@@ -355,7 +358,8 @@ def write_docs(
     ``reviewed``: whether it has the review reproduced (``write_review``), which it links;
     ``bisects``: by library, the question (dtws.questions; "" for none), answer and address of each bisect page
     (``write_bisect``), which its page lists;
-    ``benched``: whether it has the bench's page (``write_bench``), which it links.
+    ``benched``: whether it has the bench's page (``write_bench``), which it links;
+    ``conformed``: whether it has the conformance pages (``write_conformance``), which it links.
     """
     docs.mkdir(parents=True, exist_ok=True)
     _clear(docs)
@@ -377,6 +381,8 @@ def write_docs(
         reviewed=reviewed,
         benched=benched,
         bench=BENCH,
+        conformed=conformed,
+        conformance=CONFORMANCE,
     )
     files.write_text(docs / "index.md", front)
     answered = {found.library: found for found in results.libraries}
@@ -584,4 +590,48 @@ def write_bench(bench: bench_data.Bench, out: Path, site_name: str) -> bool:
     bench_data.write(bench, target / bench_data.FILENAME)
     html = _environment().get_template("bench.html.j2").render(page=page, site_name=site_name)
     files.write_text(target / "index.html", html)
+    return True
+
+
+def _copy_reports(run: conform_data.Run, source: Path | None, target: Path) -> set[str]:
+    """Autobahn's reports of ``run`` from beside its conformance.json (``source``): regular files only, never
+    through a link; the paths (relative to ``target``) that are there."""
+    kept: set[str] = set()
+    for endpoint in [run.reference, *run.libraries]:
+        if source is None or endpoint.report is None:
+            continue
+        folder = Path(endpoint.report).parent
+        origin = source / folder
+        if origin.is_symlink() or not origin.is_dir() or ".." in folder.parts or folder.is_absolute():
+            continue
+        (target / folder).mkdir(parents=True, exist_ok=True)
+        for item in origin.iterdir():
+            if item.is_file() and not item.is_symlink() and item.suffix == ".html":
+                files.copy(item, target / folder / item.name)
+                kept.add(str(folder / item.name))
+    return kept
+
+
+def write_conformance(conformance: conform_data.Conformance, source: Path | None, out: Path, site_name: str) -> bool:
+    """``conformance/``: its index, a page per library, conformance.json and the newest run's Autobahn reports
+    (from ``source``, the folder of the given conformance.json; None: not kept); False when it has no run."""
+    run = conformance.latest
+    if run is None:
+        return False
+    target = out / CONFORMANCE
+    target.mkdir(parents=True, exist_ok=True)
+    conform_data.write(conformance, target / conform_data.FILENAME)
+    kept = _copy_reports(run, source, target)
+    env = _environment()
+    env.globals["kept"] = kept
+    html = env.get_template("conformance_index.html.j2").render(
+        run=run, runs=len(conformance.runs), site_name=site_name
+    )
+    (target / "index.html").write_text(html, encoding="utf-8")
+    library_page = env.get_template("conformance_library.html.j2")
+    for endpoint in [run.reference, *run.libraries]:
+        page = library_page.render(
+            run=run, endpoint=endpoint, change=conform_data.change(conformance, endpoint.library), site_name=site_name
+        )
+        (target / f"{files.part(endpoint.library)}.html").write_text(page, encoding="utf-8")
     return True
