@@ -1,5 +1,7 @@
 """The one Tornado process of the chat: its WebSocketHandler on /ws/chat/, Django for everything else.
 
+Beside the chat, the conformance echo on /ws/echo/ (chat_tornado/echo.py).
+
 ``python -m chat_tornado.server --port N`` from the project folder. As Tornado's
 docs mix a WSGI framework with its own handlers: Django's WSGI application in a
 ``WSGIContainer``, behind a ``FallbackHandler`` for every path the chat does
@@ -22,6 +24,8 @@ from tornado.log import enable_pretty_logging
 from tornado.web import Application, FallbackHandler
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 from tornado.wsgi import WSGIContainer
+
+from chat_tornado.echo import EchoHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "DjangoTestWebsockets.settings")
 os.environ.setdefault("DTWS_SOLUTION", "chat_tornado")
@@ -64,6 +68,7 @@ def make_application():
     return Application(
         [
             (r"/ws/chat/", ChatHandler),
+            (r"/ws/echo/", EchoHandler),
             (r".*", FallbackHandler, {"fallback": container(django)}),
         ]
     )

@@ -24,9 +24,11 @@ from pathlib import Path
 
 from dtws import ahead
 from dtws.bench import data as bench_data
+from dtws.bench import explain
+from dtws.conform import data as conform_data
 from dtws.libraries import LIBRARIES
 from dtws.library import Library
-from dtws.record import CellRecord, Installed, StepVerdict
+from dtws.record import CellRecord, Installed, Step, StepVerdict
 from dtws.results import Answer, Code, Entry, Evidence, LibraryAnswers
 from dtws.versions import series_key
 
@@ -47,11 +49,7 @@ class Facts:
     @property
     def installed(self) -> Entry | None:
         """The newest cell (Django, then Python) whose record has what its install put in the env."""
-        found = [
-            e
-            for e in self.entries
-            if e.record is not None and e.record.installed is not None and e.record.step("install").verdict == "pass"
-        ]
+        found = [e for e in self.entries if e.record is not None and e.record.installed is not None and installs(e)]
         return max(found, key=_order, default=None)
 
     @property
@@ -64,6 +62,20 @@ class Question:
     key: str
     asks: str  # as the review heads it
     answer: Callable[[Facts], Answer]
+
+
+def _install_step(rec: CellRecord | None) -> Step | None:
+    return next((step for step in rec.steps if step.name == "install"), None) if rec is not None else None
+
+
+def _install_verdict(entry: Entry) -> StepVerdict | None:
+    step = _install_step(entry.record)
+    return step.verdict if step is not None else None
+
+
+def installs(entry: Entry) -> bool:
+    """Whether the cell's record has an install step, which passed."""
+    return _install_verdict(entry) == "pass"
 
 
 def _order(entry: Entry) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -111,15 +123,15 @@ def _with_installed(question: str, answer: Callable[[Facts, Entry, Installed], A
 
 
 def _install(facts: Facts) -> Answer:
-    tried = [e for e in facts.entries if e.record is not None and e.record.step("install").verdict in INSTALL_TRIED]
+    tried = [e for e in facts.entries if _install_verdict(e) in INSTALL_TRIED]
     if not tried:
         return _no_install(facts, "install")
-    failed = [e for e in tried if e.record is not None and e.record.step("install").verdict != "pass"]
+    failed = [e for e in tried if not installs(e)]
     why = Counter(_install_error(e.record) for e in failed if e.record is not None)
     parts, evidence = [], []
     entry = facts.installed
     if entry is not None and entry.record is not None and entry.record.installed is not None:
-        found, step = entry.record.installed, entry.record.step("install")
+        found, step = entry.record.installed, entry.record.step("install")  # there: installs(entry)
         built = [p.name for p in found.packages if p.built]
         pulled = len(found.packages) - 1
         parts.append(
@@ -142,7 +154,7 @@ def _install(facts: Facts) -> Answer:
 
 
 def _install_error(rec: CellRecord | None) -> str:
-    step = rec.step("install") if rec is not None else None
+    step = _install_step(rec)
     return (step.error_line or step.detail or f"exit code {step.exit_code}") if step is not None else "no record"
 
 
@@ -302,6 +314,8 @@ QUESTIONS: tuple[Question, ...] = (
     Question("newest", "Works on the newest Python and Django?", _newest),
     # The bench runs apart from the cells (weekly): its figure joins the answers where the site is built (with_bench).
     Question("speed", "How fast under a chat load?", lambda facts: _not_benched()),
+    # So does the conformance suite's (dtws conform): its answer joins where the site is built (with_conformance).
+    Question("protocol", "Protocol (RFC 6455)", lambda facts: _not_conformed()),
 )
 
 
@@ -325,6 +339,9 @@ def speed(bench: bench_data.Bench | None, library: str) -> Answer:
         f"{level.ratio:.0%} of the bare protocol's throughput at {_count(level.connections, 'connection')}"
         f" ({stats.throughput:,.0f} msg/s; {stats.delivered}/{stats.expected} delivered, {stats.outcome})"
     )
+    window = next((run.settings.level_s for run in reversed(bench.runs) if found in run.libraries), None)
+    if stats.outcome != "complete" and window is not None:
+        said += f"; {explain.level(level, window, library)}"
     return Answer("speed", True, said, link, value=level.ratio)
 
 
@@ -332,6 +349,39 @@ def with_bench(found: Sequence[LibraryAnswers], bench: bench_data.Bench | None) 
     """Each library's speed answered from ``bench`` (the site's newest bench), in place of what merge had."""
     for item in found:
         item.answers = [a for a in item.answers if a.question != "speed"] + [speed(bench, item.library)]
+
+
+def _not_conformed() -> Answer:
+    return Answer("protocol", False, "cannot be answered: the site has no conformance run (dtws conform)")
+
+
+def protocol(conformance: conform_data.Conformance | None, library: str) -> Answer:
+    """The conformance suite's newest cases of ``library``'s echo: its counts, and what its failures share."""
+    latest = conformance.latest if conformance is not None else None
+    if conformance is None or latest is None:
+        return _not_conformed()
+    link = [Evidence("its cases", f"{conform_data.SITE}/{library}.html")]
+    found = conform_data.newest(conformance, library)
+    if found is None:
+        entry = next((item for item in latest.libraries if item.library == library), None)
+        if entry is None:
+            return Answer("protocol", False, "cannot be answered: no conformance run had it")
+        return Answer("protocol", False, f"not tested: {entry.why or entry.status}", link)
+    run, endpoint = found
+    reference = run.reference
+    beside = f"{len(reference.failed)} failed" if reference.status == "tested" else reference.status
+    said = (
+        f"{run.summary(endpoint)} ({len(endpoint.cases)} cases of the Autobahn|Testsuite on"
+        f" {endpoint.package} {endpoint.version or '?'}; the bare {reference.package}: {beside})"
+    )
+    ok = sum(case.behavior in ("OK", "NON-STRICT", "INFORMATIONAL") for case in endpoint.cases)
+    return Answer("protocol", True, said, link, value=ok / len(endpoint.cases) if endpoint.cases else None)
+
+
+def with_conformance(found: Sequence[LibraryAnswers], conformance: conform_data.Conformance | None) -> None:
+    """Each library's protocol answered from ``conformance`` (the site's newest), in place of what merge had."""
+    for item in found:
+        item.answers = [a for a in item.answers if a.question != "protocol"] + [protocol(conformance, item.library)]
 
 
 def question(key: str) -> Question:
@@ -396,5 +446,19 @@ def gather(entries: Sequence[Entry], project: Path, libraries: Sequence[Library]
     for library in [lib for lib in libraries if lib.name in names]:
         mine = [entry for entry in entries if entry.library == library.name]
         facts = Facts(library, mine, code(library, project), newest)
-        found.append(LibraryAnswers(library.name, [q.answer(facts) for q in QUESTIONS], facts.code))
+        found.append(LibraryAnswers(library.name, [_answered(q, facts) for q in QUESTIONS], facts.code))
     return found
+
+
+def _answered(question: Question, facts: Facts) -> Answer:
+    """``question`` answered from ``facts``; when its records cannot answer it (records are input), says so.
+
+    A record that passed the loader may still hold what no answer can be made
+    from (numbers too big to show): that library's answer says why, the
+    other answers and the merge go on.
+    """
+    try:
+        return question.answer(facts)
+    except (ArithmeticError, LookupError, TypeError, ValueError) as error:
+        why = f"{type(error).__name__}: {error}"
+        return Answer(question.key, False, f"cannot be answered from its records ({why[:200]})")

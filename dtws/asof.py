@@ -14,7 +14,6 @@ installer resolves, dependencies included, is one that existed then.
 from __future__ import annotations
 
 import html
-import json
 import re
 import threading
 import urllib.error
@@ -23,6 +22,7 @@ from datetime import date, datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from dtws import files
 from dtws.versions import normalized
 
 UPSTREAM = "https://pypi.org/simple/"
@@ -135,7 +135,7 @@ class Index:
         )
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:
-                body: bytes | None = page(json.load(answer), self.before).encode()
+                body: bytes | None = page(files.parse_json(answer.read(), request.full_url), self.before).encode()
         except urllib.error.HTTPError as error:
             if error.code != 404:
                 return None  # not cached: the next request asks again

@@ -26,7 +26,6 @@ folders, so none is trusted.
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import urllib.request
 from collections.abc import Callable
@@ -144,7 +143,7 @@ def releases_of(package: str, python: str, index: str = INDEX) -> tuple[list[str
         f"{index}{normalized(package)}/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}
     )
     with urllib.request.urlopen(request, timeout=60) as answer:
-        data = json.load(answer)
+        data = files.parse_json(answer.read(), request.full_url)
     by_version: dict[str, list[dict[str, object]]] = {}
     for item in data.get("files", []):
         if str(item.get("filename", "")).endswith((".exe", ".msi", ".egg")):  # installers pip never takes
@@ -462,8 +461,8 @@ def read(folder: Path) -> Bisect:
     """
     path = folder / FILENAME
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError) as error:
+        data = files.read_json(path)
+    except (OSError, ValueError) as error:
         raise BisectError(f"{path}: not a bisect's answer ({error})") from None
     try:
         found = shapes.build(Bisect, data, "")

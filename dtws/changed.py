@@ -67,17 +67,38 @@ def changed_since(project: Path, base: str, head: str = "HEAD") -> bool:
     return _commit_hash(project, base) != _commit_hash(project, head)
 
 
-def _commit_hash(project: Path, commit: str) -> str:
+def commit(project: Path, revision: str) -> str:
+    """The commit ``revision`` names in ``project``'s git; ValueError, in one line, when it names none.
+
+    A value that looks like an option (``--output=FILE``) is never one: it
+    never reaches git but after ``--end-of-options``.
+    """
+    if not revision or revision.startswith("-"):
+        raise ValueError(f"{revision!r}: not a revision")
+    found = subprocess.run(
+        ["git", "-C", str(project), "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    if found.returncode != 0 or not found.stdout.strip():
+        raise ValueError(f"{revision!r}: not a commit of the repository")
+    return found.stdout.strip()
+
+
+def _commit_hash(project: Path, revision: str) -> str:
+    sha = commit(project, revision)
     with tempfile.TemporaryDirectory(prefix="dtws-commit-") as folder:
         archive = subprocess.run(
-            ["git", "-C", str(project), "archive", "--format=tar", commit],
+            ["git", "-C", str(project), "archive", "--format=tar", "--", sha],
             capture_output=True,
             check=False,
             timeout=120,
         )
         if archive.returncode != 0:
             said = archive.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise ValueError(f"git archive {commit}: {said[-1] if said else f'exit code {archive.returncode}'}")
+            raise ValueError(f"git archive {revision}: {said[-1] if said else f'exit code {archive.returncode}'}")
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as files:
             files.extractall(folder, filter="data")
         return project_hash(Path(folder))

@@ -14,7 +14,6 @@ installed them reads them as they are.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -27,7 +26,7 @@ from pathlib import Path, PurePosixPath
 from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 
-from dtws import pypi
+from dtws import files, pypi
 from dtws.record import Installed, Package
 from dtws.versions import normalized
 
@@ -228,7 +227,7 @@ def count_tests(command: list[str], env: dict[str, str], cwd: Path, found: Insta
         done = subprocess.run(
             command, input=paths, cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
         )
-        data = json.loads(done.stdout)
+        data = files.parse_json(done.stdout, "the test modules' count")
     except (OSError, subprocess.TimeoutExpired, ValueError):
         found.unparsed = list(found.test_files)
         return

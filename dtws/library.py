@@ -38,6 +38,20 @@ class Load:
 
     wire: Wire
     path: str = "/"  # RFC 6455: the chat's path; Socket.IO: the server's root
+    # What its chat is known to do to messages under load (its docs say so): why a level's messages went missing.
+    drops: str | None = None
+
+
+@dataclass(frozen=True)
+class Echo:
+    """Where the library's server stack echoes every message back, text and binary (dtws.conform runs the
+    Autobahn|Testsuite against it): a path its first socket server process serves, wired as its docs wire a handler.
+
+    ``missing``: its stack has no RFC 6455 websocket to echo on, and why (then ``path`` is None).
+    """
+
+    path: str | None
+    missing: str | None = None
 
 
 # What a file of a library's app is to a project that integrates it (the review's "Integration" and "Event-driven").
@@ -76,6 +90,8 @@ class Library:
     builds: tuple[str, ...] = ()
     # The chat the bench loads (dtws.bench); None: the bench has no load client for it, and says so.
     load: Load | None = None
+    # Its echo endpoint for the protocol's conformance suite; None: dtws declares none for it yet.
+    echo: Echo | None = None
     # The files of the project a project using the library adds or changes, by what each is to it (dtws.answers
     # shows them as they are); () for every file of its app but its tests.
     integration: tuple[tuple[Role, str], ...] = ()

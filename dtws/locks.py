@@ -11,8 +11,10 @@ for it, saying so once, up to WAIT_S.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
+import stat
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,6 +42,31 @@ def holder(fd: int) -> str:
     return f" (pid {pid})" if pid.isdigit() else ""
 
 
+def open_file(path: Path) -> int:
+    """The lock file ``path``, opened (made when missing) through no link: LockError for a link or a non-regular file.
+
+    A lock file lies in a folder others write into (a results folder that a
+    docker cell's root writes into): a link planted at its name is refused,
+    never followed (O_NOFOLLOW), and the file is never truncated before it is
+    known to be a regular file, locked.
+    """
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    except OSError as error:
+        said = "a link, which a lock file never follows" if error.errno == errno.ELOOP else error.strerror or error
+        raise LockError(f"cannot open the lock file {path}: {said}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise LockError(f"cannot open the lock file {path}: not a regular file")
+    return fd
+
+
+def mark(fd: int) -> None:
+    """Write this process's pid into the lock file ``fd``, which it holds alone (``holder`` reads it)."""
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+
+
 @contextmanager
 def hold(path: Path, *, shared: bool, what: str, told: Callable[[str], None] = print) -> Iterator[None]:
     """Hold the lock file ``path`` (shared: with other readers) while the body runs; wait for it, up to WAIT_S.
@@ -47,10 +74,7 @@ def hold(path: Path, *, shared: bool, what: str, told: Callable[[str], None] = p
     ``what`` names the folder in the lines ``told`` hears (a wait) and LockError's.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    except OSError as error:
-        raise LockError(f"cannot open the lock file {path}: {error.strerror or error}") from None
+    fd = open_file(path)
     try:
         mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
         deadline = time.monotonic() + WAIT_S
@@ -69,8 +93,7 @@ def hold(path: Path, *, shared: bool, what: str, told: Callable[[str], None] = p
             except OSError as error:  # e.g. a file system without locks
                 raise LockError(f"cannot lock {path}: {error.strerror or error}") from None
         if not shared:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+            mark(fd)
         yield
     finally:
         os.close(fd)

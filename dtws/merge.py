@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from dtws import __version__, ahead, answers, asof, junit, locks, matrix, published, record, results
+from dtws import __version__, ahead, answers, asof, files, junit, locks, matrix, published, record, results
 from dtws.results import FILENAME, HISTORY_LIMIT, Entry, HistoryItem, Results, RunInfo
 from dtws.shapes import moment
 
@@ -371,8 +371,8 @@ def _copy_record(source: Path, target: Path, problems: list[str], relative: str 
             problems.append(f"{source / inner}: not a regular file (left out of the record)")
         else:
             try:
-                with published.open_inside(source, inner) as data, (target / inner).open("wb") as out:
-                    shutil.copyfileobj(data, out)
+                with published.open_inside(source, inner) as data:
+                    files.write_with(target / inner, lambda out: shutil.copyfileobj(data, out))  # noqa: B023
             except OSError as error:
                 (target / inner).unlink(missing_ok=True)
                 problems.append(f"{source / inner}: could not be copied ({error})")

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import errno
 import http.client
-import json
 import os
 import re
 import stat
+import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from dtws import bisect, files, record, results
 
@@ -148,14 +148,45 @@ def checked(where: str) -> str:
     return url
 
 
-def _copy_capped(source: object, target: Path) -> None:
-    with target.open("wb") as out:
+T = TypeVar("T")
+
+
+def previous_file(where: str, relative: str, read: Callable[[Path], T]) -> T | None:
+    """A data file a new run carries on (bench.json, conformance.json): ``where`` is the file itself, or a site
+    (a URL or a built site's folder) that has it at ``relative``; None when the site has none.
+
+    Raises what ``read`` raises for a file that is not one; Unreadable for a local path that is neither a file
+    nor a site's folder (a typo must not start the history again), or when the site's file is there but could
+    not be read: a run that went on without it would publish a history that lost it. Only a site's URL may have
+    nothing published yet (None).
+    """
+    path = Path(where)
+    local = not is_url(checked(where))
+    if local and path.is_file():
+        return read(path)
+    if local and not path.is_dir():
+        raise Unreadable(f"{where}: no such file or folder")
+    try:
+        site = load(where)
+    except NotPublished:
+        if local:
+            raise Unreadable(f"{where}: neither a {Path(relative).name} nor a built site (no results.json)") from None
+        return None
+    with tempfile.TemporaryDirectory(prefix="dtws-previous-") as kept:
+        target = Path(kept) / Path(relative).name
+        return read(target) if site.fetch(relative, target) else None
+
+
+def _copy_capped(source: BinaryIO, target: Path) -> None:
+    def fill(out: BinaryIO) -> None:
         copied = 0
-        while chunk := source.read(1 << 16):  # type: ignore[attr-defined]
+        while chunk := source.read(1 << 16):
             copied += len(chunk)
             if copied > MAX_FILE_BYTES:
                 raise ValueError(f"over {MAX_FILE_BYTES} bytes")
             out.write(chunk)
+
+    files.write_with(target, fill)
 
 
 def load(where: str) -> Published:
@@ -169,7 +200,9 @@ def load(where: str) -> Published:
         url = urllib.parse.urljoin(base, results.FILENAME)
         try:
             with urllib.request.urlopen(_fresh(url), timeout=TIMEOUT_S) as answer:
-                data = json.loads(answer.read(MAX_FILE_BYTES).decode("utf-8"))
+                data = files.parse_json(answer.read(MAX_FILE_BYTES), url)
+        except files.JSONError as error:
+            raise results.ResultsError(str(error)) from None
         except urllib.error.HTTPError as error:
             if error.code == 404:
                 raise NotPublished(f"{url}: not found (nothing published yet)") from None
@@ -187,9 +220,9 @@ def load(where: str) -> Published:
         raise NotPublished(f"{path}: missing (nothing published yet)")
     try:
         with open_inside(path.parent, path.name) as answer:
-            data = json.loads(answer.read(MAX_FILE_BYTES).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
-        raise results.ResultsError(f"{path}: unreadable: {error}") from None
+            data = files.parse_json(answer.read(MAX_FILE_BYTES), str(path))
+    except files.JSONError as error:
+        raise results.ResultsError(str(error)) from None
     try:
         return Published(results.from_dict(data), str(path.parent))
     except results.ResultsError as error:
@@ -242,7 +275,7 @@ def copy_bisects(
     if not published.fetch(f"{bisect.SITE}/{bisect.SITE_INDEX}", index):
         return [], problems
     try:
-        names = json.loads(index.read_text(encoding="utf-8"))
+        names = files.read_json(index)
     except (OSError, ValueError) as error:
         return [], [f"{bisect.SITE}/{bisect.SITE_INDEX} of the published site could not be read: {error}"]
     found = []

@@ -10,7 +10,6 @@ last two years, their Requires-Python).
 
 from __future__ import annotations
 
-import json
 import threading
 import urllib.error
 import urllib.request
@@ -20,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
 from packaging.version import Version
 
+from dtws.files import parse_json
 from dtws.record import Release
 from dtws.shapes import moment
 from dtws.versions import normalized
@@ -77,7 +77,7 @@ def files(project: str) -> list[File]:
     request = urllib.request.Request(f"{INDEX}{key}/", headers={"Accept": "application/vnd.pypi.simple.v1+json"})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:
-            data = json.load(answer)
+            data = parse_json(answer.read(), request.full_url)
     except (urllib.error.HTTPError, ValueError) as error:  # the index answered, but not with the page
         raise Unreadable(f"the index's page of {key} could not be read: {error}") from None
     except OSError as error:

@@ -86,13 +86,12 @@ to its log (a process may write its first 2 MiB in full, then only its last
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 from dtws import files, shapes
-from dtws.shapes import Day, Name, Timestamp
+from dtws.shapes import Count, Day, Name, Timestamp
 
 SCHEMA_VERSION = 1
 FILENAME = "result.json"
@@ -133,7 +132,7 @@ class Step:
     log: str | None = None
     error_line: str | None = None
     detail: str | None = None
-    log_dropped_bytes: int = 0
+    log_dropped_bytes: Count = 0
     attempts: list[Attempt] = field(default_factory=list)
 
 
@@ -165,7 +164,7 @@ class Package:
 
     name: str
     version: str
-    bytes: int  # the files its RECORD (or installed-files.txt) lists, as on disk
+    bytes: Count  # the files its RECORD (or installed-files.txt) lists, as on disk
     built: bool | None = None  # built from source here: the index has no wheel of it for this env; None: not known
 
 
@@ -175,8 +174,8 @@ class Release:
 
     newest: str | None = None
     newest_at: Timestamp | None = None
-    recent: int = 0  # releases in the two years before
-    total: int = 0
+    recent: Count = 0  # releases in the two years before
+    total: Count = 0
     requires_python: str | None = None  # of the newest release's files
     problem: str | None = None  # why the index could not be read
 
@@ -186,14 +185,14 @@ class Installed:
     """What the install step put in the env, read from it after the step (dtws.installed)."""
 
     packages: list[Package] = field(default_factory=list)  # the library's tree, the library first; not Django's own
-    env_packages: int = 0  # distributions in the env's site-packages
-    env_bytes: int = 0  # the env's site-packages on disk
+    env_packages: Count = 0  # distributions in the env's site-packages
+    env_bytes: Count = 0  # the env's site-packages on disk
     urls: dict[str, str] = field(default_factory=dict)  # the library's METADATA: Home-page, Project-URL (label: URL)
-    description_chars: int = 0  # its long description (mostly its README) in its METADATA
+    description_chars: Count = 0  # its long description (mostly its README) in its METADATA
     doc_files: list[str] = field(default_factory=list)  # documentation files its distribution ships
     test_files: list[str] = field(default_factory=list)  # test modules its distribution ships
-    test_functions: int = 0  # test* functions in them, counted by parsing with the cell's Python
-    assertions: int = 0  # assert statements and self.assert*/fail* calls in them
+    test_functions: Count = 0  # test* functions in them, counted by parsing with the cell's Python
+    assertions: Count = 0  # assert statements and self.assert*/fail* calls in them
     unparsed: list[str] = field(default_factory=list)  # test modules the cell's Python could not parse
     release: Release = field(default_factory=Release)
 
@@ -278,9 +277,9 @@ def from_dict(data: Any) -> CellRecord:
     """A record as read, every field of the shape its dataclass declares (dtws.shapes); RecordError otherwise."""
     if not isinstance(data, dict):
         raise RecordError("not a JSON object")
-    version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise RecordError(f"unknown schema_version {version!r} (this dtws reads {SCHEMA_VERSION})")
+    if shapes.version(data, (SCHEMA_VERSION,)) is None:
+        said = shapes.shown(data.get("schema_version"))
+        raise RecordError(f"unknown schema_version {said} (this dtws reads {SCHEMA_VERSION})")
     try:
         return shapes.build(CellRecord, data, "record", optional=_ADDED)
     except shapes.ShapeError as error:
@@ -289,23 +288,4 @@ def from_dict(data: Any) -> CellRecord:
 
 def read(path: Path) -> CellRecord:
     """Read and validate a result.json; any problem is a RecordError that says what."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise RecordError(f"{path}: missing") from None
-    except OSError as error:
-        raise RecordError(f"{path}: unreadable ({error.strerror})") from None
-    if not raw.strip():
-        raise RecordError(f"{path}: empty")
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise RecordError(f"{path}: not UTF-8") from None
-    except RecursionError:
-        raise RecordError(f"{path}: nested too deeply to be a record") from None
-    except json.JSONDecodeError as error:
-        raise RecordError(f"{path}: not valid JSON (truncated?): {error.msg} at line {error.lineno}") from None
-    try:
-        return from_dict(data)
-    except RecordError as error:
-        raise RecordError(f"{path}: {error}") from None
+    return files.read_as(path, from_dict, RecordError)

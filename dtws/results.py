@@ -49,7 +49,6 @@ with none: ``dtws site`` answers them from its records (dtws.answers).
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -206,9 +205,10 @@ def from_dict(data: Any) -> Results:
     """Results as read, every field of the shape its dataclass declares (dtws.shapes); ResultsError otherwise."""
     if not isinstance(data, dict):
         raise ResultsError("not a JSON object")
-    version = data.get("schema_version")
-    if version not in READS:
-        raise ResultsError(f"unknown schema_version {version!r} (this dtws reads {', '.join(map(str, READS))})")
+    version = shapes.version(data, READS)
+    if version is None:
+        said = shapes.shown(data.get("schema_version"))
+        raise ResultsError(f"unknown schema_version {said} (this dtws reads {', '.join(map(str, READS))})")
     try:
         found = shapes.build(Results, {**data, "cells": [], "schema_version": SCHEMA_VERSION}, "results")
         cells = data.get("cells")
@@ -236,13 +236,4 @@ def migrate(entry: Entry) -> None:
 
 
 def read(path: Path) -> Results:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ResultsError(f"{path}: missing") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ResultsError(f"{path}: unreadable: {error}") from None
-    try:
-        return from_dict(data)
-    except ResultsError as error:
-        raise ResultsError(f"{path}: {error}") from None
+    return files.read_as(path, from_dict, ResultsError)

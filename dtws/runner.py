@@ -131,7 +131,7 @@ def _evidence(ctx: Context, as_of: str | None, log_path: Path) -> record.Install
     try:
         return _installed(ctx, as_of)
     except Exception as error:  # evidence for the review's questions only: the cell's verdicts stand without it
-        with log_path.open("ab") as log:
+        with files.open_log(log_path) as log:
             procs.note(log, f"what the install put in the env could not be read: {type(error).__name__}: {error}")
         return None
 
@@ -316,7 +316,7 @@ def run_cell(
             if name.lower() == "django":
                 env["DTWS_DJANGO"] = f"Django=={version}"
         constraints = scratch / "constraints.txt"
-        constraints.write_text("".join(f"{name}=={version}\n" for name, version in others.items()))
+        files.write_text(constraints, "".join(f"{name}=={version}\n" for name, version in others.items()))
         env.update(PIP_CONSTRAINT=str(constraints), UV_CONSTRAINT=str(constraints))
     workdir = toxworkdir or project / ".tox"
     # Started before the first step that needs them, ended with the cell; their addresses go into env.

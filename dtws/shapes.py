@@ -6,12 +6,16 @@ by a site that is not ours. ``build`` turns a JSON value into a dataclass by
 its annotations, or refuses it with one line that names the field and what
 was wrong (``ShapeError``). What it checks, from the annotations alone:
 
-- ``str``, ``int`` (never a bool), ``float`` (an int too), ``bool``, ``None``
+- ``str``, ``int`` (never a bool; within 64 bits), ``float`` (an int too;
+  finite: never NaN or Infinity), ``bool``, ``None``
   in a union, ``list[X]``, ``dict[str, X]``, ``Literal[...]`` (the value is
   one of them), nested dataclasses;
 - ``Annotated[str, check]``: ``check`` says what is wrong with the text, or
   None; ``Name`` (a safe path part: names from data become folders),
-  ``Timestamp`` (an ISO 8601 time with a date), ``Day`` (YYYY-MM-DD).
+  ``Timestamp`` (an ISO 8601 time with a date), ``Day`` (YYYY-MM-DD);
+  ``Annotated[int, check]`` and ``Annotated[float, check]`` alike: ``Count``
+  (a whole number from 0 to COUNT_MAX: a count or a size of evidence),
+  ``Amount`` (a number from 0 up: a measured figure).
 
 Every string read has its lone surrogates (``"\\ud83d"`` in JSON, which no
 UTF-8 file can hold) replaced, so nothing read can crash a later write.
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import re
 import types
 import typing
@@ -32,7 +37,9 @@ from datetime import datetime, timezone
 from typing import Annotated, Any, TypeVar
 
 T = TypeVar("T")
-Check = Callable[[str], str | None]
+Check = Callable[[Any], str | None]
+INT_MAX = 2**63  # a whole number of the data is a 64-bit one: beyond, it is no count, size or code of dtws's
+COUNT_MAX = 10**15  # a petabyte, or a quadrillion things: beyond, no evidence a cell gathers
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:?\d\d)?$")
@@ -73,9 +80,25 @@ def _day(text: str) -> str | None:
     return _parses(text, _DAY, "a date (YYYY-MM-DD)")
 
 
+def _count(value: int) -> str | None:
+    return None if 0 <= value <= COUNT_MAX else f"not a count (0 to {COUNT_MAX:.0e})"
+
+
+def _amount(value: float) -> str | None:
+    return None if value >= 0 else "not a figure (a number from 0 up)"
+
+
 Name = Annotated[str, _name]  # used as a folder's name: cells/<library>/<cell>/
 Timestamp = Annotated[str, _timestamp]
 Day = Annotated[str, _day]
+Count = Annotated[int, _count]
+Amount = Annotated[float, _amount]
+
+
+def version(data: Any, reads: Collection[int]) -> int | None:
+    """``data``'s ``schema_version`` when it is one of ``reads`` and a whole number (never ``true``, never ``3.0``)."""
+    found = data.get("schema_version") if isinstance(data, dict) else None
+    return found if type(found) is int and found in reads else None
 
 
 def text(value: str) -> str:
@@ -83,13 +106,14 @@ def text(value: str) -> str:
     return _SURROGATE.sub("\ufffd", value)
 
 
-def _shown(value: Any) -> str:
+def shown(value: Any) -> str:
+    """``value`` as an error line quotes it: its repr, cut to 60 characters."""
     said = repr(value)
     return said if len(said) <= 60 else said[:57] + "..."
 
 
 def _wrong(where: str, wanted: str, value: Any) -> ShapeError:
-    return ShapeError(f"{where}: expected {wanted}, found {_shown(value)}")
+    return ShapeError(f"{where}: expected {wanted}, found {shown(value)}")
 
 
 def _check(kind: Any, value: Any, where: str, optional: Collection[str] | None) -> Any:
@@ -100,7 +124,7 @@ def _check(kind: Any, value: Any, where: str, optional: Collection[str] | None) 
         for check in checks:
             problem = check(value)
             if problem:
-                raise ShapeError(f"{where}: {_shown(value)} is {problem}")
+                raise ShapeError(f"{where}: {shown(value)} is {problem}")
         return value
     if origin in (typing.Union, types.UnionType):
         options = typing.get_args(kind)
@@ -122,7 +146,7 @@ def _check(kind: Any, value: Any, where: str, optional: Collection[str] | None) 
     if origin is typing.Literal:
         if value not in typing.get_args(kind) or isinstance(value, bool):
             allowed = ", ".join(map(str, typing.get_args(kind)))
-            raise ShapeError(f"{where}: {_shown(value)} is not one of {allowed}")
+            raise ShapeError(f"{where}: {shown(value)} is not one of {allowed}")
         return value
     if origin is list:
         if not isinstance(value, list):
@@ -145,12 +169,16 @@ def _check(kind: Any, value: Any, where: str, optional: Collection[str] | None) 
             raise _wrong(where, "true or false", value)
         return value
     if kind is int:
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise _wrong(where, "a whole number", value)
+        if not isinstance(value, int) or isinstance(value, bool) or not -INT_MAX <= value < INT_MAX:
+            raise _wrong(where, "a whole number (64 bits)", value)
         return value
     if kind is float:
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             raise _wrong(where, "a number", value)
+        if isinstance(value, int) and not -INT_MAX <= value <= INT_MAX:
+            raise _wrong(where, "a number (64 bits)", value)
+        if not math.isfinite(value):
+            raise _wrong(where, "a finite number", value)
         return float(value)
     raise TypeError(f"{where}: the loader has no rule for {kind}")
 

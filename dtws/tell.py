@@ -16,8 +16,9 @@ commented on and closed when nothing does any more.
 It talks to GitHub's REST API (``Api``: GITHUB_API_URL, GITHUB_REPOSITORY,
 GITHUB_TOKEN) with the documented endpoints only: list a repository's issues
 by label, create an issue, create an issue comment, update an issue. An
-answer that is an error (a 403 for a token without ``issues: write``, a 5xx)
-is ``ApiError``: the command makes it a warning, never a failed run.
+answer that is an error (a 403 for a token without ``issues: write``, a 5xx),
+or not what the endpoint documents (a ``null``, a list for an issue), is
+``ApiError``: the command makes it a warning, never a failed run.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from dtws import ahead, gate, shapes
+from dtws import ahead, files, gate, shapes
+from dtws.conform import data as conform_data
 from dtws.github import markdown_code
 
 LABEL = "dtws-regression"
@@ -53,18 +55,69 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class Grown:
+    """A library whose failing cases of the protocol's conformance suite grew between its two newest runs."""
+
+    library: str
+    was: int
+    now: int
+    new: list[str]
+
+
+@dataclass(frozen=True)
 class Told:
-    """What a run has to tell: its regressions, its flaky cells, what breaks ahead of release, where to look."""
+    """What a run has to tell: its regressions, its flaky cells, what breaks ahead of release, and where to look.
+
+    ``protocol``: information, never a regression (it opens no issue): libraries whose failing conformance
+    cases grew (dtws conform).
+    """
 
     regressions: list[Cell]
     flaky: list[Cell]
     run_url: str | None = None
     site: str | None = None  # the published site's root, ending in "/"
+    protocol: list[Grown] = field(default_factory=list)
     ahead: list[Cell] = field(default_factory=list)
 
 
-def of(verdict: gate.Verdict, run_url: str | None, site: str | None) -> Told:
-    """What the gate's verdict has to tell."""
+def protocol(conformance: conform_data.Conformance | None) -> list[Grown]:
+    """The libraries (and the reference) whose failing cases grew since the run before their newest."""
+    latest = conformance.latest if conformance is not None else None
+    if conformance is None or latest is None:
+        return []
+    grown = []
+    for endpoint in [latest.reference, *latest.libraries]:
+        change = conform_data.change(conformance, endpoint.library)
+        if change is not None and change.now > change.was:
+            grown.append(Grown(endpoint.library, change.was, change.now, change.new))
+    return grown
+
+
+def _grown_line(item: Grown, told: Told) -> str:
+    name = f"[{item.library}]({told.site}conformance/{item.library}.html)" if told.site else item.library
+    new = ", ".join(item.new[:20]) + (" …" if len(item.new) > 20 else "")
+    return f"- {name}: {item.was} → {item.now} failed cases" + (f" (failing now: {new})" if new else "")
+
+
+def information(told: Told) -> list[str]:
+    """The protocol's lines of an issue or a comment: information, apart from the regressions."""
+    if not told.protocol:
+        return []
+    said = [
+        "",
+        "Information, not a regression: the protocol's conformance suite (dtws conform) fails more cases of:",
+        "",
+    ]
+    return said + [_grown_line(item, told) for item in told.protocol]
+
+
+def of(
+    verdict: gate.Verdict,
+    run_url: str | None,
+    site: str | None,
+    conformance: conform_data.Conformance | None = None,
+) -> Told:
+    """What the gate's verdict has to tell, and what the newest conformance run has as information."""
     regressions = [Cell(f.library, f.cell, f.before, f.after, f.reason) for f in verdict.of("regression")]
     flaky = [
         Cell(e.library, e.cell, "", "flaky", e.record.reason if e.record is not None else None) for e in verdict.flaky
@@ -73,7 +126,7 @@ def of(verdict: gate.Verdict, run_url: str | None, site: str | None) -> Told:
         Cell(e.library, e.cell, "", e.status, e.record.reason if e.record else None, ahead.label(e.python, e.django))
         for e in verdict.broken_ahead
     ]
-    return Told(regressions, flaky, run_url, site, broken)
+    return Told(regressions, flaky, run_url, site, protocol(conformance), broken)
 
 
 def read(data: Any) -> Told:
@@ -105,7 +158,7 @@ class Api:
         )
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:
-                return json.loads(answer.read() or b"null")
+                return files.parse_json(answer.read() or b"null", "its answer")
         except urllib.error.HTTPError as error:
             raise ApiError(f"{method} {path}: HTTP {error.code}") from None
         except (urllib.error.URLError, TimeoutError, ValueError) as error:
@@ -114,9 +167,19 @@ class Api:
     def open_issue(self, label: str = LABEL) -> int | None:
         """The number of the open issue with ``label`` (pull requests are issues too: those are not), or None."""
         query = urllib.parse.urlencode({"labels": label, "state": "open", "per_page": 100})
-        found = self.call("GET", f"/repos/{self.repository}/issues?{query}")
-        numbers = [item["number"] for item in found if isinstance(item, dict) and "pull_request" not in item]
-        return min(numbers) if numbers else None
+        path = f"/repos/{self.repository}/issues"
+        found = self.call("GET", f"{path}?{query}")
+        if not isinstance(found, list):
+            raise ApiError(f"GET {path}: answered {type(found).__name__}, not a list of issues")
+        numbers = [item.get("number") for item in found if isinstance(item, dict) and "pull_request" not in item]
+        return min(_issue_number(item, f"GET {path}") for item in numbers) if numbers else None
+
+
+def _issue_number(value: Any, said: str) -> int:
+    """An issue's number as the API gave it; ApiError when the answer holds none."""
+    if type(value) is not int or value < 1:
+        raise ApiError(f"{said}: answered no issue number ({shapes.shown(value)})")
+    return value
 
 
 def _page(cell: Cell, told: Told) -> str:
@@ -143,6 +206,7 @@ def body(told: Told) -> str:
     if told.flaky:
         lines += ["", f"Flaky (passed only when run again; {len(told.flaky)}):", ""]
         lines += [_line(cell, told) for cell in told.flaky]
+    lines += information(told)
     if told.run_url:
         lines += ["", f"Run: {told.run_url}"]
     return "\n".join(lines) + "\n"
@@ -161,7 +225,7 @@ def tell(told: Told, api: Api) -> tuple[Said, int | None]:
             api.call("POST", f"{issues}/{number}/comments", {"body": body(told)})
             return "commented", number
         made = api.call("POST", issues, {"title": title(told), "body": body(told), "labels": [LABEL]})
-        return "opened", int(made["number"])
+        return "opened", _issue_number(made.get("number") if isinstance(made, dict) else made, f"POST {issues}")
     if number is None:
         return "nothing", None
     return _close(api, number, body(told))
@@ -203,7 +267,7 @@ def tell_ahead(told: Told, api: Api) -> tuple[Said, int | None]:
             api.call("PATCH", f"{issues}/{number}", text)
             return "updated", number
         made = api.call("POST", issues, {**text, "labels": [AHEAD_LABEL]})
-        return "opened", int(made["number"])
+        return "opened", _issue_number(made.get("number") if isinstance(made, dict) else made, f"POST {issues}")
     if number is None:
         return "nothing", None
     return _close(api, number, ahead_body(told))

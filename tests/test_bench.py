@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup, Tag
 from playwright.sync_api import Browser
 
 from dtws import answers, pages
-from dtws.bench import data, report
+from dtws.bench import data, explain, report
 from dtws.bench.run import Settings
 from dtws.commands.site import _bench
 from dtws.published import Published
@@ -273,10 +273,48 @@ def test_a_bench_json_of_the_wrong_shape_is_refused_in_one_line(tmp_path: Path) 
     library = {"library": "channels", "cell": None, "package": "channels", "version": None, "status": "fast"}
     path = tmp_path / data.FILENAME
     path.write_text(json.dumps({"schema_version": 1, "runs": [{**run, "cpus": 2, "settings": settings}]}))
-    with pytest.raises(data.BenchError, match=r"^runs\[0\]: missing field 'libraries'$"):
+    with pytest.raises(data.BenchError, match=r"bench\.json: runs\[0\]: missing field 'libraries'$"):
         data.read(path)
     path.write_text(
         json.dumps({"schema_version": 1, "runs": [{**run, "cpus": 2, "settings": settings, "libraries": [library]}]})
     )
-    with pytest.raises(data.BenchError, match=r"^runs\[0\]\.libraries\[0\]\.status: 'fast' is not one of measured, "):
+    wrong = r"bench\.json: runs\[0\]\.libraries\[0\]\.status: 'fast' is not one of measured, "
+    with pytest.raises(data.BenchError, match=wrong):
         data.read(path)
+
+
+def _figures(connected: int, expected: int, delivered: int, late: int, outcome: data.Outcome) -> data.Figures:
+    return data.Figures(
+        connections=connected,
+        connected=connected,
+        messages=1,
+        expected=expected,
+        delivered=delivered,
+        late=late,
+        errors=0,
+        first_error=None,
+        outcome=outcome,
+        duration_s=1.0,
+        throughput=float(delivered),
+        latency_ms={"p50": 28_000.0 if late else 5.0, "p95": None, "p99": None},
+        connect_ms={"p50": 1.0, "max": 1.0},
+        server_peak_mb=1.0,
+        server_kb_per_connection=None,
+        client_peak_mb=1.0,
+    )
+
+
+def test_each_level_says_whether_its_messages_were_late_lost_or_late_past_the_window() -> None:
+    ref = _figures(10, 100, 100, 0, "complete")
+    levels: list[tuple[data.Outcome, int, int]] = [("complete", 100, 7), ("lossy", 30, 0), ("stalled", 40, 40)]
+    said = {
+        outcome: explain.level(data.level([_figures(10, 100, got, late, outcome)], [ref]), 60.0, "channels")
+        for outcome, got, late in levels
+    }
+    assert said["complete"] == "every message delivered, 7 of them late (over 1 s)"
+    assert said["lossy"].startswith("lost: 70 of 100 never arrived (nothing came for 10 s after the last send)")
+    assert said["stalled"].startswith("late past the window: every message that arrived was late (p50 28.0 s)")
+    assert "60 s ended" in said["stalled"] and "in-memory channel layer" in said["lossy"]
+    assert "Known cause" not in explain.level(data.level([_figures(10, 100, 30, 0, "lossy")], [ref]), 60.0, "tornado")
+    never = explain.level(data.level([_figures(0, 0, 0, 0, "failed")], [ref]), 60.0, "tornado")
+    assert never.startswith("never sent: no client connected")

@@ -170,7 +170,7 @@ def test_a_full_run_runs_the_reviews_cells_as_of_its_day_and_the_bisects(tmp_pat
     assert one["bisects"] == "[]" and one["as-of"] == review.DAY
     jobs = workflow()["jobs"]
     assert "needs.plan.outputs.bisects != '[]'" in jobs["bisect"]["if"]
-    assert jobs["site"]["needs"] == ["plan", *SHARD_JOBS, "bisect", "bench"]
+    assert jobs["site"]["needs"] == ["plan", *SHARD_JOBS, "bisect", "bench", "conform"]
     assert jobs["bisect"]["continue-on-error"] is True
 
 
@@ -255,7 +255,8 @@ def test_a_pull_request_that_changes_no_cell_file_runs_only_the_plan(tmp_path: P
     changed = plan("--base", "HEAD~2")
     assert changed.returncode == 0 and "runs=true" in changed.stdout and "py312-django52" in changed.stdout
     missing = plan("--base", "0" * 40)
-    assert missing.returncode == 2 and missing.stdout.startswith("::error title=dtws plan::git archive")
+    assert missing.returncode == 2 and missing.stdout.startswith("::error title=dtws plan::'0000000000")
+    assert "not a commit of the repository" in missing.stdout
 
 
 # GitHub's limits (docs.github.com "Actions limits" and "Workflow syntax", read 2026-11-29): one
@@ -423,11 +424,29 @@ def test_the_run_is_red_only_when_the_gate_says_a_passing_cell_broke() -> None:
     assert jobs["gate"]["needs"] == ["plan", "site"] and "needs.site.result == 'success'" in jobs["gate"]["if"]
     run = step("gate", "compare with the published results (red only when a passing cell broke)")
     assert run["run"] == (
-        'python -m dtws gate built/results.json --baseline "$PUBLISHED" --site "$SITE" --verdict gate/verdict.json'
+        'python -m dtws gate built/results.json --baseline "$PUBLISHED" --site "$SITE" --verdict gate/verdict.json \\\n'
+        "  --conformance conform/conform-results/conformance.json\n"
     )
     assert run["env"]["PUBLISHED"] == "${{ steps.pages.outputs.url }}results.json"
     download = step("gate", "download this run's site")
     assert download["with"]["name"] == "site" and download["with"]["run-id"] == "${{ github.run_id }}"
+
+
+def test_the_conformance_suite_runs_with_the_bench_into_the_site_and_the_gate() -> None:
+    jobs = workflow()["jobs"]
+    conform, bench = jobs["conform"], jobs["bench"]
+    assert conform["if"] == bench["if"] and conform["needs"] == "plan", "weekly and when dispatched"
+    assert conform["continue-on-error"] is True and conform["permissions"] == {"contents": "read"}
+    said = step("conform", "the suite against each library's newest passing cell on the published site")
+    assert "--suite-docker python:2.7" in said["run"] and '--previous "$PUBLISHED" --out conform' in said["run"]
+    upload = step("conform", "upload conformance.json, Autobahn's reports and the servers' logs")
+    assert upload["with"]["path"] == "conform/" and upload["if"] == "${{ always() }}"
+    for job in ("site", "gate"):
+        download = next(
+            item for item in jobs[job]["steps"] if item.get("name", "").startswith("download the conformance")
+        )
+        assert download["with"]["pattern"] == "conform-*" and download["with"]["path"] == "conform"
+    assert f"--conformance conform/{upload['with']['name']}/conformance.json" in step("site", BUILD)["run"]
 
 
 def test_security_settings() -> None:

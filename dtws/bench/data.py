@@ -23,14 +23,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from dtws import shapes
-from dtws.bench.load import Figures, Outcome
+from dtws import files, shapes
+from dtws.shapes import Amount, Count, Name
 
 SCHEMA_VERSION = 1
 FILENAME = "bench.json"
 SITE = "bench"  # the site's folder of the bench's page and its bench.json
 HISTORY_LIMIT = 104  # two years of weekly runs
 Status = Literal["measured", "no load client", "no passing cell", "error"]
+Outcome = Literal["complete", "lossy", "stalled", "failed"]  # one level of the load (dtws.bench.load)
 _WORST: tuple[Outcome, ...] = ("failed", "stalled", "lossy", "complete")
 
 
@@ -39,43 +40,65 @@ class BenchError(ValueError):
 
 
 @dataclass(frozen=True)
-class Stats:
-    """One server at one level: the medians of its repetitions (the worst outcome; the peaks' maximum)."""
+class Figures:
+    """One level, one repetition, as measured."""
 
-    repetitions: int
-    outcome: Outcome
+    connections: int  # asked for
     connected: int
-    expected: int
+    messages: int  # each client sends
+    expected: int  # deliveries: every message to every connected client, the sender's own included
     delivered: int
-    late: int
+    late: int  # delivered later than dtws.bench.load.LATE_MS
     errors: int
     first_error: str | None
-    throughput: float
-    throughput_min: float
-    throughput_max: float
-    latency_ms: dict[str, float | None]
-    connect_ms: dict[str, float | None]
+    outcome: Outcome
+    duration_s: float  # first send to last receipt (or to the end of the level)
+    throughput: float  # deliveries per second
+    latency_ms: dict[str, float | None]  # p50, p95, p99 from send to receipt
+    connect_ms: dict[str, float | None]  # p50, max
     server_peak_mb: float
     server_kb_per_connection: float | None
     client_peak_mb: float
 
 
 @dataclass(frozen=True)
+class Stats:
+    """One server at one level: the medians of its repetitions (the worst outcome; the peaks' maximum)."""
+
+    repetitions: Count
+    outcome: Outcome
+    connected: Count
+    expected: Count
+    delivered: Count
+    late: Count
+    errors: Count
+    first_error: str | None
+    throughput: Amount
+    throughput_min: Amount
+    throughput_max: Amount
+    latency_ms: dict[str, Amount | None]
+    connect_ms: dict[str, Amount | None]
+    server_peak_mb: Amount
+    server_kb_per_connection: Amount | None
+    client_peak_mb: Amount
+
+
+@dataclass(frozen=True)
 class Level:
-    connections: int
-    messages: int
+    connections: Count
+    messages: Count
     library: Stats
     reference: Stats
-    ratio: float | None
-    ratio_min: float | None
-    ratio_max: float | None
-    latency_ratio: float | None
+    ratio: Amount | None
+    ratio_min: Amount | None
+    ratio_max: Amount | None
+    latency_ratio: Amount | None
 
 
 @dataclass(frozen=True)
 class LibraryBench:
-    library: str
-    cell: str | None
+    library: Name  # the site links its cell page: cells/<library>/<cell>/
+    cell: Name | None
     package: str
     version: str | None
     status: Status
@@ -95,11 +118,11 @@ class LibraryBench:
 
 @dataclass(frozen=True)
 class RunSettings:
-    levels: list[int]
-    messages: int
-    budget: int
-    repeat: int
-    level_s: float
+    levels: list[Count]
+    messages: Count
+    budget: Count
+    repeat: Count
+    level_s: Amount
 
 
 @dataclass(frozen=True)
@@ -110,7 +133,7 @@ class Run:
     run_id: str | None
     job_url: str | None
     platform: str
-    cpus: int
+    cpus: Count
     settings: RunSettings
     libraries: list[LibraryBench]
 
@@ -180,7 +203,9 @@ def newest(bench: Bench, library: str) -> LibraryBench | None:
 
 
 def with_history(run: Run, previous: Bench | None) -> Bench:
-    return Bench(runs=[*(previous.runs if previous else []), run][-HISTORY_LIMIT:])
+    """``previous``'s runs, then ``run``: in place of a run of the same ``run_id`` (a job run again), never twice."""
+    kept = [old for old in (previous.runs if previous else []) if run.run_id is None or old.run_id != run.run_id]
+    return Bench(runs=[*kept, run][-HISTORY_LIMIT:])
 
 
 def to_dict(bench: Bench) -> dict[str, Any]:
@@ -188,14 +213,12 @@ def to_dict(bench: Bench) -> dict[str, Any]:
 
 
 def write(bench: Bench, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(to_dict(bench), indent=1) + "\n", encoding="utf-8")
-    partial.replace(path)
+    """``path`` written whole by dtws.files (never through a link); strict JSON, which a browser's JSON.parse reads."""
+    files.write_text(path, json.dumps(to_dict(bench), indent=1, allow_nan=False) + "\n")
 
 
 def from_dict(data: object) -> Bench:
-    if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+    if shapes.version(data, (SCHEMA_VERSION,)) is None:
         raise BenchError(f"not a bench.json of schema version {SCHEMA_VERSION}")
     try:
         return shapes.build(Bench, data, "")
@@ -204,7 +227,4 @@ def from_dict(data: object) -> Bench:
 
 
 def read(path: Path) -> Bench:
-    try:
-        return from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BenchError(f"{path}: unreadable: {error}") from None
+    return files.read_as(path, from_dict, BenchError)

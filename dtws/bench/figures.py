@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dtws.bench import data
+from dtws.bench import data, explain
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class LibraryFigures:
     bench: data.LibraryBench
     throughput: Chart | None
     latency: Chart | None
+    explained: list[tuple[int, str]]  # (connections, what its figure means: dtws.bench.explain)
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,9 @@ class BenchPage:
     runs: int
 
 
-def _library(lib: data.LibraryBench) -> LibraryFigures:
+def _library(lib: data.LibraryBench, window_s: float) -> LibraryFigures:
     if not lib.levels:
-        return LibraryFigures(lib, None, None)
+        return LibraryFigures(lib, None, None, [])
     x = [str(level.connections) for level in lib.levels]
     throughput = Chart(
         f"{lib.library}: messages delivered per second",
@@ -69,7 +70,8 @@ def _library(lib: data.LibraryBench) -> LibraryFigures:
             Series("reference p50", [level.reference.latency_ms["p50"] for level in lib.levels]),
         ],
     )
-    return LibraryFigures(lib, throughput, latency)
+    explained = [(level.connections, explain.level(level, window_s, lib.library)) for level in lib.levels]
+    return LibraryFigures(lib, throughput, latency, explained)
 
 
 def page(bench: data.Bench) -> BenchPage | None:
@@ -109,7 +111,7 @@ def page(bench: data.Bench) -> BenchPage | None:
     )
     return BenchPage(
         run=run,
-        libraries=[_library(lib) for lib in run.libraries],
+        libraries=[_library(lib, run.settings.level_s) for lib in run.libraries],
         compared=compared,
         levels=levels,
         ratios=ratios,

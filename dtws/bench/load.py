@@ -12,40 +12,17 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
 
 from dtws.bench import memory
 from dtws.bench.clients import Client, Received
+from dtws.bench.data import Figures, Outcome
 
-Outcome = Literal["complete", "lossy", "stalled", "failed"]
 QUIET_S = 10.0  # nothing arrived for this long after the last send (at most a third of the level): the rest is lost
 LATE_MS = 1000.0  # a message that took longer is late
 CONNECTING = 50  # connections opened at once
 SAMPLE_S = 0.05
 CLOSE_S = 5.0
 MB = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Figures:
-    """One level, one repetition, as measured."""
-
-    connections: int  # asked for
-    connected: int
-    messages: int  # each client sends
-    expected: int  # deliveries: every message to every connected client, the sender's own included
-    delivered: int
-    late: int  # delivered later than LATE_MS
-    errors: int
-    first_error: str | None
-    outcome: Outcome
-    duration_s: float  # first send to last receipt (or to the end of the level)
-    throughput: float  # deliveries per second
-    latency_ms: dict[str, float | None]  # p50, p95, p99 from send to receipt
-    connect_ms: dict[str, float | None]  # p50, max
-    server_peak_mb: float
-    server_kb_per_connection: float | None
-    client_peak_mb: float
 
 
 def percentile(values: list[float], share: float) -> float | None:

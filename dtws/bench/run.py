@@ -13,14 +13,17 @@ import platform
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import IO
 
 from dtws import files, hosts, interpreters, matrix, procs, published, reaper, record, runner
 from dtws.bench import clients, data
-from dtws.bench.load import Figures, level
+from dtws.bench.data import Figures
+from dtws.bench.load import level
 from dtws.libraries import LIBRARIES, library
 from dtws.library import Library
 from dtws.matrix import Cell
@@ -119,28 +122,68 @@ def targets(names: list[str], known: list[record.CellRecord]) -> list[Target]:
 def previous(where: str) -> data.Bench | None:
     """The bench a new run carries on: a bench.json file, or a site's (a URL or a built site's folder), or None.
 
-    Raises BenchError for a bench.json that is not one, published.Unreadable when the site's is there but
-    could not be read: a run that went on without it would publish a history that lost it.
+    Raises BenchError for a bench.json that is not one, published.Unreadable for a path that is neither a file
+    nor a site, or when the site's could not be read.
     """
-    path = Path(where)
-    if not published.is_url(where) and path.is_file():
-        return data.read(path)
-    try:
-        site = published.load(where)
-    except published.NotPublished:
-        return None
-    with tempfile.TemporaryDirectory(prefix="dtws-bench-") as kept:
-        target = Path(kept) / data.FILENAME
-        return data.read(target) if site.fetch(f"{data.SITE}/{data.FILENAME}", target) else None
+    return published.previous_file(where, f"{data.SITE}/{data.FILENAME}", data.read)
 
 
-def _installed_version(env_dir: Path, package: str) -> str | None:
+def installed_version(env_dir: Path, package: str) -> str | None:
     """The version of ``package`` in an env, from its dist-info folder's name."""
     wanted = normalized(package)
     for info in env_dir.glob("lib/python*/site-packages/*.dist-info"):
         name, _, version = info.name[: -len(".dist-info")].rpartition("-")
         if normalized(name) == wanted:
             return version
+    return None
+
+
+def cell_context(
+    cell: Cell,
+    lib: Library,
+    interpreter: interpreters.Interpreter,
+    project: Path,
+    toxworkdir: Path,
+    scratch: Path,
+    log: IO[bytes],
+) -> Context:
+    """A cell's context as its steps have it, here, with the install's deadline (the servers set theirs)."""
+    return Context(
+        cell=cell,
+        solution=lib,
+        interpreter=interpreter,
+        project=project,
+        toxworkdir=toxworkdir,
+        scratch=scratch,
+        env=dict(runner.cell_env(interpreter), DTWS_SOLUTION=lib.app, **{reaper.CELL: cell.env}),
+        log=log,
+        deadline=time.monotonic() + install.TIMEOUT_S,
+        host=hosts.Local(),
+    )
+
+
+@contextmanager
+def ready(cell: Cell, lib: Library, project: Path, toxworkdir: Path, log: Path, say: Say) -> Iterator[Context | str]:
+    """The cell's context, here, its env made (``log``: its log), for as long as the block runs; or why not."""
+    interpreter = interpreters.find(cell.python)
+    if interpreter is None:
+        yield f"no Python {cell.python} interpreter here"
+        return
+    with tempfile.TemporaryDirectory(prefix=f"dtws-{cell.env}-") as scratch, files.open_log(log) as opened:
+        ctx = cell_context(cell, lib, interpreter, project, toxworkdir, Path(scratch), opened)
+        problem = make_env(ctx, say)
+        yield ctx if problem is None else problem
+
+
+def make_env(ctx: Context, say: Say) -> str | None:
+    """The cell's env, made the way `dtws run` makes it when it is not there; None, or why it is not."""
+    if ctx.python.exists():
+        ctx.note(f"the cell's env is there: {ctx.env_dir}")
+        return None
+    say(f"  {ctx.cell.env}: making its env (tox, as `dtws run` does)")
+    outcome = install.run(ctx)
+    if outcome.verdict != "pass":
+        return f"its env could not be made ({outcome.verdict}: {outcome.detail or outcome.exit_code})"
     return None
 
 
@@ -175,44 +218,14 @@ class Bench:
             return _said(target, "no load client", missing)
         if cell is None:
             return _said(target, "no passing cell", target.why)
-        interpreter = interpreters.find(cell.python)
-        if interpreter is None:
-            return _said(target, "error", f"no Python {cell.python} interpreter here")
-        with (
-            tempfile.TemporaryDirectory(prefix=f"dtws-bench-{cell.env}-") as scratch,
-            files.open_log(self.out / "logs" / f"{lib.name}.log") as log,
-        ):
-            ctx = Context(
-                cell=cell,
-                solution=lib,
-                interpreter=interpreter,
-                project=self.project,
-                toxworkdir=self.toxworkdir,
-                scratch=Path(scratch),
-                env=dict(runner.cell_env(interpreter), DTWS_SOLUTION=lib.app, **{reaper.CELL: cell.env}),
-                log=log,
-                deadline=time.monotonic() + install.TIMEOUT_S,
-                host=hosts.Local(),
-            )
-            problem = self._env(ctx)
-            if problem is not None:
-                return _said(target, "error", problem)
-            version = target.version or _installed_version(ctx.env_dir, lib.package)
+        with ready(cell, lib, self.project, self.toxworkdir, self.out / "logs" / f"{lib.name}.log", self.say) as ctx:
+            if isinstance(ctx, str):
+                return _said(target, "error", ctx)
+            version = target.version or installed_version(ctx.env_dir, lib.package)
             levels, problem = self._served(ctx)
             if problem is not None:
                 return _said(target, "error", problem, version)
             return _said(target, "measured", None, version, levels)
-
-    def _env(self, ctx: Context) -> str | None:
-        """The cell's env, made the way `dtws run` makes it when it is not there; None, or why it is not."""
-        if ctx.python.exists():
-            ctx.note(f"the cell's env is there: {ctx.env_dir}")
-            return None
-        self.say(f"  {ctx.cell.env}: making its env (tox, as `dtws run` does)")
-        outcome = install.run(ctx)
-        if outcome.verdict != "pass":
-            return f"its env could not be made ({outcome.verdict}: {outcome.detail or outcome.exit_code})"
-        return None
 
     def _served(self, ctx: Context) -> tuple[list[data.Level], str | None]:
         # Its services' logs: services/<library>/logs/ (a Redis's, say).

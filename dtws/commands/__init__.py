@@ -19,9 +19,22 @@ class Command:
 
 
 def _all() -> dict[str, Command]:
-    from dtws.commands import ahead, bench, bisect, cell, django_series, gate, github, merge, preview, run, site
+    from dtws.commands import (
+        ahead,
+        bench,
+        bisect,
+        cell,
+        conform,
+        django_series,
+        gate,
+        github,
+        merge,
+        preview,
+        run,
+        site,
+    )
 
-    modules = (cell, run, bisect, bench, merge, site, preview, github, gate, django_series, ahead)
+    modules = (cell, run, bisect, bench, conform, merge, site, preview, github, gate, django_series, ahead)
     commands = [module.COMMAND for module in modules]
     return {command.name: command for command in commands}
 

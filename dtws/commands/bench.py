@@ -13,11 +13,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from dtws import published, results
+from dtws import results
 from dtws.bench import data, report
-from dtws.bench.run import Settings, TargetError, bench, previous, published_records, records, targets
-from dtws.commands import Command
-from dtws.commands.options import folder_problem, positive_int
+from dtws.bench.run import Settings, bench, previous
+from dtws.commands import Command, targets
+from dtws.commands.options import positive_int
 from dtws.reasons import terminal_text
 
 
@@ -43,13 +43,7 @@ def _seconds(text: str) -> float:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = Settings()
-    parser.add_argument("targets", nargs="*", metavar="LIBRARY", help="libraries or cells (default: every library)")
-    parser.add_argument("--results", type=Path, default=Path("results"), help="cell records (default: results)")
-    parser.add_argument(
-        "--published", metavar="PATH_OR_URL", help="take the passing cells from a published results.json, not --results"
-    )
-    parser.add_argument("--project", type=Path, default=Path("."), help="folder of manage.py and tox.ini (default: .)")
-    parser.add_argument("--toxworkdir", type=Path, default=None, help="the cells' envs (default: .tox of the project)")
+    targets.add_arguments(parser)
     parser.add_argument("--out", type=Path, default=Path("bench"), help="where bench.json goes (default: bench)")
     parser.add_argument(
         "--previous",
@@ -74,18 +68,11 @@ def main(args: argparse.Namespace) -> int:
     """
     try:
         before = previous(args.previous) if args.previous else None
-    except (data.BenchError, published.Unreadable, results.ResultsError) as error:
+    except (data.BenchError, OSError, results.ResultsError) as error:
         print(terminal_text(f"dtws bench: --previous: {error}"))
         return 2
-    try:
-        known = published_records(args.published) if args.published else records(args.results)
-        chosen = targets(args.targets, known)
-    except (TargetError, published.NotPublished, results.ResultsError, OSError) as error:
-        print(terminal_text(f"dtws bench: {error}"))
-        return 2
-    problem = folder_problem("--out", args.out)
-    if problem:
-        print(f"dtws bench: {problem}")
+    chosen = targets.chosen(args, "bench")
+    if chosen is None:
         return 2
     settings = Settings(args.levels, args.messages, args.budget, args.repeat, args.level_seconds)
     project = args.project.resolve()

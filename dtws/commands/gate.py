@@ -24,6 +24,8 @@ from pathlib import Path
 
 from dtws import asof, files, gate, published, results, tell
 from dtws.commands import Command
+from dtws.commands.options import file_problem
+from dtws.conform import data as conform_data
 from dtws.reasons import terminal_text
 
 
@@ -46,6 +48,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="also write what the run has to tell (its regressions and flaky cells) as JSON, for `dtws github issue`",
     )
+    parser.add_argument(
+        "--conformance",
+        type=Path,
+        metavar="CONFORMANCE_JSON",
+        help="this run's conformance.json (`dtws conform`), when it has one: a library whose failing cases grew is"
+        " told with --verdict, as information (never a regression)",
+    )
+
+
+def _conformance(where: Path | None) -> conform_data.Conformance | None:
+    """This run's conformance.json, when it has one (a push runs no suite); one that cannot be read is said."""
+    if where is None or not where.is_file():
+        return None
+    try:
+        return conform_data.read(where)
+    except conform_data.ConformanceError as error:
+        print(terminal_text(f"dtws gate: --conformance not told: {error}"))
+        return None
 
 
 def _blind(why: str) -> int:
@@ -57,10 +77,14 @@ def _blind(why: str) -> int:
 
 
 def main(args: argparse.Namespace) -> int:
+    problem = file_problem("--verdict", args.verdict) if args.verdict else None
+    if problem:
+        print(terminal_text(f"dtws gate: {problem}"))
+        return 2
     try:
         current = results.read(args.results)
     except results.ResultsError as error:
-        print(f"dtws gate: {error}")
+        print(terminal_text(f"dtws gate: {error}"))
         return 2
     try:
         baseline: results.Results | None = published.load(args.baseline).results
@@ -79,10 +103,14 @@ def main(args: argparse.Namespace) -> int:
     print(report)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
-        with open(summary, "a", encoding="utf-8") as out:
-            out.write(report + "\n")
+        files.append_text(Path(summary), report + "\n")
     if args.verdict:
-        files.write_json(args.verdict, tell.as_data(tell.of(verdict, current.run.run_url, site)))
+        told = tell.of(verdict, current.run.run_url, site, _conformance(args.conformance))
+        try:
+            files.write_json(args.verdict, tell.as_data(told))
+        except OSError as error:  # checked before: only a folder changed meanwhile comes here
+            print(terminal_text(f"dtws gate: --verdict {args.verdict} cannot be written: {error.strerror or error}"))
+            return 2
     for flip in verdict.of("regression"):
         print(
             terminal_text(f"::error title=dtws regression::{flip.library} {flip.cell}: {flip.before} -> {flip.after}")

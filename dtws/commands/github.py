@@ -21,11 +21,10 @@ current, closed); an API error is a warning, never a failed job.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from pathlib import Path
 
-from dtws import changed, github, matrix, record, results, tell
+from dtws import changed, files, github, matrix, record, results, tell
 from dtws.commands import Command
 from dtws.commands.options import as_of_date
 from dtws.reasons import terminal_text
@@ -63,8 +62,7 @@ def _output(line: str) -> None:
     print(line)
     target = os.environ.get("GITHUB_OUTPUT")
     if target:
-        with open(target, "a", encoding="utf-8") as out:
-            out.write(line + "\n")
+        files.append_text(Path(target), line + "\n")
 
 
 def _matrix(args: argparse.Namespace) -> int:
@@ -100,8 +98,7 @@ def _report(args: argparse.Namespace) -> int:
         return 1
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
-        with open(summary, "a", encoding="utf-8") as out:
-            out.write(github.summary_line(rec))
+        files.append_text(Path(summary), github.summary_line(rec))
     print(github.annotation(rec))
     return 1 if github.red(rec) else 0
 
@@ -125,10 +122,12 @@ def _publish(args: argparse.Namespace) -> int:
 
 def _issue(args: argparse.Namespace) -> int:
     try:
-        told = tell.read(json.loads(args.verdict.read_text(encoding="utf-8")))
+        told = tell.read(files.read_json(args.verdict))
     except (OSError, ValueError) as error:
         print(terminal_text(f"::error title=dtws::no verdict to tell: {args.verdict}: {error}"))
         return 2
+    for line in tell.information(told)[2:]:  # information, never a regression: a notice, whatever the issue
+        print(terminal_text(f"::notice title=dtws protocol::{line[2:]}"))
     env = {name: os.environ.get(name, "") for name in ("GITHUB_API_URL", "GITHUB_REPOSITORY", "GITHUB_TOKEN")}
     missing = [name for name, value in env.items() if not value]
     if missing:

@@ -140,6 +140,13 @@ def folder_problem(option: str, path: Path) -> str | None:
     return None
 
 
+def file_problem(option: str, path: Path) -> str | None:
+    """Why ``path`` cannot be the file ``option`` names (a folder; a folder of it that cannot be made or written)."""
+    if path.is_dir():
+        return f"{option} {path} is a folder, not a file"
+    return folder_problem(f"{option}'s folder", path.parent)
+
+
 def run_options_problem(args: argparse.Namespace) -> str | None:
     """The first problem of --project, --results and --toxworkdir, in one line, or None."""
     project: Path = args.project
@@ -169,9 +176,9 @@ def results_lock(results: Path) -> Iterator[None]:
     """
     path = results / LOCK
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    except OSError as error:
-        raise LockError(f"cannot open the lock file {path}: {error.strerror or error}") from None
+        fd = locks.open_file(path)
+    except locks.LockError as error:
+        raise LockError(str(error)) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -181,8 +188,7 @@ def results_lock(results: Path) -> Iterator[None]:
             ) from None
         except OSError as error:  # e.g. a file system without locks
             raise LockError(f"cannot lock {path}: {error.strerror or error}") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        locks.mark(fd)
         yield
     finally:
         os.close(fd)

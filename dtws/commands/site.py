@@ -9,10 +9,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from dtws import answers, bisect, locks, pages, published, questions, results, review
+from dtws import answers, bisect, files, locks, pages, published, questions, results, review
 from dtws.bench import data as bench_data
 from dtws.commands import Command
 from dtws.commands.options import folder_problem
+from dtws.conform import data as conform_data
 from dtws.pages import runs
 from dtws.reasons import terminal_text
 
@@ -50,6 +51,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a bench.json (`dtws bench`, with the published history): the bench page; when it is not given or"
         " not there, the --previous site's is kept",
     )
+    parser.add_argument(
+        "--conformance",
+        type=Path,
+        metavar="CONFORMANCE_JSON",
+        help="a conformance.json (`dtws conform`, with the published history; Autobahn's reports beside it): the"
+        " protocol pages; when it is not given or not there, the --previous site's is kept (without the reports)",
+    )
     parser.add_argument("--project", type=Path, default=Path("."), help="folder of mkdocs.yml (default: .)")
     parser.add_argument("--out", type=Path, default=None, help="built site (default: build/site under the project)")
 
@@ -76,6 +84,10 @@ def main(args: argparse.Namespace) -> int:
         return 2
     except published.Unreadable as error:  # building on would publish a site that lost what it could not read
         print(terminal_text(f"dtws site: the previous site could not be read in full ({error}); not built, run again"))
+        return 2
+    except OSError as error:  # a file of its results that is a link or no regular file; a folder it cannot write
+        said = f"{error.filename}: {error.strerror}" if error.filename else str(error)
+        print(terminal_text(f"dtws site: {said}"))
         return 2
 
 
@@ -165,10 +177,11 @@ def _site(args: argparse.Namespace) -> int:
                 bisects[folder.name] = (folder, found)
         try:
             bench = _bench(args.bench, before, Path(kept))
-        except bench_data.BenchError as error:
+            conformance = _conformance(args.conformance, before, Path(kept))
+        except (bench_data.BenchError, conform_data.ConformanceError) as error:
             print(terminal_text(f"dtws site: {error}"))
             return 2
-        return _build(args, project, out, current, previous, earlier, earlier_days, bisects, bench)
+        return _build(args, project, out, current, previous, earlier, earlier_days, bisects, bench, conformance)
 
 
 def _bench(given: Path | None, before: published.Published | None, kept: Path) -> bench_data.Bench | None:
@@ -189,6 +202,26 @@ def _bench(given: Path | None, before: published.Published | None, kept: Path) -
         return None
 
 
+def _conformance(
+    given: Path | None, before: published.Published | None, kept: Path
+) -> tuple[conform_data.Conformance, Path | None] | None:
+    """This run's conformance.json (``--conformance``) and its folder, else the published one (no reports), else None.
+
+    ConformanceError for a given one that is not one; published.Unreadable when the published one is there but
+    could not be read.
+    """
+    if given is not None and given.is_file():
+        return conform_data.read(given), given.parent
+    target = kept / conform_data.FILENAME
+    if before is None or not before.fetch(f"{pages.CONFORMANCE}/{conform_data.FILENAME}", target):
+        return None
+    try:
+        return conform_data.read(target), None
+    except conform_data.ConformanceError as error:
+        print(terminal_text(f"dtws site: the published conformance is not kept: {error}"))
+        return None
+
+
 def _build(
     args: argparse.Namespace,
     project: Path,
@@ -199,6 +232,7 @@ def _build(
     earlier_days: list[tuple[Path, results.Results]],
     bisects: dict[str, tuple[Path, bisect.Bisect]],
     bench: bench_data.Bench | None,
+    conformance: tuple[conform_data.Conformance, Path | None] | None,
 ) -> int:
     found_for: dict[str, list[tuple[str, str, str]]] = {}
     for name, (_, found) in sorted(bisects.items()):
@@ -208,6 +242,7 @@ def _build(
     if not current.libraries:  # results of an older dtws (schema 1 or 2): answered from their records here
         current.libraries = answers.gather(current.cells, project)
     answers.with_bench(current.libraries, bench)
+    answers.with_conformance(current.libraries, conformance[0] if conformance else None)
     site = pages.plan(args.results, current, previous, _setting(project, "site_name") or "dtws", earlier)
     for problem in earlier.problems:
         print(terminal_text(f"dtws site: {problem}"))
@@ -215,7 +250,9 @@ def _build(
     as_of_pages = {str(item.results.as_of): pages.as_of_address(str(item.results.as_of)) for item in as_of_sites}
     reviewed = any(item.results.as_of == review.DAY for item in as_of_sites)
     benched = bench is not None and bench.latest is not None
-    pages.write_docs(site, docs_dir(project), as_of_pages, reviewed, found_for, benched)
+    conformed = conformance is not None and conformance[0].latest is not None
+    pages.write_docs(site, docs_dir(project), as_of_pages, reviewed, found_for, benched, conformed)
+    files.drop_links(out)  # mkdocs --clean leaves a link to a folder, and would write through it; so would dtws
     with tempfile.TemporaryFile() as log:
         done = subprocess.run(
             [
@@ -258,6 +295,8 @@ def _build(
     pages.write_bisect_index(written, out)
     if benched and bench is not None and pages.write_bench(bench, out, site.site_name):
         print(f"bench: {out / pages.BENCH / 'index.html'}")
+    if conformance is not None and pages.write_conformance(*conformance, out, site.site_name):
+        print(f"protocol: {out / pages.CONFORMANCE / 'index.html'}")
     print(f"site: {out / 'index.html'}  (serve it: python -m dtws preview)")
     return 0
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dtws.library import Library, Load
+from dtws.library import Echo, Library, Load
 
 PATH = "/ws/chat/"
 
@@ -19,7 +19,13 @@ LIBRARY = Library(
     client_js_marker=b"new WebSocket(",
     serves_page=True,
     socket_server=("-m", "daphne", "-b", "127.0.0.1", "-p", "{port}", "chat_channels.asgi:application"),
-    load=Load("rfc6455", PATH),
+    load=Load(
+        "rfc6455",
+        PATH,
+        drops="Channels' in-memory channel layer (InMemoryChannelLayer) drops a group message silently when a"
+        " member's channel already holds its capacity (100 by default); its docs say it is for testing only",
+    ),
+    echo=Echo("/ws/echo/"),
     integration=(
         ("settings", "chat_channels/integration.py"),
         ("asgi", "chat_channels/asgi.py"),

@@ -9,7 +9,7 @@ share. The Redis is the cell's own (dtws.services), on a free port of 127.0.0.1.
 from __future__ import annotations
 
 from dtws.libraries import channels
-from dtws.library import Library
+from dtws.library import Library, Load
 
 # channels-redis 4.3 names no Python or Django classifier; its Requires-Python is >=3.9 and it
 # requires channels>=4.2.2, whose classifiers claim Django 4.2, 5.1, 5.2 and 6.0 on Python 3.9 to
@@ -26,7 +26,13 @@ LIBRARY = Library(
     client_js_marker=channels.LIBRARY.client_js_marker,
     serves_page=True,
     socket_server=channels.LIBRARY.socket_server,
-    load=channels.LIBRARY.load,
+    load=Load(
+        "rfc6455",
+        channels.PATH,
+        drops="channels-redis' layer drops a group message for a member whose channel already holds its capacity"
+        " (100 by default; it logs that only at INFO), and a message waits at most its expiry (60 s)",
+    ),
+    echo=channels.LIBRARY.echo,  # its consumer, under daphne on the Redis layer
     processes=2,
     services=("redis",),
     integration=(("settings", "chat_channelsredis/integration.py"), *channels.LIBRARY.integration[1:]),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dtws.library import Library, Load
+from dtws.library import Echo, Library, Load
 
 # Its README names no Python or Django.
 LIBRARY = Library(
@@ -20,6 +20,13 @@ LIBRARY = Library(
     # the command takes no address argument, since it declares no ``args`` and argparse refuses positional ones.
     socket_server=("manage.py", "runserver_socketio"),
     load=Load("socket.io-0.6"),
+    echo=Echo(
+        None,
+        missing="its server is its own command, runserver_socketio, whose SocketIOServer (gevent-socketio 0.2.1) forces"
+        " its SocketIOHandler and takes no handler of the project's: its one websocket is Socket.IO 0.6's transport"
+        " (/socket.io/websocket), which sends its session first and frames every message in Socket.IO, and every"
+        " other path is plain HTTP to Django",
+    ),
     integration=(
         ("settings", "myapp/integration.py"),
         ("urls", "DjangoTestWebsockets/urls.py"),

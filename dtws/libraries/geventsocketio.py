@@ -6,7 +6,7 @@ It speaks Socket.IO 0.9 (protocol 1): the probes use dtws's own client of it
 
 from __future__ import annotations
 
-from dtws.library import Library, Load
+from dtws.library import Echo, Library, Load
 
 # Its README says `pip install gevent-socketio`, which brings the newest gevent: from 1.1 on, gevent's pywsgi
 # refuses the integer header value 0.3.6 answers every handshake with (UnicodeError: The value must be a native
@@ -29,6 +29,8 @@ LIBRARY = Library(
     npm_file="node_modules/socket.io-client-0.9/dist/socket.io.min.js",  # from npm (package.json)
     bisect_python="2.7",  # gevent 1.0 builds on Python 2 only (its Python 3 cells' install fails)
     load=Load("socket.io-0.9"),
+    # Its websocket carries Socket.IO 0.9: the suite runs against gevent-websocket on /ws/echo/ of the same server.
+    echo=Echo("/ws/echo/"),
     builds=("gevent",),  # 1.0.2 is an sdist only: a machine without a compiler is a harness error, not its ✗
     integration=(
         ("settings", "chat_geventsocketio/integration.py"),

@@ -6,7 +6,7 @@ of the protocol the page's socket.io-client speaks.
 
 from __future__ import annotations
 
-from dtws.library import Library, Load
+from dtws.library import Echo, Library, Load
 
 # python-socketio 5 (Requires-Python >=3.8) wrapping Django's ASGI app, served by uvicorn; Django has
 # ASGI from 3.0 (chat_pysocketio/asgi.py, as python-socketio's docs wire it, needs django.core.asgi).
@@ -23,6 +23,8 @@ LIBRARY = Library(
     serves_page=True,
     socket_server=("-m", "uvicorn", "chat_pysocketio.asgi:application", "--host", "127.0.0.1", "--port", "{port}"),
     load=Load("socket.io-5"),
+    # Its websocket carries Engine.IO: the suite runs against a plain websocket route of the same uvicorn.
+    echo=Echo("/ws/echo/"),
     npm_file="node_modules/socket.io-client/dist/socket.io.min.js",  # from npm (package.json)
     integration=(
         ("settings", "chat_pysocketio/integration.py"),

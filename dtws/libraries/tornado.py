@@ -9,7 +9,7 @@ the probes' (dtws.protocols.websocket).
 from __future__ import annotations
 
 from dtws.libraries import channels
-from dtws.library import Library, Load
+from dtws.library import Echo, Library, Load
 
 PATH = channels.PATH  # the chat's path, and its protocol, are Channels' (the handshake and a sender too)
 
@@ -28,6 +28,7 @@ LIBRARY = Library(
     serves_page=True,
     socket_server=("-m", "chat_tornado.server", "--port", "{port}"),
     load=Load("rfc6455", PATH),
+    echo=Echo("/ws/echo/"),
     integration=(
         ("settings", "chat_tornado/integration.py"),
         ("urls", "chat_tornado/urls.py"),

@@ -10,7 +10,7 @@ client sends is published.
 
 from __future__ import annotations
 
-from dtws.library import Library, Load
+from dtws.library import Echo, Library, Load
 
 FACILITY = "chat"  # chat_wsredis.views.FACILITY
 PATH = f"/ws/{FACILITY}?subscribe-broadcast&publish-broadcast"
@@ -35,6 +35,8 @@ LIBRARY = Library(
     builds=("uWSGI",),  # an sdist only: pip compiles it for each cell
     bisect_python="3.6",  # its newest claimed Python, whose cells install and pass
     load=Load("rfc6455", PATH + "&echo"),  # echo: a publisher gets its own message too, as the bench counts
+    # uWSGI's websocket, as ws4redis' server drives it, on its own path (chat_wsredis/wsgi.py).
+    echo=Echo("/ws/echo/"),
     integration=(
         ("settings", "chat_wsredis/integration.py"),
         ("wsgi", "chat_wsredis/wsgi.py"),

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -39,6 +38,7 @@ import markupsafe
 from dtws import ahead, answers, bisect, files, github, matrix, published, record
 from dtws.bench import data as bench_data
 from dtws.bench import figures
+from dtws.conform import data as conform_data
 from dtws.marks import MARKS
 from dtws.pages import charts, logs, runs, view
 from dtws.results import FILENAME, Entry, Results
@@ -46,6 +46,7 @@ from dtws.versions import series_key
 
 TABLE = "table.json"
 BENCH = bench_data.SITE  # where the bench's page and its bench.json are on the site
+CONFORMANCE = conform_data.SITE  # where the conformance pages, conformance.json and Autobahn's reports are
 # What write_docs writes into the docs folder, cleared before it writes (``cells``: where older dtws wrote them).
 GENERATED = ("index.md", "compare.md", "libraries", "cells", "badges", FILENAME, TABLE)
 FRONT_DATA = (TABLE, "javascripts/table.js")  # what the front page loads besides itself and the theme
@@ -201,11 +202,7 @@ def badge(library: str, entries: list[Entry]) -> dict[str, object]:
 
 def _clear(docs: Path) -> None:
     for name in GENERATED:
-        target = docs / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
+        files.remove(docs / name)
 
 
 def _copy_log(results_dir: Path, relative: str, page_dir: Path, where: FullLog) -> logs.ShownLog | None:
@@ -237,7 +234,7 @@ def _copy_screenshot(results_dir: Path, log: str, page_dir: Path) -> str | None:
         return None
     (page_dir / "logs").mkdir(exist_ok=True)
     name = PurePosixPath(relative).name
-    (page_dir / "logs" / name).write_bytes(image)
+    files.write_bytes(page_dir / "logs" / name, image)
     return name
 
 
@@ -354,6 +351,7 @@ def write_docs(
     reviewed: bool = False,
     bisects: dict[str, list[tuple[str, str, str]]] | None = None,
     benched: bool = False,
+    conformed: bool = False,
 ) -> None:
     """The pages mkdocs builds (the front page, one per library) and the files it publishes as they are.
 
@@ -361,7 +359,8 @@ def write_docs(
     ``reviewed``: whether it has the review reproduced (``write_review``), which it links;
     ``bisects``: by library, the question (dtws.questions; "" for none), answer and address of each bisect page
     (``write_bisect``), which its page lists;
-    ``benched``: whether it has the bench's page (``write_bench``), which it links.
+    ``benched``: whether it has the bench's page (``write_bench``), which it links;
+    ``conformed``: whether it has the conformance pages (``write_conformance``), which it links.
     """
     docs.mkdir(parents=True, exist_ok=True)
     _clear(docs)
@@ -384,13 +383,15 @@ def write_docs(
         reviewed=reviewed,
         benched=benched,
         bench=BENCH,
+        conformed=conformed,
+        conformance=CONFORMANCE,
     )
-    (docs / "index.md").write_text(front, encoding="utf-8")
+    files.write_text(docs / "index.md", front)
     answered = {found.library: found for found in results.libraries}
     compare = env.get_template("compare.md.j2").render(
         results=results, libraries=results.libraries, questions=answers.QUESTIONS
     )
-    (docs / "compare.md").write_text(compare, encoding="utf-8")
+    files.write_text(docs / "compare.md", compare)
     library_template = env.get_template("library.md.j2")
     (docs / "libraries").mkdir()
     for library, entries in libraries.items():
@@ -405,12 +406,12 @@ def write_docs(
             view=view,
             bisects=(bisects or {}).get(library, []),
         )
-        (docs / "libraries" / f"{library}.md").write_text(page, encoding="utf-8")
-    (docs / TABLE).write_text(json.dumps(table(results, changed_cells), separators=(",", ":")) + "\n")
-    shutil.copyfile(site.results_dir / FILENAME, docs / FILENAME)  # published as merged
+        files.write_text(docs / "libraries" / f"{library}.md", page)
+    files.write_text(docs / TABLE, json.dumps(table(results, changed_cells), separators=(",", ":")) + "\n")
+    files.copy(site.results_dir / FILENAME, docs / FILENAME)  # published as merged
     (docs / "badges").mkdir()
     for library, entries in libraries.items():
-        (docs / "badges" / f"{library}.json").write_text(json.dumps(badge(library, entries)) + "\n")
+        files.write_text(docs / "badges" / f"{library}.json", json.dumps(badge(library, entries)) + "\n")
 
 
 def write_cells(site: Site, out: Path, depth: int = 0) -> None:
@@ -423,8 +424,7 @@ def write_cells(site: Site, out: Path, depth: int = 0) -> None:
     run_keys = {run.key for run in site.listing}
     for entry in site.results.cells:
         page_dir = out / view.url(entry)
-        if page_dir.exists():
-            shutil.rmtree(page_dir)
+        files.remove(page_dir)
         page_dir.mkdir(parents=True)
         data = cell_page(site.results_dir, entry, page_dir, changed_cells.get((entry.library, entry.cell)))
         html = template.render(
@@ -439,7 +439,7 @@ def write_cells(site: Site, out: Path, depth: int = 0) -> None:
             run_keys=run_keys,
             root="../" * (len(PurePosixPath(view.url(entry)).parts) + depth),
         )
-        (page_dir / "index.html").write_text(html, encoding="utf-8")
+        files.write_text(page_dir / "index.html", html)
 
 
 def write_runs(site: Site, out: Path) -> None:
@@ -447,21 +447,20 @@ def write_runs(site: Site, out: Path) -> None:
     env = _environment()
     template = env.get_template("run.html.j2")
     folder = out / runs.RUNS
-    if folder.exists():
-        shutil.rmtree(folder)
+    files.remove(folder)
     listing = site.listing
     for run in listing:
         (folder / run.key).mkdir(parents=True)
         if run.key == site.run.key:
             data = json.dumps(table(site.results, site.changed_cells), separators=(",", ":")) + "\n"
-            (folder / run.key / runs.TABLE).write_text(data)
+            files.write_text(folder / run.key / runs.TABLE, data)
         else:
-            (folder / run.key / runs.TABLE).write_bytes(site.earlier.tables[run.key])
+            files.write_bytes(folder / run.key / runs.TABLE, site.earlier.tables[run.key])
         title = f"Run {run.run_id}" + (f" (#{run.run_number})" if run.run_number else "") if run.run_id else run.key
         page = template.render(
             run=run, title=title, as_of=None, site_name=site.site_name, root="../../", links="../../", view=view
         )
-        (folder / run.key / "index.html").write_text(page, encoding="utf-8")
+        files.write_text(folder / run.key / "index.html", page)
     every = template.render(
         run=None,
         title="Runs",
@@ -473,8 +472,8 @@ def write_runs(site: Site, out: Path) -> None:
         links="../",
         view=view,
     )
-    (folder / "index.html").write_text(every, encoding="utf-8")
-    (folder / runs.INDEX).write_text(runs.index_json(listing))
+    files.write_text(folder / "index.html", every)
+    files.write_text(folder / runs.INDEX, runs.index_json(listing))
 
 
 AS_OF = "as-of"
@@ -488,12 +487,11 @@ def write_as_of(site: Site, out: Path) -> None:
     """An as-of run's table and its cells' pages, under ``as-of/<date>/`` of the built site."""
     assert site.results.as_of is not None
     folder = out / as_of_address(site.results.as_of)
-    if folder.exists():
-        shutil.rmtree(folder)
+    files.remove(folder)
     folder.mkdir(parents=True)
     write_cells(site, folder, depth=2)
-    shutil.copyfile(site.results_dir / FILENAME, folder / FILENAME)  # what a later site keeps its cells from
-    (folder / TABLE).write_text(json.dumps(table(site.results, {}), separators=(",", ":")) + "\n")
+    files.copy(site.results_dir / FILENAME, folder / FILENAME)  # what a later site keeps its cells from
+    files.write_text(folder / TABLE, json.dumps(table(site.results, {}), separators=(",", ":")) + "\n")
     page = (
         _environment()
         .get_template("run.html.j2")
@@ -507,7 +505,7 @@ def write_as_of(site: Site, out: Path) -> None:
             view=view,
         )
     )
-    (folder / "index.html").write_text(page, encoding="utf-8")
+    files.write_text(folder / "index.html", page)
 
 
 REVIEW = "review"
@@ -522,8 +520,7 @@ def write_review(then: Site, out: Path, bisects: list[bisect.Bisect] | None = No
 
     found_by = {bisect.name(found.cell, found.package): found for found in bisects or []}
     folder = out / REVIEW
-    if folder.exists():
-        shutil.rmtree(folder)
+    files.remove(folder)
     folder.mkdir(parents=True)
     page = (
         _environment()
@@ -540,7 +537,7 @@ def write_review(then: Site, out: Path, bisects: list[bisect.Bisect] | None = No
             ),
         )
     )
-    (folder / "index.html").write_text(page, encoding="utf-8")
+    files.write_text(folder / "index.html", page)
 
 
 def write_bisect(folder: Path, found: bisect.Bisect, out: Path, site_name: str) -> None:
@@ -555,8 +552,7 @@ def write_bisect(folder: Path, found: bisect.Bisect, out: Path, site_name: str) 
     target = out / bisect.SITE / files.part(bisect.name(found.cell, found.package))
     library, cell = files.part(found.library), files.part(found.cell)
     versions = [files.part(probe.version) for probe in found.probes]
-    if target.exists():
-        shutil.rmtree(target)
+    files.remove(target)
     target.mkdir(parents=True)
     for version in versions:
         try:
@@ -577,13 +573,13 @@ def write_bisect(folder: Path, found: bisect.Bisect, out: Path, site_name: str) 
         .get_template("bisect.html.j2")
         .render(found=found, probes=probes, marks=MARKS, site_name=site_name)
     )
-    (target / "index.html").write_text(page, encoding="utf-8")
+    files.write_text(target / "index.html", page)
 
 
 def write_bisect_index(names: list[str], out: Path) -> None:
     """``bisect/index.json``: the bisects the site has, which a later site keeps (``published.copy_bisects``)."""
     (out / bisect.SITE).mkdir(parents=True, exist_ok=True)
-    (out / bisect.SITE / bisect.SITE_INDEX).write_text(json.dumps(sorted(names)) + "\n")
+    files.write_text(out / bisect.SITE / bisect.SITE_INDEX, json.dumps(sorted(names)) + "\n")
 
 
 def write_bench(bench: bench_data.Bench, out: Path, site_name: str) -> bool:
@@ -595,5 +591,49 @@ def write_bench(bench: bench_data.Bench, out: Path, site_name: str) -> bool:
     target.mkdir(parents=True, exist_ok=True)
     bench_data.write(bench, target / bench_data.FILENAME)
     html = _environment().get_template("bench.html.j2").render(page=page, site_name=site_name)
+    files.write_text(target / "index.html", html)
+    return True
+
+
+def _copy_reports(run: conform_data.Run, source: Path | None, target: Path) -> set[str]:
+    """Autobahn's reports of ``run`` from beside its conformance.json (``source``): regular files only, never
+    through a link; the paths (relative to ``target``) that are there."""
+    kept: set[str] = set()
+    for endpoint in [run.reference, *run.libraries]:
+        if source is None or endpoint.report is None:
+            continue
+        folder = Path(endpoint.report).parent
+        origin = source / folder
+        if origin.is_symlink() or not origin.is_dir() or ".." in folder.parts or folder.is_absolute():
+            continue
+        (target / folder).mkdir(parents=True, exist_ok=True)
+        for item in origin.iterdir():
+            if item.is_file() and not item.is_symlink() and item.suffix == ".html":
+                files.copy(item, target / folder / item.name)
+                kept.add(str(folder / item.name))
+    return kept
+
+
+def write_conformance(conformance: conform_data.Conformance, source: Path | None, out: Path, site_name: str) -> bool:
+    """``conformance/``: its index, a page per library, conformance.json and the newest run's Autobahn reports
+    (from ``source``, the folder of the given conformance.json; None: not kept); False when it has no run."""
+    run = conformance.latest
+    if run is None:
+        return False
+    target = out / CONFORMANCE
+    target.mkdir(parents=True, exist_ok=True)
+    conform_data.write(conformance, target / conform_data.FILENAME)
+    kept = _copy_reports(run, source, target)
+    env = _environment()
+    env.globals["kept"] = kept
+    html = env.get_template("conformance_index.html.j2").render(
+        run=run, runs=len(conformance.runs), site_name=site_name
+    )
     (target / "index.html").write_text(html, encoding="utf-8")
+    library_page = env.get_template("conformance_library.html.j2")
+    for endpoint in [run.reference, *run.libraries]:
+        page = library_page.render(
+            run=run, endpoint=endpoint, change=conform_data.change(conformance, endpoint.library), site_name=site_name
+        )
+        (target / f"{files.part(endpoint.library)}.html").write_text(page, encoding="utf-8")
     return True

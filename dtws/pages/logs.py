@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from dtws import reasons
+from dtws import files, reasons
 
 LIMIT = 300_000  # bytes shown and copied in full; a larger log is cut to its head and tail
 KEEP = 100_000  # bytes of the head and of the tail of a larger log
@@ -93,8 +93,5 @@ def show(ends: Ends, where: str = SOMEWHERE) -> ShownLog:
 
 def copy(ends: Ends, target: Path, where: str = SOMEWHERE) -> None:
     """Write the log the site offers for download: whole if small, else head, the marker line, tail."""
-    with target.open("wb") as out:
-        out.write(ends.head)
-        if ends.omitted:
-            out.write(b"\n" + marker(ends.omitted, where).encode("utf-8") + b"\n")
-            out.write(ends.tail)
+    cut = b"\n" + marker(ends.omitted, where).encode("utf-8") + b"\n" + ends.tail if ends.omitted else b""
+    files.write_bytes(target, ends.head + cut)

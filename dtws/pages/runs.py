@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-from dtws import published, shapes
+from dtws import files, published, shapes
 from dtws.results import Results
 from dtws.shapes import Timestamp
 
@@ -92,7 +92,7 @@ def earlier(site: published.Published) -> Earlier:
         if not site.fetch(f"{RUNS}/{INDEX}", index):
             return found
         try:
-            items = json.loads(index.read_text(encoding="utf-8"))
+            items = files.read_json(index)
         except (OSError, ValueError) as error:
             found.problems.append(f"{RUNS}/{INDEX} of the published site could not be read: {error}")
             return found
