@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from dtws import files, shapes
+from dtws import files, history
 from dtws.shapes import Amount, Count, Name
 
 SCHEMA_VERSION = 1
@@ -204,8 +204,7 @@ def newest(bench: Bench, library: str) -> LibraryBench | None:
 
 def with_history(run: Run, previous: Bench | None) -> Bench:
     """``previous``'s runs, then ``run``: in place of a run of the same ``run_id`` (a job run again), never twice."""
-    kept = [old for old in (previous.runs if previous else []) if run.run_id is None or old.run_id != run.run_id]
-    return Bench(runs=[*kept, run][-HISTORY_LIMIT:])
+    return Bench(runs=history.joined(previous.runs if previous else [], run, HISTORY_LIMIT))
 
 
 def to_dict(bench: Bench) -> dict[str, Any]:
@@ -218,12 +217,7 @@ def write(bench: Bench, path: Path) -> None:
 
 
 def from_dict(data: object) -> Bench:
-    if shapes.version(data, (SCHEMA_VERSION,)) is None:
-        raise BenchError(f"not a bench.json of schema version {SCHEMA_VERSION}")
-    try:
-        return shapes.build(Bench, data, "")
-    except shapes.ShapeError as error:
-        raise BenchError(str(error)) from None
+    return history.build(Bench, data, SCHEMA_VERSION, FILENAME, BenchError)
 
 
 def read(path: Path) -> Bench:

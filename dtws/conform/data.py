@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from dtws import files, shapes
+from dtws import files, history
 from dtws.shapes import Name
 
 SCHEMA_VERSION = 1
@@ -190,8 +190,7 @@ def case_key(case_id: str) -> tuple[int, ...]:
 
 def with_history(run: Run, previous: Conformance | None) -> Conformance:
     """``previous``'s runs, then ``run``: in place of a run of the same ``run_id`` (a job run again), never twice."""
-    kept = [old for old in (previous.runs if previous else []) if run.run_id is None or old.run_id != run.run_id]
-    return Conformance(runs=[*kept, run][-HISTORY_LIMIT:])
+    return Conformance(runs=history.joined(previous.runs if previous else [], run, HISTORY_LIMIT))
 
 
 def to_dict(conformance: Conformance) -> dict[str, Any]:
@@ -203,12 +202,7 @@ def write(conformance: Conformance, path: Path) -> None:
 
 
 def from_dict(data: object) -> Conformance:
-    if shapes.version(data, (SCHEMA_VERSION,)) is None:
-        raise ConformanceError(f"not a conformance.json of schema version {SCHEMA_VERSION}")
-    try:
-        return shapes.build(Conformance, data, "")
-    except shapes.ShapeError as error:
-        raise ConformanceError(str(error)) from None
+    return history.build(Conformance, data, SCHEMA_VERSION, FILENAME, ConformanceError)
 
 
 def read(path: Path) -> Conformance:
