@@ -72,10 +72,10 @@ class Snapshot:
         return tuple(item for item in self.series if item.prerelease)
 
     def matrix(self) -> tuple[Series, ...]:
-        """The series the matrix runs: every LTS, and every final series newer than the newest LTS."""
+        """The series the matrix runs: every LTS, and every final series Django still supports, which is one with
+        fewer than two final series after it (a feature release has security fixes until the one after next)."""
         finals = self.finals()
-        newest_lts = max((series_key(item.series) for item in finals if item.lts), default=(0,))
-        return tuple(item for item in finals if item.lts or series_key(item.series) > newest_lts)
+        return tuple(item for index, item in enumerate(finals) if item.lts or len(finals) - index <= 2)
 
 
 def _series(data: Any) -> Series:

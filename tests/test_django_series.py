@@ -57,12 +57,13 @@ def _series(name: str, pythons: tuple[str, ...], prerelease: bool = False) -> Se
     return Series(name, name + ".0", "2027-01-01T00:00:00Z", prerelease, pythons, None)
 
 
-def test_the_matrix_runs_each_lts_and_every_final_series_after_the_newest_one() -> None:
+def test_the_matrix_runs_each_lts_and_every_final_series_django_still_supports() -> None:
     snapshot = Snapshot(
         "2027-01-20",
         (
             _series("1.11", ("2.7",)),
             _series("2.0", ("3.5",)),
+            _series("5.1", ("3.10",)),
             _series("5.2", ("3.10",)),
             _series("6.0", ("3.12",)),
             _series("6.1", ("3.12",)),
@@ -71,9 +72,11 @@ def test_the_matrix_runs_each_lts_and_every_final_series_after_the_newest_one() 
     )
     assert [item.series for item in snapshot.matrix()] == ["1.11", "5.2", "6.0", "6.1"]
     assert [item.series for item in snapshot.prereleases()] == ["6.2"]
-    # 6.2.0 out: a new series of cells, from the data alone (an LTS, after which 6.0 and 6.1 are no longer run).
+    # 6.2.0 out: a new series of cells, from the data alone; 6.0's support ends with it, 6.1's goes on until 7.0.
     final = replace(snapshot, series=(*snapshot.series[:-1], _series("6.2", ("3.12", "3.13"))))
-    assert [item.series for item in final.matrix()] == ["1.11", "5.2", "6.2"]
+    assert [item.series for item in final.matrix()] == ["1.11", "5.2", "6.1", "6.2"]
+    later = replace(final, series=(*final.series, _series("7.0", ("3.12", "3.13"))))
+    assert [item.series for item in later.matrix()] == ["1.11", "5.2", "6.2", "7.0"]
 
 
 def test_a_series_supports_the_pythons_its_classifiers_name_that_requires_python_admits() -> None:
