@@ -202,6 +202,17 @@ def test_an_app_on_a_django_before_what_it_uses_says_why(file: str, code: str, e
     assert found is not None and str(found) == f"{error} ({file} line 4) — {why}"
 
 
+def test_a_library_calling_what_its_python_lacks_says_why() -> None:
+    """py36-django32-pysocketio's round trip: python-socketio's server emits with asyncio.create_task on 3.6."""
+    trace = (
+        '  File "/x/lib/python3.6/site-packages/socketio/async_manager.py", line 46, in emit\n'
+        "    tasks.append(asyncio.create_task(\n"
+        "AttributeError: module 'asyncio' has no attribute 'create_task'\n"
+    )
+    found = reasons.first_error(trace)
+    assert found is not None and found.why is not None and "came in Python 3.7" in found.why
+
+
 def test_missing_python_headers_are_named() -> None:
     line = "    plugins/python/uwsgi_python.h:2:10: fatal error: Python.h: No such file or directory\n"
     found = reasons.first_error(line)
