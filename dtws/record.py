@@ -264,6 +264,8 @@ _ADDED = (
     "as_of",
     "services",
     "installed",
+    "django_commit",
+    "django_archive",
 )
 
 
