@@ -45,12 +45,14 @@ def test_every_library_has_an_answer_with_evidence_to_every_question(local_run: 
         assert said.short == "cannot be answered: no cell installed it here"
     failing = workaround.answer("install")
     assert failing is not None and "fails on 1 of 1 cells" in failing.short and "event.h" in failing.short
-    # Every other library was installed by a cell of this run: each question is answered, but the bench's,
-    # which runs apart from the cells (its figures join where the site is built: answers.with_bench).
+    # Every other library was installed by a cell of this run: each question is answered, but the bench's and the
+    # conformance suite's, which run apart from the cells (their figures join where the site is built).
     for name in SHOWN:
         if name != "django-socketio-workaround":
-            assert all(answer.answered for answer in found[name].answers if answer.question != "speed"), name
+            apart = ("speed", "protocol")
+            assert all(answer.answered for answer in found[name].answers if answer.question not in apart), name
         assert found[name].answer("speed") == answers.speed(None, name)
+        assert found[name].answer("protocol") == answers.protocol(None, name)
     # Handlers as the apps have them: gevent-socketio's namespace class; ws4redis relays, so it has none.
     namespace, relay = found["gevent-socketio"].answer("events"), found["django-websocket-redis"].answer("events")
     assert namespace is not None and "class ChatNamespace(BaseNamespace, BroadcastMixin): on_chat" in namespace.short
