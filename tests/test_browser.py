@@ -56,6 +56,19 @@ def served(local_run: LocalRun, tmp_path_factory: pytest.TempPathFactory) -> Ite
     server.wait(timeout=10)
 
 
+def test_no_page_asks_another_host_for_anything(browser: Browser, served: str) -> None:
+    """A reader's browser talks to the site alone: no font, script or style from elsewhere, on any kind of page."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    elsewhere: list[str] = []
+    page.on("request", lambda request: None if request.url.startswith(served) else elsewhere.append(request.url))
+    seen = 0
+    for path in ("", "compare/", "method/", "caveats/", "libraries/channels/", "cells/django-socketio/py312-django52/"):
+        page.goto(served + path, wait_until="networkidle")
+        seen += 1
+    page.close()
+    assert seen == 6 and elsewhere == []
+
+
 def test_read_the_table_follow_a_cell_see_its_steps(browser: Browser, served: str) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(served)
