@@ -60,10 +60,6 @@ class Cell:
         major, minor = series_key(self.django)
         return f"Django>={self.django},<{major}.{minor + 1}"
 
-    @property
-    def in_review(self) -> bool:
-        return (self.python, self.django) in REVIEW_CELLS
-
 
 def _build(test_only: bool) -> tuple[Cell, ...]:
     cells: list[Cell] = []
