@@ -8,7 +8,7 @@ REDIS := /usr/bin/redis-server
 GCC := /usr/bin/gcc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test review bisects
+.PHONY: run test review bisects pictures
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("dtws needs Python 3.10+ for its harness" if sys.version_info < (3, 10) else 0)'
@@ -60,3 +60,8 @@ bisects: $(BIN)/.installed $(CHROMIUM) $(REDIS) node_modules/.package-lock.json
 	$(BIN)/python -m dtws bisect py27-django111-geventsocketio --package Django --step django-server
 	$(BIN)/python -m dtws bisect py36-django32-wsredis --package Django --step django-server
 	$(BIN)/python -m dtws site build/results $(if $(wildcard build/results-as-of-$(REVIEW_DAY)),--as-of build/results-as-of-$(REVIEW_DAY)) --bisect results-bisect
+
+## pictures: the README's two pictures of the site `make run` built, its front page and its Compare page,
+## in Chromium at 1280 px, each cropped to its first screen (pictures/front.png, pictures/compare.png)
+pictures: $(BIN)/.installed $(CHROMIUM)
+	$(BIN)/python -m dtws pictures --site build/site --out pictures

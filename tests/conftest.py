@@ -35,6 +35,7 @@ FIXTURE_MARKS = {
     "local_run": "cells",
     "toxworkdir": "cells",
     "browser": "browser",
+    "chromium_path": "browser",
     "django_files": "network",
     "junit_schema": "network",
 }
@@ -125,6 +126,15 @@ def browser() -> Iterator[Browser]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         gc.collect()
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """The machine's Chromium, for a test whose command drives it itself (as a cell's browser step does)."""
+    executable = chromium()
+    if executable is None:
+        pytest.fail("no Chromium: install Debian's chromium (apt-get install chromium), as make test does")
+    return executable
 
 
 @pytest.fixture(scope="session")

@@ -29,12 +29,13 @@ def _all() -> dict[str, Command]:
         gate,
         github,
         merge,
+        pictures,
         preview,
         run,
         site,
     )
 
-    modules = (cell, run, bisect, bench, conform, merge, site, preview, github, gate, django_series, ahead)
+    modules = (cell, run, bisect, bench, conform, merge, site, preview, pictures, github, gate, django_series, ahead)
     commands = [module.COMMAND for module in modules]
     return {command.name: command for command in commands}
 
