@@ -61,7 +61,7 @@ WORKFLOW = PROJECT / ".github" / "workflows" / "matrix.yml"
 RUNNERS = 20
 # Seconds of what only a runner shows; assumed, not measured.
 GITHUB = {
-    "runner start-up": 15.0,  # the README's estimate, 10-20 s from queued to the first step
+    "runner start-up": 15.0,  # an estimate, 10-20 s from queued to the first step (site/guide/github.md)
     "checkout": 2.0,  # one shallow commit of a small repository
     "setup-python": 3.0,  # a Python of the runner's tool cache takes about 1 s, one it downloads more
     "cache restore": 3.0,  # a cell's own pip and uv caches, some 100 MB unpacked
@@ -71,7 +71,7 @@ GITHUB = {
     "docker pull": 15.0,  # python:X.Y, some 300 MB compressed
     "deploy-pages": 20.0,  # it polls the deployment until Pages serves it
 }
-# The probes of each bisect, as the review's runs recorded them (README): gevent every one of its
+# The probes of each bisect, as the review's runs recorded them (site/guide/through-time.md): gevent every one of its
 # 56 releases for Python 2.7, Django 8 of its 72 releases from 1.8 (a binary search: each Django bisect).
 PROBES = {"gevent": 56, "Django": 8}
 PLAN = "the cell and bisect jobs, from dtws/matrix.py and dtws/questions.py"

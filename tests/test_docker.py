@@ -1,7 +1,7 @@
 """The docker path: the harness here, the cell's processes in a container of its Python.
 
 There is no Docker engine in the tests: what a container run does is rehearsed
-under act (../shared/rehearse, README "On GitHub Actions"). Here: the command
+under act (../shared/rehearse, the guide's "On GitHub Actions", site/guide/github.md). Here: the command
 lines the host builds, and that every way the plumbing fails leaves a record
 that says so, as a harness error, never the library's ✗.
 """

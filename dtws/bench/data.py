@@ -1,6 +1,6 @@
 """``bench.json``: the bench's runs, newest last, each with every library's figures per level.
 
-Schema (``schema_version`` 1), documented in the README:
+Schema (``schema_version`` 1), documented in the site's guide (site/guide/bench.md):
 
 - ``runs``: the history, oldest first, at most HISTORY_LIMIT; each run has ``started_at``,
   ``finished_at``, ``commit``, ``run_id``, ``job_url``, ``platform``, ``cpus``, ``settings``

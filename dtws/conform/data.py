@@ -1,6 +1,6 @@
 """``conformance.json``: the Autobahn|Testsuite's runs, newest last, each with every library's cases.
 
-Schema (``schema_version`` 1), documented in the README:
+Schema (``schema_version`` 1), documented in the site's guide (site/guide/conformance.md):
 
 - ``runs``: the history, oldest first, at most HISTORY_LIMIT; each run has ``started_at``,
   ``finished_at``, ``commit``, ``run_id``, ``job_url``, ``platform``, ``suite`` (the
