@@ -119,16 +119,28 @@ def _module_file(project: Path, module: str) -> Path | None:
 
 
 def _imports(project: Path, path: Path) -> set[str]:
-    """The dtws modules ``path`` imports (anywhere in it: a function's import too)."""
+    """The dtws modules ``path`` imports (anywhere in it: a function's import too); ``from dtws.a import b``:
+    ``dtws.a.b`` when that is a module, else ``dtws.a``."""
+    stat = path.stat()
     found: set[str] = set()
+    for module, names in _named(path, stat.st_mtime_ns, stat.st_size):
+        modules = {f"{module}.{name}" for name in names if _module_file(project, f"{module}.{name}") is not None}
+        found |= modules if names and len(modules) == len(names) else {module, *modules}
+    return {name for name in found if _module_file(project, name) is not None}
+
+
+@cache
+def _named(path: Path, _mtime_ns: int, _size: int) -> frozenset[tuple[str, tuple[str, ...]]]:
+    """What a module's imports of dtws name (``import a``: (a, ()); ``from a import b, c``: (a, (b, c))), parsed
+    once per version of the file."""
+    found: set[tuple[str, tuple[str, ...]]] = set()
     for node in ast.walk(ast.parse(path.read_bytes(), str(path))):
         if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
+            found.update((alias.name, ()) for alias in node.names if alias.name.split(".")[0] == "dtws")
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            modules = {f"{node.module}.{alias.name}" for alias in node.names}
-            modules = {name for name in modules if _module_file(project, name) is not None}
-            found |= modules if len(modules) == len(node.names) else {node.module, *modules}
-    return {name for name in found if name.split(".")[0] == "dtws" and _module_file(project, name) is not None}
+            if node.module.split(".")[0] == "dtws":
+                found.add((node.module, tuple(alias.name for alias in node.names)))
+    return frozenset(found)
 
 
 def _closure(project: Path, roots: Iterable[str], stop: tuple[str, ...] = ()) -> set[Path]:
@@ -243,12 +255,14 @@ def newer(tried: record.Tried, listed: list[pypi.File], python: str, version: st
         current, wants = Version(tried.version), SpecifierSet(tried.wants)
     except (InvalidVersion, InvalidSpecifier):
         return None if tried.version == "" else f"{tried.version} (not a version dtws reads)"
-    pre = True if current.is_prerelease else None
+    pre = current.is_prerelease or bool(wants.prereleases)  # a pre-release only where one is asked for
     candidates = set()
     for file in listed:
         try:
             candidate = Version(file.version)
         except InvalidVersion:
+            continue
+        if candidate.is_prerelease and not pre:
             continue
         if candidate > current and wants.contains(candidate, prereleases=pre) and _installs(file, python, version):
             candidates.add(candidate)
