@@ -5,7 +5,8 @@ and the requirements of every other one that apply on the cell's Python). After 
 the env holds nothing of it, and the installer's log says what it collected before it failed:
 
 - pip: ``Collecting <requirement> (from <parent>)``, then the file it took
-  (``Downloading``, ``Using cached``, ``Processing``: a wheel's or an sdist's name, its version);
+  (``Downloading``, ``Using cached``, ``Processing``: a wheel's or an sdist's name, its version;
+  a wheel it built before, from its cache, with no ``Collecting`` line);
 - uv, told to log its resolver (``RUST_LOG``, ``LOG``): ``Searching for a compatible version of
   <name> (<range>)`` then ``Selecting: <name>==<version>``, the build envs' own resolutions included.
 
@@ -63,18 +64,24 @@ def direct(log: str, env: str) -> list[Requirement]:
     """The requirements of tox's install_deps line for ``env`` in ``log`` (its options and their values left out)."""
     for line in log.splitlines():
         command = line.partition(f"{env}: install_deps> ")[2]
-        words = shlex.split(command) if command else []
-        if "install" not in words:
-            continue
-        found: list[Requirement] = []
-        skip = False
-        for word in words[words.index("install") + 1 :]:
-            if skip or word.startswith("-"):
-                skip = not skip and word in _VALUED
-            elif (req := _requirement(word)) is not None:
-                found.append(req)
-        return found
+        if command:
+            return _installed(command)
     return []
+
+
+def _installed(command: str) -> list[Requirement]:
+    """The requirements an install command names (``pip install``'s, ``uv pip install``'s)."""
+    words = shlex.split(command)
+    if "install" not in words:
+        return []
+    found: list[Requirement] = []
+    skip = False
+    for word in words[words.index("install") + 1 :]:
+        if skip or word.startswith("-"):
+            skip = not skip and word in _VALUED
+        elif (req := _requirement(word)) is not None:
+            found.append(req)
+    return found
 
 
 def _file_version(path: str) -> tuple[str, str] | None:
@@ -94,7 +101,10 @@ def from_log(log: str) -> list[Tried]:
     asked: dict[str, list[str]] = {}
     found: dict[str, Tried] = {}
     for line in _COLOUR.sub("", log).splitlines():
-        if line.startswith("Collecting "):
+        if ": install_deps> " in line:  # tox's deps: pip names none it takes from its cache of built wheels
+            for req in _installed(line.partition(": install_deps> ")[2]):
+                asked.setdefault(normalized(req.name), []).append(str(req.specifier))
+        elif line.startswith("Collecting "):
             req = _requirement(line.removeprefix("Collecting ").split(" (from ", 1)[0].strip())
             if req is not None:
                 asked.setdefault(normalized(req.name), []).append(str(req.specifier))

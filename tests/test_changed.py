@@ -23,9 +23,11 @@ from dtws.libraries import LIBRARIES
 from tests.conftest import PROJECT, serving_index
 
 PIP_LOG = """\
-py37-django22-geventsocketio: install_deps> python -E -m pip install coverage 'Django<2.3,>=2.2' gevent==1.0.2
+py37-django22-geventsocketio: install_deps> python -E -m pip install coverage 'Django<2.3,>=2.2' gevent==1.0.2 \
+gevent-socketio==0.3.6
 Collecting coverage
   Downloading coverage-7.2.7-cp37-cp37m-manylinux_2_5_x86_64.manylinux1_x86_64.whl (225 kB)
+Processing /cache/pip/wheels/5f/f4/gevent_socketio-0.3.6-py3-none-any.whl
 Collecting Django<2.3,>=2.2
   Downloading Django-2.2.28-py3-none-any.whl (7.5 MB)
 Collecting gevent==1.0.2
@@ -67,9 +69,11 @@ error: Failed to build `django-socketio==0.3.9`
 
 
 def test_a_failed_pip_install_says_what_it_collected() -> None:
-    """Each distribution's last version (pip backtracked on sqlparse), with the requirements that asked for it."""
+    """Each distribution's last version (pip backtracked on sqlparse), with the requirements that asked for it
+    (tox.ini's among them)."""
     assert tried.from_log(PIP_LOG) == [
         record.Tried("coverage", "7.2.7", ""),
+        record.Tried("gevent-socketio", "0.3.6", "==0.3.6"),  # a wheel pip built before: no Collecting line
         record.Tried("django", "2.2.28", "<2.3,>=2.2"),
         record.Tried("gevent", "1.0.2", "==1.0.2"),
         record.Tried("greenlet", "3.1.1", ">=0.4.7"),
