@@ -3,6 +3,7 @@
 Usage, from the repository root (the cells' envs are made if missing, as `dtws bench` makes them):
 
     .venv/bin/python benchmarks/bench.py [TARGET ...] [--levels 1,10,100,500] [--repeat 3] [--bound 0.4]
+        [--messages 1000] [--level-seconds 60] [--results results] [--toxworkdir DIR]
 
 TARGETs are what `dtws bench` takes (libraries, with their passing cells in --results, or cells);
 default: the Channels and Tornado cells of Python 3.12 and Django 5.2 (and python-socketio's).
@@ -68,6 +69,7 @@ def overhead(levels: list[int], messages: int, seconds: float, scratch: Path) ->
 def bench_once(targets: list[str], args: argparse.Namespace, out: Path) -> data.Run:
     command = [sys.executable, "-m", "dtws", "bench", *targets, "--out", str(out), "--results", str(args.results)]
     command += ["--levels", args.levels, "--repeat", str(args.repeat), "--messages", str(args.messages)]
+    command += ["--level-seconds", str(args.level_seconds)]
     if args.toxworkdir:
         command += ["--toxworkdir", str(args.toxworkdir)]
     started = time.monotonic()
@@ -107,11 +109,12 @@ def main() -> int:
     parser.add_argument("--levels", default="1,10,100,500")
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--level-seconds", type=float, default=60.0, help="each level's bound (60)")
     parser.add_argument("--bound", type=float, default=0.4, help="the stated bound on a ratio's move (0.4: 40 %%)")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory(prefix="dtws-bench-benchmark-") as scratch:
-        overhead([int(item) for item in args.levels.split(",")], args.messages, 60.0, Path(scratch))
+        overhead([int(item) for item in args.levels.split(",")], args.messages, args.level_seconds, Path(scratch))
         worst = stability(args.targets, args, Path(scratch))
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
     within = worst < args.bound

@@ -1,45 +1,51 @@
 """``run --changed``: which cells would give their last record again, and so need not run.
 
-A cell's verdict depends on its interpreter, the project's files that run in it
-or probe it, the releases its env installs and the services it ran with (a
-Redis). A cell is unchanged when its interpreter is the same release as its
-record's, the project's cell files hash the same as when the record was made,
-uv resolves its deps (tox.ini's, for its Python) to exactly the versions its
-record's env had, and this machine has the same release of each of its services. Whatever cannot be
-told (no record, a record that did not finish, a Python uv cannot resolve for:
-2.7 and 3.3-3.5, a failed resolution) runs.
+A cell's verdict depends on its interpreter (its exact version and build), the distributions
+its install resolved or tried to (a failed install's too: dtws.tried), the files it runs or is
+probed with (``cell_hash``: the project's shared files, its library's app and probes, the harness
+that runs the steps), the services it ran with (a Redis), the browser and the harness's version.
+A cell is unchanged when each is as its record says, and the index (dtws.pypi, asked once per
+distribution for the whole run) has no newer release of anything its install tried that the
+specifiers which asked for it allow and that installs on its Python (its Requires-Python, its
+wheels' tags): on Python 2.7 as on 3.13, whether its install passed or failed. Whatever cannot be
+told (no record, one that did not finish, one of an --as-of day, Django's main branch, an index
+that cannot be read) runs. A cell still without an interpreter here keeps its "unavailable".
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import io
 import re
-import shutil
 import subprocess
-import sys
 import tarfile
 import tempfile
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
-from dtws import interpreters, matrix, record
-from dtws.libraries import LIBRARIES
-from dtws.versions import normalized
+from packaging import tags
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from dtws import __version__, ahead, chromium, interpreters, matrix, pypi, record, services
+from dtws.libraries import LIBRARIES, library
 
 # What runs in a cell or probes it: a change in any of these may change a verdict.
 CELL_FILES = ("tox.ini", "manage.py", "package-lock.json")
 # The project's Django package, each library's app (from its declaration), and the harness that probes them.
 CELL_FOLDERS = ("DjangoTestWebsockets", *sorted({lib.app for lib in LIBRARIES}), "dtws")
 _SUFFIXES = (".py", ".html", ".js", ".css", ".toml", ".j2", ".ini", ".json", ".txt")
-# uv resolves for these Pythons, with the cell's own interpreter: from 3.8 on, tox.ini installs
-# their deps with uv too; for 3.6 and 3.7 it is pip that installs, and pip picks the same
-# newest releases that fit (uv refuses to resolve for Python older than 3.6).
-RESOLVABLE = ("3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
-# What virtualenv seeds into every env: an install keeps the seeded release when it satisfies the deps.
-SEEDED = ("pip", "setuptools", "wheel")
-_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;]+)")
+# What every cell runs, whatever its library: tox.ini, manage.py, the project's settings, and the
+# harness's modules that run a cell (those dtws.runner and dtws.steps import, but the libraries').
+SHARED_FILES = ("tox.ini", "manage.py")
+SHARED_FOLDERS = ("DjangoTestWebsockets",)
+HARNESS = ("dtws.runner", "dtws.steps")
+HARNESS_DATA = ("dtws/*.toml", "dtws/*.json")  # what its modules read: the reasons, the index's Django series
+LIBRARY_PACKAGES = ("dtws.libraries.", "dtws.solutions.")
 
 
 def project_hash(project: Path) -> str:
@@ -104,90 +110,220 @@ def _commit_hash(project: Path, revision: str) -> str:
         return project_hash(Path(folder))
 
 
-def _deps(cells: Iterable[matrix.Cell], project: Path) -> dict[str, list[str]]:
-    """Each cell's tox.ini deps, from one `tox config`."""
-    envs = [cell.env for cell in cells]
-    if not envs:
-        return {}
-    done = subprocess.run(
-        [sys.executable, "-m", "tox", "config", "-e", ",".join(envs), "-k", "deps"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    sections = dict(re.findall(r"\[testenv:([^\]]+)\]\ndeps =\n((?:  .*\n?)+)", done.stdout))
-    return {env: [line.strip() for line in text.splitlines() if line.strip()] for env, text in sections.items()}
+def _module_file(project: Path, module: str) -> Path | None:
+    path = project.joinpath(*module.split("."))
+    for found in (path.with_suffix(".py"), path / "__init__.py"):
+        if found.is_file():
+            return found
+    return None
 
 
-def _resolve(python: str, deps: list[str], project: Path) -> dict[str, str] | None:
-    """What uv would install for ``deps`` with the cell's own interpreter (its exact version and markers)."""
-    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
-    interpreter = interpreters.find(python)
-    if interpreter is None:
-        return None
+def _imports(project: Path, path: Path) -> set[str]:
+    """The dtws modules ``path`` imports (anywhere in it: a function's import too); ``from dtws.a import b``:
+    ``dtws.a.b`` when that is a module, else ``dtws.a``."""
+    stat = path.stat()
+    found: set[str] = set()
+    for module, names in _named(path, stat.st_mtime_ns, stat.st_size):
+        modules = {f"{module}.{name}" for name in names if _module_file(project, f"{module}.{name}") is not None}
+        found |= modules if names and len(modules) == len(names) else {module, *modules}
+    return {name for name in found if _module_file(project, name) is not None}
+
+
+@cache
+def _named(path: Path, _mtime_ns: int, _size: int) -> frozenset[tuple[str, tuple[str, ...]]]:
+    """What a module's imports of dtws name (``import a``: (a, ()); ``from a import b, c``: (a, (b, c))), parsed
+    once per version of the file."""
+    found: set[tuple[str, tuple[str, ...]]] = set()
+    for node in ast.walk(ast.parse(path.read_bytes(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update((alias.name, ()) for alias in node.names if alias.name.split(".")[0] == "dtws")
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module.split(".")[0] == "dtws":
+                found.add((node.module, tuple(alias.name for alias in node.names)))
+    return frozenset(found)
+
+
+def _closure(project: Path, roots: Iterable[str], stop: tuple[str, ...] = ()) -> set[Path]:
+    """The files of ``roots`` and of every dtws module they import, in turn; not into the modules under ``stop``."""
+    seen: set[str] = set()
+    queue = [root for root in roots if _module_file(project, root) is not None]
+    while queue:
+        module = queue.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        path = _module_file(project, module)
+        if path is not None:
+            queue += [name for name in _imports(project, path) if not name.startswith(stop)]
+    files = {_module_file(project, module) for module in seen}
+    return {path for path in files if path is not None}
+
+
+def _folder(project: Path, name: str) -> list[Path]:
+    return [
+        path
+        for path in (project / name).rglob("*")
+        if path.suffix in _SUFFIXES and "__pycache__" not in path.parts and path.is_file()
+    ]
+
+
+def _apps(project: Path, app: str) -> list[str]:
+    """A library's app, and the project's other apps it names (Channels on Redis runs chat_channels' consumers)."""
+    others = {lib.app for lib in LIBRARIES} - {app}
+    text = "\n".join(path.read_text("utf-8", "replace") for path in _folder(project, app) if path.suffix == ".py")
+    return [app, *sorted(other for other in others if re.search(rf"\b{re.escape(other)}\b", text))]
+
+
+def cell_files(project: Path, name: str) -> list[Path]:
+    """The files a cell of library ``name`` runs or is probed with: a change in any may change its verdict."""
+    lib = library(name)
+    found = {project / file for file in SHARED_FILES} | _closure(project, HARNESS, LIBRARY_PACKAGES)
+    found |= {path for pattern in HARNESS_DATA for path in project.glob(pattern)}
+    found |= _closure(project, [f"dtws.libraries.{lib.module}", f"dtws.solutions.{lib.module}"])
+    found |= {path for folder in [*SHARED_FOLDERS, *_apps(project, lib.app)] for path in _folder(project, folder)}
+    if lib.npm_file is not None:
+        found.add(project / "package-lock.json")
+    return sorted(path for path in found if path.is_file())
+
+
+def cell_hash(project: Path, name: str) -> str:
+    """sha256 of ``cell_files``, by path and content."""
+    digest = hashlib.sha256()
+    for path in cell_files(project, name):
+        digest.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@dataclass
+class Here:
+    """What this machine, its project and the index have now, which a record's inputs are compared with."""
+
+    hashes: dict[str, str]  # library -> cell_hash
+    services: Mapping[str, str | None]  # dtws.services.versions
+    browser: str | None  # chromium.version
+    index: dict[str, list[pypi.File] | str] = field(default_factory=dict)  # distribution -> its files, or why not
+
+
+def _listed(name: str) -> list[pypi.File] | str:
     try:
-        done = subprocess.run(
-            [uv, "pip", "compile", "-", "--python", str(interpreter.executable), "--no-header", "--no-annotate"]
-            + ["--quiet", "--no-python-downloads"],
-            cwd=project,
-            input="\n".join(deps) + "\n",
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if done.returncode != 0:
-        return None
-    return {normalized(m.group(1)): m.group(2) for line in done.stdout.splitlines() if (m := _PIN.match(line.strip()))}
+        return pypi.files(name)
+    except pypi.Unreadable as error:
+        return str(error)
 
 
-def resolve(cells: list[matrix.Cell], project: Path, jobs: int) -> dict[str, dict[str, str] | None]:
-    """What each cell's env would install now (name -> version), or None where uv cannot tell."""
-    resolvable = [cell for cell in cells if cell.python in RESOLVABLE]
-    deps = _deps(resolvable, project)
-    found: dict[str, dict[str, str] | None] = {cell.env: None for cell in cells}
-    with ThreadPoolExecutor(max_workers=max(jobs, 1) * 2) as pool:
-        answers = {
-            cell.env: pool.submit(_resolve, cell.python, deps[cell.env], project)
-            for cell in resolvable
-            if cell.env in deps
-        }
-        for env, answer in answers.items():
-            found[env] = answer.result()
+def here(project: Path, records: Iterable[record.CellRecord]) -> Here:
+    """What ``records`` are compared with: each library's files, the services, the browser, and the index's page of
+    every distribution any of them tried, each asked once."""
+    records = list(records)
+    found = Here(
+        {name: cell_hash(project, name) for name in sorted({rec.library for rec in records})},
+        services.versions(),
+        chromium.version(),
+    )
+    names = sorted({tried.name for rec in records for tried in rec.provenance.tried})
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found.index = dict(zip(names, pool.map(_listed, names), strict=True))
     return found
 
 
-def why_run(
-    cell: matrix.Cell,
-    rec: record.CellRecord | None,
-    resolved: dict[str, str] | None,
-    project: str,
-    services: Mapping[str, str | None],
-) -> str | None:
-    """Why the cell must run again, or None when it would give its record again.
+@cache
+def _tags(python: str) -> frozenset[str]:
+    """The wheel tags a CPython of series ``python`` ("2.7", "3.14t") installs on this machine."""
+    major, minor = (int(part) for part in python.removesuffix("t").split("."))
+    abi = f"cp{major}{minor}" + ("t" if python.endswith("t") else "")
+    abis = [abi, f"{abi}m", f"{abi}mu"] if (major, minor) < (3, 8) else [abi]
+    platforms = list(tags.platform_tags())
+    found = [*tags.cpython_tags((major, minor), abis, platforms)]
+    found += tags.compatible_tags((major, minor), abi[:4], platforms)
+    return frozenset(str(tag) for tag in found)
 
-    ``services``: the version of each service this machine has now (dtws.services.versions).
-    """
+
+def _installs(file: pypi.File, python: str, version: str) -> bool:
+    """Whether ``file`` installs on the interpreter of series ``python``, release ``version``."""
+    if file.yanked or (file.wheel_tags and not file.wheel_tags & _tags(python)):
+        return False
+    try:
+        return file.requires_python is None or SpecifierSet(file.requires_python).contains(version, prereleases=True)
+    except InvalidSpecifier:
+        return True
+
+
+def newer(tried: record.Tried, listed: list[pypi.File], python: str, version: str) -> str | None:
+    """The newest release on the index that the install would take now instead of ``tried``: newer, allowed by what
+    asked for it, installable on the interpreter (series ``python``, release ``version``); None when there is none."""
+    try:
+        current, wants = Version(tried.version), SpecifierSet(tried.wants)
+    except (InvalidVersion, InvalidSpecifier):
+        return None if tried.version == "" else f"{tried.version} (not a version dtws reads)"
+    pre = current.is_prerelease or bool(wants.prereleases)  # a pre-release only where one is asked for
+    candidates = set()
+    for file in listed:
+        try:
+            candidate = Version(file.version)
+        except InvalidVersion:
+            continue
+        if candidate.is_prerelease and not pre:
+            continue
+        if candidate > current and wants.contains(candidate, prereleases=pre) and _installs(file, python, version):
+            candidates.add(candidate)
+    return str(max(candidates)) if candidates else None
+
+
+def _releases(rec: record.CellRecord, now: Here, interpreter: interpreters.Interpreter) -> str | None:
+    """Why the index's releases run the cell again (one that could not be read, or newer ones), or None."""
+    moved = []
+    for tried in rec.provenance.tried:
+        listed = now.index.get(tried.name, f"the index's page of {tried.name} was not asked")
+        if isinstance(listed, str):
+            return listed
+        found = newer(tried, listed, rec.python, interpreter.version)
+        if found is not None:
+            moved.append(f"{tried.name} {found} (was {tried.version})")
+    return "new releases: " + ", ".join(moved[:5]) if moved else None
+
+
+def why_run(cell: matrix.Cell, rec: record.CellRecord | None, now: Here) -> str | None:
+    """Why the cell must run again, or None when it would give its record again."""
     if rec is None:
         return "no record"
+    interpreter = interpreters.find(cell.python)
+    if rec.status == "unavailable" and rec.provenance.python_version is None and interpreter is None:
+        return None
     if rec.status not in ("pass", "fail", "timeout"):
         return f"its record says {rec.status}"
-    if rec.provenance.project_hash != project:
-        return "the project's cell files changed"
-    here = interpreters.find(cell.python)
-    if here is None or here.version != rec.provenance.python_version:
-        return "another interpreter"
+    if rec.provenance.as_of or cell.django == ahead.MAIN:
+        return f"its record is of {rec.provenance.as_of}" if rec.provenance.as_of else "Django's main branch moves"
+    if rec.provenance.dtws_version != __version__:
+        return f"another dtws ({__version__}, was {rec.provenance.dtws_version})"
+    if rec.provenance.project_hash != now.hashes.get(cell.library):
+        return "its files changed (tox.ini, its app or probes, the harness's steps)"
+    if interpreter is None or (interpreter.version, interpreter.build or None) != (
+        rec.provenance.python_version,
+        rec.provenance.python_build,
+    ):
+        now_here = interpreter.build if interpreter else "none here"
+        return f"another interpreter ({now_here}, was {rec.provenance.python_build})"
     for service in rec.services:
-        if services.get(service.name) != service.version:
-            return f"another {service.name} ({services.get(service.name) or 'none here'}, was {service.version})"
-    if resolved is None:
-        return "its deps cannot be resolved ahead" if cell.python in RESOLVABLE else "no resolver for its Python"
-    installed = {normalized(name): version for name, version in rec.provenance.packages.items()}
-    moved = sorted(name for name, version in resolved.items() if name not in SEEDED and installed.get(name) != version)
-    if moved:
-        return "new releases: " + ", ".join(f"{name} {resolved[name]}" for name in moved[:5])
-    return None
+        if now.services.get(service.name) != service.version:
+            return f"another {service.name} ({now.services.get(service.name) or 'none here'}, was {service.version})"
+    if _browsed(rec) and rec.provenance.browser != now.browser:
+        return f"another browser ({now.browser or 'none here'}, was {rec.provenance.browser})"
+    if not rec.provenance.tried:
+        return "its record names nothing its install tried"
+    return _releases(rec, now, interpreter)
+
+
+def _browsed(rec: record.CellRecord) -> bool:
+    return any(step.name == "browser" and step.verdict not in ("skipped", "not-run") for step in rec.steps)
+
+
+def kept_because(rec: record.CellRecord) -> str:
+    """What ``why_run`` found the same, in one line (for the cell's page)."""
+    if rec.provenance.python_version is None:
+        return f"still no Python {rec.python} interpreter here"
+    kept = [f"Python {rec.provenance.python_version} (the same build)", f"dtws {rec.provenance.dtws_version}"]
+    kept += ["the same files (tox.ini, its app and probes, the harness's steps)"]
+    kept += [f"{service.name} {service.version}" for service in rec.services]
+    kept += [rec.provenance.browser] if _browsed(rec) and rec.provenance.browser else []
+    tried = len(rec.provenance.tried)
+    return ", ".join(kept) + f"; no newer release on the index of the {tried} distributions its install tried"

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import os
 import shutil
+import subprocess
 import threading
 import time
 import uuid
@@ -47,6 +49,19 @@ def find() -> str | None:
     if named:
         return named if os.access(named, os.X_OK) else None
     return next((found for name in BROWSERS if (found := shutil.which(name))), None)
+
+
+@functools.cache
+def version() -> str | None:
+    """What the Chromium to drive says of itself (``--version``), once per process; None when there is none."""
+    executable = find()
+    if executable is None:
+        return None
+    try:
+        done = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return " ".join(done.stdout.split()) or None if done.returncode == 0 else None
 
 
 class DidNotStart(RuntimeError):

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-# Its version, and "t" for a free-threaded build (sysconfig's Py_GIL_DISABLED), as a series names it: "3.14t".
+# Its version, and "t" for a free-threaded build (sysconfig's Py_GIL_DISABLED), as a series names it: "3.14t";
+# then its build, as sys.version says it (its version, build date and compiler), on one line.
 _ASK = (
     "import sys, sysconfig; "
-    "print('%d.%d.%d' % sys.version_info[:3] + ('t' if sysconfig.get_config_var('Py_GIL_DISABLED') else ''))"
+    "print('%d.%d.%d' % sys.version_info[:3] + ('t' if sysconfig.get_config_var('Py_GIL_DISABLED') else '')); "
+    "print(' '.join(sys.version.split()))"
 )
 
 
@@ -25,6 +27,7 @@ _ASK = (
 class Interpreter:
     version: str  # "2.7.18"
     executable: Path
+    build: str = ""  # its sys.version: "2.7.18 (default, Nov 2 2026, 10:00:00) [GCC 12.2.0]"
 
     @property
     def series(self) -> str:
@@ -55,12 +58,14 @@ def _candidates(series: str) -> list[Path]:
     return found
 
 
-def _ask_version(executable: Path) -> str | None:
+def _ask_version(executable: Path) -> tuple[str, str] | None:
+    """Its version ("3.14t" for a free-threaded build) and its build."""
     try:
         done = subprocess.run([str(executable), "-c", _ASK], capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    return done.stdout.strip() if done.returncode == 0 else None
+    said = done.stdout.strip().splitlines()
+    return (said[0].strip(), said[-1].strip()) if done.returncode == 0 and len(said) == 2 else None
 
 
 def _patch_key(version: str) -> tuple[int, ...]:
@@ -72,12 +77,12 @@ def find(series: str) -> Interpreter | None:
     """The newest interpreter of ``series`` (e.g. "3.12") on this machine, or None."""
     best: Interpreter | None = None
     for executable in _candidates(series):
-        said = _ask_version(executable)
-        if said is None or said.endswith("t") != series.endswith("t"):
+        asked = _ask_version(executable)
+        if asked is None or asked[0].endswith("t") != series.endswith("t"):
             continue
-        version = said.removesuffix("t")
+        version = asked[0].removesuffix("t")
         if not version.startswith(series.removesuffix("t") + "."):
             continue
         if best is None or _patch_key(version) > _patch_key(best.version):
-            best = Interpreter(version, executable)
+            best = Interpreter(version, executable, asked[1])
     return best

@@ -10,6 +10,7 @@ last two years, their Requires-Python).
 
 from __future__ import annotations
 
+import os
 import threading
 import urllib.error
 import urllib.request
@@ -25,6 +26,7 @@ from dtws.shapes import moment
 from dtws.versions import normalized
 
 INDEX = "https://pypi.org/simple/"
+INDEX_ENV = "DTWS_INDEX_URL"  # another index with the JSON simple API: a mirror
 TIMEOUT_S = 20
 RECENT = timedelta(days=730)  # "releases in the last two years"
 
@@ -35,13 +37,14 @@ class File:
     wheel_tags: frozenset[str]  # its compatibility tags (py3-none-any), empty for an sdist
     uploaded: str | None  # ISO time
     requires_python: str | None
+    yanked: bool = False  # PEP 592: an installer takes it only when pinned to it
 
 
 class Unreadable(OSError):
     """The index could not be read for a project; the message says why."""
 
 
-_CACHE: dict[str, list[File]] = {}
+_CACHE: dict[str, list[File]] = {}  # by the index's URL and the project's name
 _LOCK = threading.Lock()
 _DOWN: list[str] = []  # why the index could not be reached, once it could not: it is not asked again
 
@@ -58,7 +61,8 @@ def _file(item: dict[str, object]) -> File | None:
     except (InvalidWheelFilename, InvalidSdistFilename):
         return None
     uploaded, requires = item.get("upload-time"), item.get("requires-python")
-    return File(str(version), found, str(uploaded) if uploaded else None, str(requires) if requires else None)
+    said = (str(uploaded) if uploaded else None, str(requires) if requires else None)
+    return File(str(version), found, *said, yanked=bool(item.get("yanked")))
 
 
 def files(project: str) -> list[File]:
@@ -68,13 +72,15 @@ def files(project: str) -> list[File]:
     a cell without a network waits once, not once per distribution.
     """
     key = normalized(project)
+    index = os.environ.get(INDEX_ENV) or INDEX
     with _LOCK:
-        cached = _CACHE.get(key)
+        cached = _CACHE.get(index + key)
         if cached is not None:
             return cached
         if _DOWN:
             raise Unreadable(f"the index's page of {key} was not asked: {_DOWN[0]}")
-    request = urllib.request.Request(f"{INDEX}{key}/", headers={"Accept": "application/vnd.pypi.simple.v1+json"})
+    accept = {"Accept": "application/vnd.pypi.simple.v1+json"}
+    request = urllib.request.Request(f"{index.rstrip('/')}/{key}/", headers=accept)
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:
             data = parse_json(answer.read(), request.full_url)
@@ -89,7 +95,7 @@ def files(project: str) -> list[File]:
         raise Unreadable(f"the index's page of {key} is not a JSON object")
     found = [file for item in data.get("files", []) if isinstance(item, dict) and (file := _file(item)) is not None]
     with _LOCK:
-        _CACHE[key] = found
+        _CACHE[index + key] = found
     return found
 
 

@@ -24,6 +24,8 @@ Schema (``schema_version`` 1)::
                      "started_at", "finished_at", "installer",
                      "project_hash", "checked_at", "as_of",
                      "django_commit", "django_archive",
+                     "python_build", "browser", "kept_because",
+                     "tried": [{"name", "version", "wants"} ...],
                      "declared": {"package", "version", "pythons", "djangos",
                                   "requires_python"} or null},
       "installed": {"packages": [{"name", "version", "bytes", "built"} ...],
@@ -48,9 +50,21 @@ attempt's. A cell whose steps all passed, one of them only when run again, is
 ``installer``: what installed the env's packages, ``uv`` or ``pip`` (tox.ini's
 install_command for the cell's Python), from the install step's log.
 
-``project_hash``: sha256 of the project's cell files when the cell ran
-(dtws.changed). ``checked_at``: the last time ``run --changed`` found the cell
-unchanged and kept this record instead of running it again.
+``project_hash``: sha256 of the files the cell ran or was probed with, when it
+ran (dtws.changed.cell_hash: the project's shared files, its library's app and
+probes, the harness that runs the steps). ``checked_at``: the last time ``run
+--changed`` found the cell unchanged and kept this record instead of running it
+again; ``kept_because``: what it compared then, one line.
+
+``python_build``: the interpreter's build, as its ``sys.version`` says it
+(version, build date, compiler). ``browser``: the Chromium the browser step
+drives (its ``--version``).
+
+``tried``: every distribution the install resolved or tried to (a failed
+install's too), its version and ``wants``, the specifiers that asked for it
+(PEP 440, "" for any): from the env's metadata after an install that passed,
+from pip's or uv's log after one that failed (dtws.tried). ``run --changed``
+asks the index whether any has a newer release these allow.
 
 ``as_of``: the date (YYYY-MM-DD) of a ``--as-of`` run, whose packages are
 the newest the index had before that day (dtws.asof); null for today's.
@@ -198,6 +212,15 @@ class Installed:
 
 
 @dataclass
+class Tried:
+    """A distribution an install resolved or tried to (dtws.tried)."""
+
+    name: str  # normalized
+    version: str
+    wants: str = ""  # the specifiers that asked for it (PEP 440), "" for any
+
+
+@dataclass
 class Provenance:
     python_version: str | None = None
     python_executable: str | None = None
@@ -220,6 +243,10 @@ class Provenance:
     as_of: Day | None = None
     django_commit: str | None = None  # the commit of Django main a cell of it installed (dtws.ahead)
     django_archive: str | None = None  # the archive of Django main it was fetched from
+    python_build: str | None = None  # the interpreter's sys.version: its version, build date and compiler
+    browser: str | None = None  # the Chromium the browser step drives: its --version
+    tried: list[Tried] = field(default_factory=list)  # what the install resolved or tried to (dtws.tried)
+    kept_because: str | None = None  # what run --changed compared when it last kept the record
 
 
 @dataclass
@@ -266,6 +293,10 @@ _ADDED = (
     "installed",
     "django_commit",
     "django_archive",
+    "python_build",
+    "browser",
+    "tried",
+    "kept_because",
 )
 
 

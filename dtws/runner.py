@@ -23,6 +23,7 @@ from dtws import (
     ahead,
     asof,
     changed,
+    chromium,
     declared,
     files,
     hosts,
@@ -64,7 +65,7 @@ def head_commit(project: Path) -> str | None:
     return _git(project, "rev-parse", "HEAD")
 
 
-def _provenance(project: Path) -> record.Provenance:
+def _provenance(project: Path, cell: Cell) -> record.Provenance:
     commit = head_commit(project)
     status = _git(project, "status", "--porcelain", "--untracked-files=no")
     server, repo, run_id = (os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
@@ -79,7 +80,8 @@ def _provenance(project: Path) -> record.Provenance:
         or (f"{server}/{repo}/actions/runs/{run_id}" if server and repo and run_id else None),
         dtws_version=__version__,
         started_at=now(),
-        project_hash=changed.project_hash(project),
+        project_hash=changed.cell_hash(project, cell.library),
+        browser=chromium.version(),
     )
 
 
@@ -261,7 +263,7 @@ def run_cell(
     scratch = out / ".scratch"
     scratch.mkdir()
     limits = dict(timeouts or {})
-    rec = record.CellRecord(cell.library, cell.env, cell.python, cell.django, provenance=_provenance(project))
+    rec = record.CellRecord(cell.library, cell.env, cell.python, cell.django, provenance=_provenance(project, cell))
     rec.steps = [record.Step(s.name, list(s.needs), timeout_s=limits.get(s.name, s.timeout_s)) for s in STEPS]
     rec.provenance.as_of = as_of.day.isoformat() if as_of else None
 
@@ -301,6 +303,7 @@ def run_cell(
         return rec
 
     rec.provenance.python_version = interpreter.version
+    rec.provenance.python_build = interpreter.build or None
     rec.provenance.python_executable = str(interpreter.executable)
     record.write(rec, out)
     solution = library(cell.library)
@@ -362,6 +365,7 @@ def run_cell(
             )
             rec.provenance.library_version = _lookup(packages, solution.package)
             rec.provenance.installer = outcome.installer
+            rec.provenance.tried = outcome.tried
             rec.provenance.declared = declared.read(ctx.env_dir, solution.package)
             if outcome.verdict == "pass":
                 rec.installed = _evidence(ctx, rec.provenance.as_of, log_path)

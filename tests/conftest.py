@@ -8,8 +8,10 @@ other test is ``fast``: ``pytest -m fast`` runs them in seconds.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
+import http.server
 import io
 import json
 import os
@@ -17,6 +19,7 @@ import stat
 import subprocess
 import sys
 import tarfile
+import threading
 import urllib.request
 import warnings
 from collections.abc import Iterator
@@ -169,6 +172,45 @@ def junit_schema() -> bytes:
         member = sdist.extractfile(JUNIT_XSD)
         assert member is not None
         return member.read()
+
+
+class _Index(http.server.BaseHTTPRequestHandler):
+    """An index's JSON simple API (PEP 691): ``/<project>/`` answers its page from ``pages``, else 404."""
+
+    pages: dict[str, object] = {}
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        page = self.pages.get(self.path.strip("/"))
+        body = json.dumps(page).encode()
+        self.send_response(200 if page is not None else 404)
+        self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's name)
+        return
+
+
+@contextlib.contextmanager
+def serving_index(pages: dict[str, object]) -> Iterator[str]:
+    """A real index on 127.0.0.1 that answers ``pages`` (project -> its JSON page), for DTWS_INDEX_URL."""
+    handler = type("Index", (_Index,), {"pages": pages})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def index_page(name: str, versions: list[str]) -> dict[str, object]:
+    """An index's page of ``name`` with one sdist of each of ``versions`` (no Requires-Python)."""
+    files = [{"filename": f"{name}-{version}.tar.gz", "url": "", "hashes": {}} for version in versions]
+    return {"meta": {"api-version": "1.1"}, "name": name, "files": files}
 
 
 def fake_docker(tmp_path: Path, answer: str) -> Path:

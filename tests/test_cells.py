@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from dtws import interpreters, matrix, merge, pages, record, results
+from dtws import changed, interpreters, matrix, merge, pages, pypi, record, results
 from dtws import results as results_module
 from dtws.changed import CELL_FOLDERS
 from dtws.pages import view
-from tests.conftest import CELLS, PROJECT, dtws, dtws_args, processes_mentioning
+from tests.conftest import CELLS, PROJECT, dtws, dtws_args, processes_mentioning, serving_index
 
 pytestmark = pytest.mark.cells
 
@@ -399,6 +399,80 @@ def test_run_changed_keeps_what_would_not_change_and_runs_what_did(tmp_path: Pat
     with (project / "tox.ini").open("a") as tox_ini:
         tox_ini.write("# a change to a file that runs in the cells\n")
     changed = dtws(dtws_args("run", "--changed", *common, cell))
-    assert f"runs: {cell} (the project's cell files changed)" in changed.stdout
+    assert f"runs: {cell} (its files changed (tox.ini, its app or probes, the harness's steps))" in changed.stdout
     rerun = cell_record(tmp_path / "results", cell)
     assert rerun.provenance.finished_at != before.provenance.finished_at and rerun.provenance.checked_at is None
+
+
+def index_of(records: list[record.CellRecord], newer: tuple[str, str] | None = None) -> dict[str, object]:
+    """An index's answer, recorded from the records: exactly the releases their installs tried, each installable
+    on the Pythons of the cells that took it (its Requires-Python excludes the others); and ``newer``'s release."""
+    takers: dict[tuple[str, str], set[str]] = {}
+    for rec in records:
+        for item in rec.provenance.tried:
+            takers.setdefault((item.name, item.version), set()).add(rec.python)
+    if newer is not None:
+        takers[newer] = set(matrix.pythons())
+    series = [python for python in matrix.pythons() if re.fullmatch(r"\d+\.\d+", python)]
+    pages: dict[str, list[dict[str, object]]] = {}
+    for (name, version), pythons in sorted(takers.items()):
+        excluded = ",".join(f"!={python}.*" for python in series if python not in pythons)
+        sdist: dict[str, object] = {
+            "filename": f"{name}-{version}.tar.gz",
+            "url": "",
+            "hashes": {},
+            "requires-python": excluded or None,
+        }
+        pages.setdefault(name, []).append(sdist)
+    return {name: {"meta": {"api-version": "1.1"}, "name": name, "files": files} for name, files in pages.items()}
+
+
+def judged(project: Path, records: list[record.CellRecord], url: str, monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """The cells ``run --changed`` would run again, asking the index at ``url``."""
+    monkeypatch.setenv(pypi.INDEX_ENV, url)
+    now = changed.here(project, records)
+    return {rec.cell for rec in records if changed.why_run(matrix.get(rec.cell), rec, now) is not None}
+
+
+def test_run_changed_with_nothing_changed_keeps_every_cell(
+    local_run: tuple[subprocess.CompletedProcess[str], Path], toxworkdir: Path, tmp_path: Path
+) -> None:
+    """Every cell: the failed installs (uv's and pip's), Python 2.7's, the one with no interpreter here; each kept
+    record says why, and so does its page."""
+    results_dir = tmp_path / "results"
+    shutil.copytree(local_run[1], results_dir)
+    records = [cell_record(results_dir, cell) for cell in CELLS]
+    with serving_index(index_of(records)) as url:
+        args = ["run", "--changed", "--results", str(results_dir), "--toxworkdir", str(toxworkdir), *CELLS]
+        again = dtws(dtws_args(*args), env=dict(os.environ, **{pypi.INDEX_ENV: url}))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert f"{len(CELLS)} of {len(CELLS)} cells unchanged" in again.stdout, again.stdout
+    assert "started " not in again.stdout
+    failed = cell_record(results_dir, "py312-django52-geventsocketio")
+    assert failed.step("install").verdict == "fail" and failed.provenance.checked_at is not None
+    assert {"gevent", "greenlet"} <= {item.name for item in failed.provenance.tried}
+    assert failed.provenance.kept_because is not None and "Python 3.12" in failed.provenance.kept_because
+    merged = merge.merge([results_dir], tmp_path / "merged")
+    results.write(merged, tmp_path / "merged")
+    pages.write_cells(pages.plan(tmp_path / "merged", merged), tmp_path / "site")
+    page = (tmp_path / "site" / "cells" / "gevent-socketio" / failed.cell / "index.html").read_text()
+    assert f"checked again {failed.provenance.checked_at}, not run again: Python 3.12" in page
+
+
+def test_run_changed_runs_again_only_what_a_change_reaches(
+    local_run: tuple[subprocess.CompletedProcess[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change to one library's app: only its cells; a new release of one distribution: only the cells whose
+    install took or tried it (a failed install's and Python 2.7's too)."""
+    records = [cell_record(local_run[1], cell) for cell in CELLS]
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns(".*", "node_modules", "results", "site", "tests"))
+    with serving_index(index_of(records)) as url:
+        assert judged(project, records, url, monkeypatch) == set()
+        with (project / "chat_tornado" / "views.py").open("a") as views:
+            views.write("# a change to Tornado's app\n")
+        assert judged(project, records, url, monkeypatch) == {"py312-django52-tornado"}
+    greenlet = {rec.cell for rec in records if any(item.name == "greenlet" for item in rec.provenance.tried)}
+    assert {"py312-django52-geventsocketio", "py27-django18-geventsocketio"} <= greenlet < set(CELLS)
+    with serving_index(index_of(records, newer=("greenlet", "100.0"))) as url:
+        assert judged(PROJECT, records, url, monkeypatch) == greenlet

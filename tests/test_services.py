@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from dtws import changed, interpreters, matrix, merge, pages, procs, published, reaper, record, results
+from dtws import __version__, changed, interpreters, matrix, merge, pages, procs, published, reaper, record, results
 from dtws.services import Services, versions
 from dtws.steps import STEPS
 
@@ -171,10 +171,15 @@ def test_run_changed_runs_a_cell_again_when_this_machines_redis_is_another_relea
     if here is None:
         pytest.skip(f"no Python {cell.python} on this machine")
     rec = record.CellRecord(cell.library, cell.env, cell.python, cell.django, status="pass")
-    rec.provenance.python_version, rec.provenance.project_hash = here.version, "hash"
+    rec.provenance.python_version, rec.provenance.python_build = here.version, here.build
+    rec.provenance.project_hash, rec.provenance.dtws_version = "hash", __version__
+    rec.provenance.tried = [record.Tried("channels-redis", "4.2.1")]
     rec.services = [record.Service("redis", version="7.0.15")]
-    assert changed.why_run(cell, rec, {}, "hash", {"redis": "7.0.15"}) is None
-    assert changed.why_run(cell, rec, {}, "hash", {"redis": "7.2.4"}) == "another redis (7.2.4, was 7.0.15)"
-    assert changed.why_run(cell, rec, {}, "hash", {"redis": None}) == "another redis (none here, was 7.0.15)"
+    now = changed.Here({cell.library: "hash"}, {"redis": "7.0.15"}, None, {"channels-redis": []})
+    assert changed.why_run(cell, rec, now) is None
+    now.services = {"redis": "7.2.4"}
+    assert changed.why_run(cell, rec, now) == "another redis (7.2.4, was 7.0.15)"
+    now.services = {"redis": None}
+    assert changed.why_run(cell, rec, now) == "another redis (none here, was 7.0.15)"
     said = subprocess.run(["redis-server", "--version"], capture_output=True, text=True, check=True).stdout
     assert versions() == {"redis": said.split("v=", 1)[1].split()[0]}, "this machine's, as --changed compares it"

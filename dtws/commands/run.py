@@ -12,8 +12,9 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
 
-from dtws import asof, changed, interpreters, matrix, procs, record, runner, services
+from dtws import asof, changed, interpreters, matrix, procs, record, runner
 from dtws.commands import Command
 from dtws.commands.options import add_run_options, checked_and_locked, positive_int
 from dtws.reasons import terminal_text
@@ -31,8 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--changed",
         action="store_true",
-        help="run only the cells whose interpreter, project files or resolved deps differ from their record",
+        help="run only the cells that could give another verdict: whose interpreter, files, services, browser or"
+        " harness differ from their record's, or with a newer release on the index of anything their install tried",
     )
+    parser.add_argument("--force", action="store_true", help="with --changed: run every cell given all the same")
     parser.add_argument("cells", nargs="*", help="only these cells (default: all)")
 
 
@@ -79,29 +82,34 @@ def main(args: argparse.Namespace) -> int:
         print(f"dtws run: {error.args[0]}")
         return 2
     if args.changed and args.as_of:
-        print("dtws run: --changed and --as-of do not go together: --changed resolves today's releases")
+        print("dtws run: --changed and --as-of do not go together: --changed asks the index for today's releases")
+        return 2
+    if args.force and not args.changed:
+        print("dtws run: --force goes with --changed (without it, every cell given runs)")
         return 2
     return checked_and_locked("run", args, lambda: _run(cells, args))
 
 
+def _record(results: Path, cell: matrix.Cell) -> CellRecord | None:
+    try:
+        return record.read(runner.cell_dir(results, cell) / record.FILENAME)
+    except record.RecordError:
+        return None
+
+
 def _keep_unchanged(cells: list[matrix.Cell], args: argparse.Namespace) -> dict[str, CellRecord]:
-    """``--changed``: the records of the cells that would give them again, marked as checked now."""
-    project = args.project.resolve()
-    digest = changed.project_hash(project)
+    """``--changed``: the records of the cells that would give them again, marked as checked now, and why."""
     started = time.monotonic()
-    resolved = changed.resolve(cells, project, args.jobs)
-    here = services.versions()
+    found = {cell.env: _record(args.results, cell) for cell in cells}
+    now = changed.here(args.project.resolve(), [rec for rec in found.values() if rec is not None])
     kept = {}
     for cell in cells:
-        folder = runner.cell_dir(args.results, cell)
-        try:
-            rec: CellRecord | None = record.read(folder / record.FILENAME)
-        except record.RecordError:
-            rec = None
-        why = changed.why_run(cell, rec, resolved[cell.env], digest, here)
+        rec = found[cell.env]
+        why = "--force" if args.force else changed.why_run(cell, rec, now)
         if why is None and rec is not None:
             rec.provenance.checked_at = runner.now()
-            record.write(rec, folder)
+            rec.provenance.kept_because = changed.kept_because(rec)
+            record.write(rec, runner.cell_dir(args.results, cell))
             kept[cell.env] = rec
             print(f"  unchanged since {rec.provenance.finished_at}: {cell.env}")
         else:

@@ -13,7 +13,7 @@ from dtws.hosts import Host
 from dtws.interpreters import Interpreter
 from dtws.library import Library, Probes
 from dtws.matrix import Cell
-from dtws.record import StepVerdict
+from dtws.record import StepVerdict, Tried
 from dtws.solutions import probes
 
 
@@ -71,6 +71,7 @@ class Outcome:
     detail: str | None = None
     facts: dict[str, float] = field(default_factory=dict)
     installer: str | None = None  # the install step's: what installed the env's packages
+    tried: list[Tried] = field(default_factory=list)  # the install step's: what it resolved or tried to (dtws.tried)
 
 
 def from_finished(command: list[str], finished: procs.Finished, detail: str | None = None) -> Outcome:

@@ -14,7 +14,8 @@ import shutil
 import threading
 import time
 
-from dtws import ahead, procs
+from dtws import ahead, installed, procs, tried
+from dtws.record import Tried
 from dtws.steps.base import Context, Outcome, from_finished
 
 NEEDS: tuple[str, ...] = ()
@@ -115,6 +116,17 @@ def _tox_said(ctx: Context, since: int) -> tuple[str | None, str | None]:
     return installer, failure
 
 
+def _tried(ctx: Context, since: int, passed: bool) -> list[Tried]:
+    """What the install resolved (the env's metadata) or, when it failed, what its log says it tried."""
+    with open(ctx.log.name, "rb") as log:
+        log.seek(since)
+        said = log.read().decode("utf-8", "replace")
+    site = installed.site_packages(ctx.env_dir)
+    if passed and site is not None:
+        return tried.from_env(site, tried.direct(said, ctx.cell.env), ctx.cell.python)
+    return tried.from_log(said)
+
+
 def run(ctx: Context) -> Outcome:
     problem = ctx.host.prepare(ctx.log)
     if problem is not None:
@@ -126,9 +138,11 @@ def run(ctx: Context) -> Outcome:
     command += ["--workdir", str(ctx.toxworkdir)]
     ctx.log.flush()
     since = os.path.getsize(ctx.log.name)
-    finished = ctx.run(command, env=dict(ctx.env, **seed_env(ctx.cell.python)))
+    # uv logs what its resolver tried (tox passes RUST_LOG on): a failed install still says what it tried.
+    finished = ctx.run(command, env=dict(ctx.env, **seed_env(ctx.cell.python), RUST_LOG=tried.LOG))
     outcome = from_finished(command, finished)
     outcome.installer, failure = _tox_said(ctx, since)
+    outcome.tried = _tried(ctx, since, outcome.verdict == "pass")
     if outcome.verdict == "timeout":
         return outcome
     # What failed before the library's own install is dtws's, tox's or virtualenv's: a harness error.

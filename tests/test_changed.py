@@ -1,0 +1,203 @@
+"""``run --changed``'s parts, on real inputs: installers' logs, an env's metadata, an index's answer, the project.
+
+What the install tried (dtws.tried) is read from pip's and uv's own words (excerpts of real logs
+of the cells, their paths left out), and from this harness's own env; whether the index has a
+newer release (dtws.changed.newer) from a real answer of the index (greenlet's page, cut down to
+four releases: tests/fixtures/index-greenlet.json) served on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import cast
+
+import pytest
+from packaging.requirements import Requirement
+
+from dtws import changed, installed, pypi, record, tried
+from dtws.libraries import LIBRARIES
+from tests.conftest import PROJECT, serving_index
+
+PIP_LOG = """\
+py37-django22-geventsocketio: install_deps> python -E -m pip install coverage 'Django<2.3,>=2.2' gevent==1.0.2 \
+gevent-socketio==0.3.6
+Collecting coverage
+  Downloading coverage-7.2.7-cp37-cp37m-manylinux_2_5_x86_64.manylinux1_x86_64.whl (225 kB)
+Processing /cache/pip/wheels/5f/f4/gevent_socketio-0.3.6-py3-none-any.whl
+Collecting Django<2.3,>=2.2
+  Downloading Django-2.2.28-py3-none-any.whl (7.5 MB)
+Collecting gevent==1.0.2
+  Downloading gevent-1.0.2.tar.gz (1.7 MB)
+  Preparing metadata (setup.py): started
+  Preparing metadata (setup.py): finished with status 'done'
+Collecting greenlet>=0.4.7 (from gevent==1.0.2)
+  Downloading greenlet-3.1.1-cp37-cp37m-manylinux_2_24_x86_64.manylinux_2_28_x86_64.whl (562 kB)
+Collecting sqlparse>=0.2.2 (from Django<2.3,>=2.2)
+  Downloading sqlparse-0.5.0-py3-none-any.whl (44 kB)
+INFO: pip is looking at multiple versions of sqlparse to determine which version is compatible with other requirements.
+Collecting sqlparse>=0.2.2 (from Django<2.3,>=2.2)
+  Downloading sqlparse-0.4.4-py3-none-any.whl (41 kB)
+Collecting pytz
+  Downloading https://files.pythonhosted.org/packages/ab/cd/pytz-2026.6-py2.py3-none-any.whl (506 kB)
+Building wheels for collected packages: gevent
+  Building wheel for gevent (setup.py): finished with status 'error'
+"""
+
+UV_LOG = """\
+py312-django52: install_deps> uv pip install --python .tox/py312-django52/bin/python coverage django-socketio==0.3.9 \
+'Django<5.3,>=5.2'
+\x1b[31mUsing Python 3.12.1 environment at: .tox/py312-django52
+DEBUG Solving with installed Python version: 3.12.1
+DEBUG Solving with target Python version: >=3.12.1
+DEBUG Adding direct dependency: coverage*
+DEBUG Adding direct dependency: django-socketio>=0.3.9, <0.3.9+
+DEBUG Adding direct dependency: django>=5.2, <5.3
+DEBUG Searching for a compatible version of django-socketio (>=0.3.9, <0.3.9+)
+DEBUG Selecting: django-socketio==0.3.9 [compatible] (django-socketio-0.3.9.tar.gz)
+DEBUG Solving with installed Python version: 3.12.1
+DEBUG Solving with target Python version: >=3.12.1
+DEBUG Adding direct dependency: setuptools>=40.8.0
+DEBUG Searching for a compatible version of setuptools (>=40.8.0)
+DEBUG Selecting: setuptools==84.2.1 [compatible] (setuptools-84.2.1-py3-none-any.whl)
+DEBUG Tried 1 versions: setuptools 1
+error: Failed to build `django-socketio==0.3.9`
+"""
+
+
+def test_a_failed_pip_install_says_what_it_collected() -> None:
+    """Each distribution's last version (pip backtracked on sqlparse), with the requirements that asked for it
+    (tox.ini's among them)."""
+    assert tried.from_log(PIP_LOG) == [
+        record.Tried("coverage", "7.2.7", ""),
+        record.Tried("gevent-socketio", "0.3.6", "==0.3.6"),  # a wheel pip built before: no Collecting line
+        record.Tried("django", "2.2.28", "<2.3,>=2.2"),
+        record.Tried("gevent", "1.0.2", "==1.0.2"),
+        record.Tried("greenlet", "3.1.1", ">=0.4.7"),
+        record.Tried("sqlparse", "0.4.4", ">=0.2.2"),
+        record.Tried("pytz", "2026.6", ""),
+    ]
+
+
+def test_a_failed_uv_install_says_what_its_resolver_selected() -> None:
+    """uv's debug lines (RUST_LOG): the library that failed to build, and what its build env took."""
+    assert tried.from_log(UV_LOG) == [
+        record.Tried("django-socketio", "0.3.9", "<=0.3.9,>=0.3.9"),
+        record.Tried("setuptools", "84.2.1", ">=40.8.0"),
+    ]
+
+
+def test_the_direct_requirements_are_tox_ini_s() -> None:
+    assert [str(req) for req in tried.direct(UV_LOG, "py312-django52")] == [
+        "coverage",
+        "django-socketio==0.3.9",
+        "Django<5.3,>=5.2",
+    ]
+    assert [str(req) for req in tried.direct(PIP_LOG, "py37-django22-geventsocketio")][1] == "Django<2.3,>=2.2"
+    assert tried.direct(PIP_LOG, "py27-django18") == []
+
+
+def test_a_passed_install_is_read_from_the_env() -> None:
+    """This harness's own env: mypy, and what mypy's metadata asks of its requirements; no seeded pip unasked."""
+    site = installed.site_packages(Path(sys.prefix))
+    assert site is not None
+    found = {item.name: item for item in tried.from_env(site, [Requirement("mypy>=1")], "3.12")}
+    assert found["mypy"].version == metadata.version("mypy") and found["mypy"].wants == ">=1"
+    asked = [Requirement(line) for line in metadata.requires("mypy") or []]
+    extensions = next(req for req in asked if req.name.replace("_", "-") == "mypy-extensions")
+    assert set(str(extensions.specifier).split(",")) <= set(found["mypy-extensions"].wants.split(","))
+    assert "pip" not in found or found["pip"].wants
+
+
+@pytest.fixture
+def greenlet() -> dict[str, object]:
+    page: dict[str, object] = json.loads((PROJECT / "tests" / "fixtures" / "index-greenlet.json").read_text())
+    return page
+
+
+def listed(page: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> list[pypi.File]:
+    with serving_index({"greenlet": page}) as url:
+        monkeypatch.setenv(pypi.INDEX_ENV, url)
+        return pypi.files("greenlet")
+
+
+@pytest.mark.parametrize(
+    ("version", "wants", "python", "full", "newer"),
+    [
+        ("0.4.17", ">=0.4.7", "2.7", "2.7.18", "2.0.2"),
+        ("2.0.2", ">=0.4.7", "2.7", "2.7.18", None),  # 3.x: Requires-Python >=3.7
+        ("2.0.2", "", "3.7", "3.7.17", "3.1.1"),
+        ("3.1.1", "", "3.7", "3.7.17", None),  # 3.2.0: Requires-Python >=3.9
+        ("3.1.1", "", "3.12", "3.12.1", "3.2.0"),
+        ("3.1.1", "<3.2", "3.12", "3.12.1", None),  # what asked for it allows no newer
+        ("3.2.0", "", "3.12", "3.12.1", None),
+    ],
+)
+def test_newer_is_the_release_the_install_would_take_now(
+    greenlet: dict[str, object],
+    monkeypatch: pytest.MonkeyPatch,
+    version: str,
+    wants: str,
+    python: str,
+    full: str,
+    newer: str | None,
+) -> None:
+    files = listed(greenlet, monkeypatch)
+    assert changed.newer(record.Tried("greenlet", version, wants), files, python, full) == newer
+
+
+def test_a_release_that_does_not_install_here_is_not_newer(
+    greenlet: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """3.2.0 with only its aarch64 wheels left (no sdist): nothing for this machine; yanked: taken only when pinned."""
+    files = cast(list[dict[str, object]], greenlet["files"])
+    arm = [item for item in files if "3.2.0" not in str(item["filename"]) or "aarch64" in str(item["filename"])]
+    assert (
+        changed.newer(
+            record.Tried("greenlet", "3.1.1"), listed(dict(greenlet, files=arm), monkeypatch), "3.12", "3.12.1"
+        )
+        is None
+    )
+    yanked = [dict(item, yanked="broken") if "3.2.0" in str(item["filename"]) else item for item in files]
+    found = listed(dict(greenlet, files=yanked), monkeypatch)
+    assert changed.newer(record.Tried("greenlet", "3.1.1"), found, "3.12", "3.12.1") is None
+
+
+def test_a_change_to_one_library_s_app_changes_only_its_cells_hash(tmp_path: Path) -> None:
+    """Tornado's app: Tornado's cells; Channels' app: Channels' and Channels on Redis' (which runs it); a step: all."""
+    project = tmp_path / "project"
+    shutil.copytree(
+        PROJECT, project, ignore=shutil.ignore_patterns(".*", "node_modules", "results", "site", "build", "tests")
+    )
+    names = [lib.name for lib in LIBRARIES]
+
+    def hashes() -> dict[str, str]:
+        return {name: changed.cell_hash(project, name) for name in names}
+
+    def touched(path: str) -> list[str]:
+        before = hashes()
+        with (project / path).open("a") as file:
+            file.write("\n# changed\n")
+        after = hashes()
+        return [name for name in names if before[name] != after[name]]
+
+    assert touched("chat_tornado/views.py") == ["tornado"]
+    assert touched("chat_channels/consumers.py") == ["channels", "channels-redis"]
+    assert touched("dtws/solutions/channels.py") == ["channels", "channels-redis", "tornado"]
+    assert touched("myapp/views.py") == ["django-socketio", "django-socketio-workaround"]
+    assert touched("dtws/steps/check.py") == names
+    assert touched("dtws/pages/__init__.py") == []
+
+
+def test_a_pre_release_is_newer_only_where_one_is_asked_for(
+    greenlet: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = cast(list[dict[str, object]], greenlet["files"])
+    page = dict(greenlet, files=[*files, {"filename": "greenlet-3.3.0a1.tar.gz", "url": "", "hashes": {}}])
+    found = listed(page, monkeypatch)
+    assert changed.newer(record.Tried("greenlet", "3.2.0"), found, "3.12", "3.12.1") is None
+    assert changed.newer(record.Tried("greenlet", "3.2.0", ">=3.3.0a1"), found, "3.12", "3.12.1") == "3.3.0a1"
+    assert changed.newer(record.Tried("greenlet", "3.3.0a0"), found, "3.12", "3.12.1") == "3.3.0a1"
