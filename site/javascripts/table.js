@@ -17,7 +17,7 @@
     return node;
   }
 
-  var PAGE_SIZES = [25, 50, 100, 0];  // rows a page shows; 0: all of them
+  var PAGE_SIZES = [20, 50, 100, 0];  // rows a page shows; 0: all of them
 
   function versionKey(text) {
     return String(text).split(".").map(function (part) { return ("000000" + part).slice(-6); }).join(".");
