@@ -79,7 +79,7 @@ def test_the_answers_of_the_review_library(local_run: LocalRun, tmp_path: Path) 
     assert code["myapp/events.py"].text == (PROJECT / "myapp" / "events.py").read_text()  # as the app has it
     assert integration is not None and integration.value == sum(item.lines for item in code.values() if item.path)
     maintained = socketio.answer("maintained")
-    assert maintained is not None and maintained.short.startswith("newest release 0.3.9 of 2014-01-04;")
+    assert maintained is not None and maintained.short.startswith("newest release 0.3.9 of 4 Jan 2014;")
     architecture = socketio.answer("architecture")
     assert architecture is not None and architecture.short.startswith(
         "2 processes: Django's runserver and a socket server; its tree 9"
