@@ -5,7 +5,8 @@ table of every cell, which the page draws from ``table.json`` with
 ``javascripts/table.js``), ``libraries/<library>.md`` (each library's review
 card, the files of its integration, its cells as a plain table),
 ``compare.md`` (a library a row, a question a column, each answer at a
-glance with the whole of it in place: results.json's ``libraries``, dtws.answers), ``results.json`` and ``badges/<library>.json`` (shields.io
+glance with the whole of it in place: results.json's ``libraries``,
+dtws.answers), ``results.json`` and ``badges/<library>.json`` (shields.io
 endpoints). Into the built site, after mkdocs (``write_cells``):
 ``cells/<library>/<cell>/index.html``, one page per cell with its logs beside
 it, plain HTML, since a site of thousands of cells cannot wait for mkdocs to
