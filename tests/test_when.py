@@ -54,9 +54,10 @@ def _record(root: Path, env: str, finished: str, checked: str | None = None) -> 
 
 
 def visible(html: str) -> str:
-    """What a reader sees of a page's HTML: its text (spaces as they read), not its attributes, scripts or styles."""
+    """What a page shows of its own: its text (spaces as they read), not its attributes, scripts or styles, nor the
+    logs it quotes as they are (a server's own timestamps)."""
     soup = BeautifulSoup(html, "html.parser")
-    for hidden in soup(["script", "style"]):
+    for hidden in [*soup(["script", "style"]), *soup.select("pre.dtws-log")]:
         hidden.decompose()
     return " ".join(soup.get_text().split())
 
