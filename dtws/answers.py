@@ -10,6 +10,10 @@ library's declaration, its cells' records (the newest cell that installed it,
 ``record.Installed``) and the files of its app the declaration names, read
 from the project. A question of the Compare page is one more entry here.
 
+Each answer is said twice from the same figures, in the same function: in full
+(``short``, the library's card) and at a glance (``mark``, ✓ ~ ✗ ?, and
+``glance``, a few words: the Compare page's cell).
+
 An answer that cannot be given (no cell installed the library here) says so
 and why, never guesses. Evidence links are relative to the site's root.
 """
@@ -22,14 +26,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dtws import ahead
+from dtws import ahead, when
 from dtws.bench import data as bench_data
 from dtws.bench import explain
 from dtws.conform import data as conform_data
 from dtws.libraries import LIBRARIES
 from dtws.library import Library
-from dtws.record import CellRecord, Installed, Step, StepVerdict
-from dtws.results import Answer, Code, Entry, Evidence, LibraryAnswers
+from dtws.marks import MARKS
+from dtws.record import CellRecord, Installed, Package, Step, StepVerdict
+from dtws.results import Answer, Code, Entry, Evidence, Glance, LibraryAnswers
 from dtws.versions import series_key
 
 NOT_JUDGED = ("unavailable", "error", "incomplete")
@@ -62,6 +67,7 @@ class Question:
     key: str
     asks: str  # as the review heads it
     answer: Callable[[Facts], Answer]
+    label: str  # the Compare page's column: a word or two
 
 
 def _install_step(rec: CellRecord | None) -> Step | None:
@@ -107,9 +113,15 @@ def _mb(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB"
 
 
+def _unknown(question: str, why: str, glance: str, evidence: list[Evidence] | None = None) -> Answer:
+    """An answer that cannot be given here: why, in full and in a few words."""
+    return Answer(question, False, f"cannot be answered: {why}", evidence or [], mark="unknown", glance=glance)
+
+
 def _no_install(facts: Facts, question: str) -> Answer:
-    why = "no cell installed it here" if facts.entries else "it has no cell in the matrix"
-    return Answer(question, False, f"cannot be answered: {why}")
+    if facts.entries:
+        return _unknown(question, "no cell installed it here", "not installed here")
+    return _unknown(question, "it has no cell in the matrix", "no cell")
 
 
 def _with_installed(question: str, answer: Callable[[Facts, Entry, Installed], Answer]) -> Callable[[Facts], Answer]:
@@ -128,12 +140,15 @@ def _install(facts: Facts) -> Answer:
         return _no_install(facts, "install")
     failed = [e for e in tried if not installs(e)]
     why = Counter(_install_error(e.record) for e in failed if e.record is not None)
-    parts, evidence = [], []
+    parts, evidence, glance = [], [], []
+    works = len(tried) - len(failed)
     entry = facts.installed
     if entry is not None and entry.record is not None and entry.record.installed is not None:
         found, step = entry.record.installed, entry.record.step("install")  # there: installs(entry)
         built = [p.name for p in found.packages if p.built]
         pulled = len(found.packages) - 1
+        glance += [f"{step.duration_s or 0:.1f} s", _count(pulled, "dep") if pulled else "no deps"]
+        glance.append(f"{len(built)} built" if built else "wheels only" if not failed else "")
         parts.append(
             f"installs in {step.duration_s or 0:.1f} s on {entry.cell}: itself and {_count(pulled, 'more package')}"
             + "".join(f"{', ' if i else ' ('}{p.name} {p.version}" for i, p in enumerate(found.packages[1:]))
@@ -150,7 +165,16 @@ def _install(facts: Facts) -> Answer:
         evidence.append(Evidence(f"the failing install of {first.cell}", log_of(first, "install")))
     else:
         parts.append(f"installs on all {len(tried)} cells tried")
-    return Answer("install", True, "; ".join(parts), evidence, value=(len(tried) - len(failed)) / len(tried))
+    mark: Glance = "yes" if not failed and not any(p.built for p in _packages(entry)) else "partly" if works else "no"
+    said = ", ".join(part for part in glance if part)
+    if failed:
+        said += f"; {works}/{len(tried)} cells" if works else f"fails on {len(tried)}/{len(tried)} cells"
+    return Answer("install", True, "; ".join(parts), evidence, works / len(tried), mark, said)
+
+
+def _packages(entry: Entry | None) -> list[Package]:
+    found = entry.record.installed if entry is not None and entry.record is not None else None
+    return found.packages if found is not None else []
 
 
 def _install_error(rec: CellRecord | None) -> str:
@@ -162,7 +186,7 @@ def _integration(facts: Facts) -> Answer:
     name = facts.library.name
     files = [item for item in facts.code if item.path is not None]
     if not files:
-        return Answer("integration", False, "cannot be answered: none of the project's files is named for it")
+        return _unknown("integration", "none of the project's files is named for it", "no files named")
     lines = sum(item.lines for item in files)
     said = ", ".join(f"{item.role} {item.lines}" for item in files)
     run = "; ".join(item.text for item in facts.code if item.path is None)
@@ -175,6 +199,7 @@ def _integration(facts: Facts) -> Answer:
         f"{lines} lines of code in {len(files)} files ({said}); runs: {run}",
         evidence,
         value=lines,
+        glance=f"{lines} lines, {_count(len(files), 'file')}",
     )
 
 
@@ -184,18 +209,26 @@ def _processes(library: Library) -> list[str]:
     return found + [f"a {service} server" for service in library.services]
 
 
+def _deployed(library: Library) -> str:
+    """What a deployment runs, in a few words: ``runserver + socket server``, ``2 socket servers + Redis``."""
+    servers = "socket server" if library.processes == 1 else f"{library.processes} socket servers"
+    found = ([] if library.serves_page else ["runserver"]) + [servers]
+    return " + ".join(found + [service.capitalize() for service in library.services])
+
+
 def _architecture(facts: Facts) -> Answer:
     processes = _processes(facts.library)
     count = len(processes) + facts.library.processes - 1
     said = (
         f"{_count(count, 'process')}: {', '.join(processes[:-1])}{' and ' if len(processes) > 1 else ''}{processes[-1]}"
     )
+    glance = _deployed(facts.library)
     name = facts.library.name
     commands = [Evidence(item.text, code_anchor(name, i)) for i, item in enumerate(facts.code) if item.path is None]
     entry = facts.installed
     if entry is None or entry.record is None or entry.record.installed is None:
         unknown = "; its dependencies unknown: no cell installed it here"
-        return Answer("architecture", True, said + unknown, commands, value=count)
+        return Answer("architecture", True, said + unknown, commands, value=count, glance=glance)
     found = entry.record.installed
     return Answer(
         "architecture",
@@ -204,6 +237,7 @@ def _architecture(facts: Facts) -> Answer:
         f" the whole env {found.env_packages} distributions, {_mb(found.env_bytes)}",
         [*commands, Evidence(f"the env of {entry.cell}", env_of(entry))],
         value=count,
+        glance=f"{glance}, {_count(len(found.packages), 'dist')}",
     )
 
 
@@ -227,14 +261,21 @@ def _handlers(text: str) -> list[str]:
 def _events(facts: Facts) -> Answer:
     index = next((i for i, item in enumerate(facts.code) if item.role == "handlers"), None)
     if index is None:
-        return Answer("events", False, "cannot be answered: no file of its app is named as its handlers")
+        return _unknown("events", "no file of its app is named as its handlers", "no handlers file named")
     item = facts.code[index]
     handlers = _handlers(item.text)
     evidence = [Evidence(f"{item.path}", code_anchor(facts.library.name, index))]
     if not handlers:  # ws4redis: the server relays what clients publish; the app only publishes from a view
         said = f"no: {item.path}, its handlers' file, has no decorated handler or handler class (shown as it is)"
-        return Answer("events", True, said, evidence, value=0)
-    return Answer("events", True, f"{item.path}: {'; '.join(handlers)}", evidence, value=len(handlers))
+        return Answer("events", True, said, evidence, value=0, mark="no", glance="no handlers")
+    decorated = sum(handler.startswith("@") for handler in handlers)
+    classes = len(handlers) - decorated
+    glance = ", ".join(
+        ([_count(decorated, "decorated handler")] if decorated else [])
+        + ([_count(classes, "handler class")] if classes else [])
+    )
+    said = f"{item.path}: {'; '.join(handlers)}"
+    return Answer("events", True, said, evidence, value=len(handlers), mark="yes", glance=glance)
 
 
 def _docs(facts: Facts, entry: Entry, found: Installed) -> Answer:
@@ -244,20 +285,32 @@ def _docs(facts: Facts, entry: Entry, found: Installed) -> Answer:
     parts.append(f"ships {len(found.doc_files)} documentation files" if found.doc_files else "ships no docs folder")
     has = bool(found.description_chars or found.doc_files or found.urls)
     short = ("yes: " if has else "no: ") + "; ".join(part for part in parts if part)
-    return Answer("docs", True, short, [*urls, Evidence(f"as installed in {entry.cell}", env_of(entry))], float(has))
+    glance = [f"{_chars(found.description_chars)} description"] if found.description_chars else []
+    glance.append(_count(len(found.urls), "link") if found.urls else "no links")
+    glance += [_count(len(found.doc_files), "doc file")] if found.doc_files else []
+    evidence = [*urls, Evidence(f"as installed in {entry.cell}", env_of(entry))]
+    return Answer("docs", True, short, evidence, float(has), "yes" if has else "no", ", ".join(glance))
+
+
+def _chars(count: int) -> str:
+    """``7-char``, ``14k-char``: a length in a few characters."""
+    return f"{count}-char" if count < 1000 else f"{round(count / 1000)}k-char"
 
 
 def _tests(facts: Facts, entry: Entry, found: Installed) -> Answer:
     evidence = [Evidence(f"as installed in {entry.cell}", env_of(entry))]
     if not found.test_files:
-        return Answer("tests", True, "its distribution ships no tests", evidence, value=0)
+        return Answer(
+            "tests", True, "its distribution ships no tests", evidence, value=0, mark="no", glance="none shipped"
+        )
     unparsed = f"; {len(found.unparsed)} not parsed by Python {entry.python}" if found.unparsed else ""
     short = (
         f"ships {len(found.test_files)} test module{'s' * (len(found.test_files) != 1)}"
         f" ({', '.join(found.test_files[:3])}{', …' if len(found.test_files) > 3 else ''}):"
         f" {found.test_functions} test functions, {found.assertions} assertions{unparsed}"
     )
-    return Answer("tests", True, short, evidence, value=found.assertions)
+    glance = f"{_count(len(found.test_files), 'module')}, {found.assertions:,} asserts"
+    return Answer("tests", True, short, evidence, value=found.assertions, mark="yes", glance=glance)
 
 
 def _maintained(facts: Facts, entry: Entry, found: Installed) -> Answer:
@@ -270,10 +323,12 @@ def _maintained(facts: Facts, entry: Entry, found: Installed) -> Answer:
         claims = f"; its classifiers: Python {pythons}, Django {djangos}"
     if release.problem or release.newest is None:
         short = f"its releases unknown ({release.problem or 'none on the index'}){claims}"
-        return Answer("maintained", False, short, [Evidence(entry.cell, env_of(entry))])
+        return Answer(
+            "maintained", False, short, [Evidence(entry.cell, env_of(entry))], None, "unknown", "releases unknown"
+        )
     requires = f"Requires-Python {release.requires_python}" if release.requires_python else "no Requires-Python"
     short = (
-        f"newest release {release.newest} of {(release.newest_at or '')[:10]};"
+        f"newest release {release.newest} of {when.day(release.newest_at or '')};"
         f" {_count(release.recent, 'release')} in the two years before the run, {release.total} in all;"
         f" {requires}{claims}"
     )
@@ -284,43 +339,52 @@ def _maintained(facts: Facts, entry: Entry, found: Installed) -> Answer:
         short,
         [Evidence("its releases", page), Evidence(entry.cell, env_of(entry))],
         release.recent,
+        "yes" if release.recent else "no",
+        f"last {when.month(release.newest_at or '')}, {release.recent} in 2 years",
     )
 
 
 def _newest(facts: Facts) -> Answer:
     ran = facts.ran
     if facts.newest is None or not ran:
-        return Answer("newest", False, "cannot be answered: no cell of it ran here")
+        return _unknown("newest", "no cell of it ran here", "no cell ran")
     django, python = facts.newest
     target = next((e for e in ran if (e.django, e.python) == (django, python)), None)
     if target is not None and target.record is not None:
         works = target.record.status == "pass"
         said = f"{'yes' if works else 'no'}: {target.record.status} on Python {python} with Django {django}"
-        return Answer("newest", True, said, [Evidence(target.cell, cell_page(target))], float(works))
+        glance = f"Python {python}, Django {django}" if works else f"{target.record.status} on {python}/{django}"
+        evidence = [Evidence(target.cell, cell_page(target))]
+        return Answer("newest", True, said, evidence, float(works), "yes" if works else "no", glance)
     best = max(ran, key=_order)
     assert best.record is not None
     said = f"no: it has no cell of Python {python} with Django {django}; its newest, {best.cell}: {best.record.status}"
-    return Answer("newest", True, said, [Evidence(best.cell, cell_page(best))], 0.0)
+    missing = [f"Python {python}"] * all(e.python != python for e in ran) + [f"Django {django}"] * all(
+        e.django != django for e in ran
+    )
+    lacks = missing[0] if len(missing) == 1 else f"{python}/{django}"
+    glance = f"no {lacks} cell; newest {MARKS[best.record.status].symbol}"
+    return Answer("newest", True, said, [Evidence(best.cell, cell_page(best))], 0.0, "no", glance)
 
 
 QUESTIONS: tuple[Question, ...] = (
-    Question("install", "Easy to install?", _install),
-    Question("integration", "Integration into a Django project", _integration),
-    Question("architecture", "Thin or heavy architecture?", _architecture),
-    Question("events", "Event-driven programming?", _events),
-    Question("docs", "Has a documentation?", _with_installed("docs", _docs)),
-    Question("tests", "Has unit tests?", _with_installed("tests", _tests)),
-    Question("maintained", "Still maintained?", _with_installed("maintained", _maintained)),
-    Question("newest", "Works on the newest Python and Django?", _newest),
+    Question("install", "Easy to install?", _install, "Install"),
+    Question("integration", "Integration into a Django project", _integration, "Integration"),
+    Question("architecture", "Thin or heavy architecture?", _architecture, "Architecture"),
+    Question("events", "Event-driven programming?", _events, "Events"),
+    Question("docs", "Has a documentation?", _with_installed("docs", _docs), "Docs"),
+    Question("tests", "Has unit tests?", _with_installed("tests", _tests), "Tests"),
+    Question("maintained", "Still maintained?", _with_installed("maintained", _maintained), "Maintained"),
+    Question("newest", "Works on the newest Python and Django?", _newest, "Newest"),
     # The bench runs apart from the cells (weekly): its figure joins the answers where the site is built (with_bench).
-    Question("speed", "How fast under a chat load?", lambda facts: _not_benched()),
+    Question("speed", "How fast under a chat load?", lambda facts: _not_benched(), "Speed"),
     # So does the conformance suite's (dtws conform): its answer joins where the site is built (with_conformance).
-    Question("protocol", "Protocol (RFC 6455)", lambda facts: _not_conformed()),
+    Question("protocol", "Protocol (RFC 6455)", lambda facts: _not_conformed(), "Protocol"),
 )
 
 
 def _not_benched() -> Answer:
-    return Answer("speed", False, "cannot be answered: the site has no bench figures (dtws bench)")
+    return _unknown("speed", "the site has no bench figures (dtws bench)", "not benched")
 
 
 def speed(bench: bench_data.Bench | None, library: str) -> Answer:
@@ -329,11 +393,13 @@ def speed(bench: bench_data.Bench | None, library: str) -> Answer:
         return _not_benched()
     found = bench_data.newest(bench, library)
     if found is None:
-        return Answer("speed", False, "cannot be answered: no run of the bench had it")
+        return _unknown("speed", "no run of the bench had it", "not benched")
     link = [Evidence(f"the bench of {found.cell or library}", f"{bench_data.SITE}/#{library}")]
     level = found.headline
     if level is None or level.ratio is None:
-        return Answer("speed", False, f"not measured: {found.why or found.status}", link)
+        return Answer(
+            "speed", False, f"not measured: {found.why or found.status}", link, None, "unknown", "not measured"
+        )
     stats = level.library
     said = (
         f"{level.ratio:.0%} of the bare protocol's throughput at {_count(level.connections, 'connection')}"
@@ -342,7 +408,10 @@ def speed(bench: bench_data.Bench | None, library: str) -> Answer:
     window = next((run.settings.level_s for run in reversed(bench.runs) if found in run.libraries), None)
     if stats.outcome != "complete" and window is not None:
         said += f"; {explain.level(level, window, library)}"
-    return Answer("speed", True, said, link, value=level.ratio)
+    glance = f"{level.ratio:.0%} of bare, {stats.throughput:,.0f} msg/s" + (
+        f", {stats.outcome}" if stats.outcome != "complete" else ""
+    )
+    return Answer("speed", True, said, link, value=level.ratio, glance=glance)
 
 
 def with_bench(found: Sequence[LibraryAnswers], bench: bench_data.Bench | None) -> None:
@@ -352,7 +421,7 @@ def with_bench(found: Sequence[LibraryAnswers], bench: bench_data.Bench | None) 
 
 
 def _not_conformed() -> Answer:
-    return Answer("protocol", False, "cannot be answered: the site has no conformance run (dtws conform)")
+    return _unknown("protocol", "the site has no conformance run (dtws conform)", "not tested")
 
 
 def protocol(conformance: conform_data.Conformance | None, library: str) -> Answer:
@@ -365,8 +434,10 @@ def protocol(conformance: conform_data.Conformance | None, library: str) -> Answ
     if found is None:
         entry = next((item for item in latest.libraries if item.library == library), None)
         if entry is None:
-            return Answer("protocol", False, "cannot be answered: no conformance run had it")
-        return Answer("protocol", False, f"not tested: {entry.why or entry.status}", link)
+            return _unknown("protocol", "no conformance run had it", "not tested")
+        return Answer(
+            "protocol", False, f"not tested: {entry.why or entry.status}", link, None, "unknown", "not tested"
+        )
     run, endpoint = found
     reference = run.reference
     beside = f"{len(reference.failed)} failed" if reference.status == "tested" else reference.status
@@ -375,7 +446,9 @@ def protocol(conformance: conform_data.Conformance | None, library: str) -> Answ
         f" {endpoint.package} {endpoint.version or '?'}; the bare {reference.package}: {beside})"
     )
     ok = sum(case.behavior in ("OK", "NON-STRICT", "INFORMATIONAL") for case in endpoint.cases)
-    return Answer("protocol", True, said, link, value=ok / len(endpoint.cases) if endpoint.cases else None)
+    total = len(endpoint.cases)
+    mark: Glance = "unknown" if not total else "yes" if ok == total else "partly" if ok else "no"
+    return Answer("protocol", True, said, link, ok / total if total else None, mark, f"{ok}/{total} cases pass")
 
 
 def with_conformance(found: Sequence[LibraryAnswers], conformance: conform_data.Conformance | None) -> None:
@@ -461,4 +534,12 @@ def _answered(question: Question, facts: Facts) -> Answer:
         return question.answer(facts)
     except (ArithmeticError, LookupError, TypeError, ValueError) as error:
         why = f"{type(error).__name__}: {error}"
-        return Answer(question.key, False, f"cannot be answered from its records ({why[:200]})")
+        return Answer(
+            question.key,
+            False,
+            f"cannot be answered from its records ({why[:200]})",
+            [],
+            None,
+            "unknown",
+            "unreadable records",
+        )

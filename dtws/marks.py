@@ -27,3 +27,12 @@ MARKS: dict[str, Mark] = {
     "incomplete": Mark("?", "Incomplete", "incomplete", "?"),
     "no-result": Mark("?", "No result", "noresult", "?"),
 }
+
+
+# An answer at a glance (dtws.results.Glance), on the Compare page: its symbol, and the word its tooltip says.
+GLANCE_MARKS: dict[str, Mark] = {
+    "yes": Mark("✓", "yes", "glance-yes", "yes"),
+    "partly": Mark("~", "partly: on some cells, or at a cost", "glance-partly", "partly"),
+    "no": Mark("✗", "no", "glance-no", "no"),
+    "unknown": Mark("?", "cannot be answered here", "glance-unknown", "?"),
+}

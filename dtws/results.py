@@ -33,7 +33,11 @@ Data only (no display fields). Schema (``schema_version`` 3)::
                                   "evidence": [{"text", "href": a page of the site
                                                 (relative to its root) or an http(s) URL,
                                                 or null}],
-                                  "value": the number it rests on, or null} ...],
+                                  "value": the number it rests on, or null,
+                                  "mark": "yes", "partly", "no", "unknown", or null for
+                                          an answer that is a fact, not a yes or a no,
+                                  "glance": the answer in a few words, from the same
+                                            data (the Compare page)} ...],
                      "code": [{"role", "path", "text", "lines"} ...]} ...],
                     # the review's questions answered for each library (dtws.answers),
                     # and the files of its app it integrates with
@@ -41,7 +45,7 @@ Data only (no display fields). Schema (``schema_version`` 3)::
     }
 
 Fields added since the first sites (run_number, reran, baseline, attempts,
-kept) are optional when read, so a published results.json of an older dtws
+kept, an answer's mark and glance) are optional when read, so a published results.json of an older dtws
 still merges. Version 1 (no history) is read too, migrated: each cell's
 history is its one record (``migrate``). Version 2 (no ``libraries``) is read
 with none: ``dtws site`` answers them from its records (dtws.answers).
@@ -51,7 +55,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from dtws import files, record, shapes
 from dtws.shapes import Day, Name, Timestamp
@@ -148,6 +152,10 @@ class Evidence:
     href: str | None = None  # relative to the site's root, or an http(s) URL
 
 
+# An answer at a glance: ✓, ~ (some cells, or with a cost), ✗, or ? (it cannot be answered here).
+Glance = Literal["yes", "partly", "no", "unknown"]
+
+
 @dataclass
 class Answer:
     """One of the review's questions answered for a library, from what its cells collected (dtws.answers)."""
@@ -157,6 +165,8 @@ class Answer:
     short: str
     evidence: list[Evidence] = field(default_factory=list)
     value: float | None = None
+    mark: Glance | None = None  # None: a fact (how many lines, processes), neither a yes nor a no
+    glance: str = ""  # a few words ("2.9 s, 22 deps"); "" in the answers of an older dtws
 
 
 @dataclass

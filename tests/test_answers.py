@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import subprocess
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -79,7 +79,7 @@ def test_the_answers_of_the_review_library(local_run: LocalRun, tmp_path: Path) 
     assert code["myapp/events.py"].text == (PROJECT / "myapp" / "events.py").read_text()  # as the app has it
     assert integration is not None and integration.value == sum(item.lines for item in code.values() if item.path)
     maintained = socketio.answer("maintained")
-    assert maintained is not None and maintained.short.startswith("newest release 0.3.9 of 2014-01-04;")
+    assert maintained is not None and maintained.short.startswith("newest release 0.3.9 of 4 Jan 2014;")
     architecture = socketio.answer("architecture")
     assert architecture is not None and architecture.short.startswith(
         "2 processes: Django's runserver and a socket server; its tree 9"
@@ -212,3 +212,85 @@ def test_every_file_a_library_names_for_its_integration_is_shown_from_the_projec
             assert (PROJECT / path).is_file(), (lib.name, role, path)
         shown = [(item.role, item.path) for item in answers.code(lib, PROJECT) if item.path]
         assert shown == list(lib.integration) or not lib.integration, lib.name
+
+
+def _channels(cell: str, python: str, django: str, install: record.StepVerdict, status: str = "pass") -> Entry:
+    """A record as a Channels cell writes it: its install step, and what the install put in the env."""
+    packages = [record.Package("channels", "4.3.2", 500_000), record.Package("daphne", "4.2.3", 300_000)]
+    packages += [record.Package(f"dep{i}", "1.0", 100_000, built=False) for i in range(20)]
+    found = record.Installed(
+        packages=packages,
+        env_packages=29,
+        env_bytes=77_900_000,
+        urls={"Home-page": "https://github.com/django/channels"},
+        description_chars=3018,
+        release=record.Release("4.3.2", "2025-11-20T10:00:00+00:00", recent=5, total=72),
+    )
+    rec = record.CellRecord(
+        "channels",
+        cell,
+        python,
+        django,
+        status="pass" if install == "pass" and status == "pass" else "fail",
+        steps=[record.Step("install", [], install, duration_s=2.7, error_line=None if install == "pass" else "boom")],
+        installed=found if install == "pass" else None,
+    )
+    return Entry("channels", cell, python, django, record=rec)
+
+
+def test_each_answer_at_a_glance_says_the_same_figures_as_in_full() -> None:
+    """The Compare page's mark and few words come from the figures the library's card says in full."""
+    entries = [
+        _channels("py313-django60-channels", "3.13", "6.0", "pass"),
+        _channels("py38-django42-channels", "3.8", "4.2", "fail"),
+        Entry(
+            "tornado",
+            "py313-django61-tornado",
+            "3.13",
+            "6.1",
+            record=record.CellRecord("tornado", "py313-django61-tornado", "3.13", "6.1", status="pass"),
+        ),
+    ]
+    found = {item.library: item for item in answers.gather(entries, PROJECT)}
+    said = {answer.question: answer for answer in found["channels"].answers}
+    install = said["install"]
+    assert (install.mark, install.glance) == ("partly", "2.7 s, 21 deps; 1/2 cells")
+    assert "installs in 2.7 s" in install.short and "itself and 21 more packages" in install.short
+    assert "fails on 1 of 2 cells" in install.short
+    assert (said["architecture"].mark, said["architecture"].glance) == (None, "socket server, 22 dists")
+    assert said["architecture"].short.startswith("1 process: a socket server; its tree 22 distributions")
+    assert (said["events"].mark, said["events"].glance) == ("yes", "1 handler class")
+    assert (said["docs"].mark, said["docs"].glance) == ("yes", "3k-char description, 1 link")
+    assert "3,018 characters" in said["docs"].short
+    assert (said["tests"].mark, said["tests"].glance) == ("no", "none shipped")
+    assert (said["maintained"].mark, said["maintained"].glance) == ("yes", "last Nov 2025, 5 in 2 years")
+    assert said["maintained"].short.startswith("newest release 4.3.2 of 20 Nov 2025; 5 releases")
+    assert (said["newest"].mark, said["newest"].glance) == ("no", "no Django 6.1 cell; newest ✓")
+    assert said["integration"].glance.endswith(f"{len([c for c in found['channels'].code if c.path])} files")
+    for answer in [*said.values(), *found["tornado"].answers]:
+        assert answer.glance and len(answer.glance) <= 40, answer
+        assert (answer.mark == "unknown") == (not answer.answered), answer
+    unknown = {answer.question: answer for answer in found["tornado"].answers}
+    assert (unknown["install"].mark, unknown["install"].glance) == ("unknown", "not installed here")
+    assert (unknown["newest"].mark, unknown["newest"].glance) == ("yes", "Python 3.13, Django 6.1")
+    assert (unknown["speed"].mark, unknown["speed"].glance) == ("unknown", "not benched")
+
+
+def test_the_glance_is_kept_in_results_json() -> None:
+    found = answers.gather([_channels("py313-django60-channels", "3.13", "6.0", "pass")], PROJECT)
+    data = asdict(results.Results(generated_at="2026-12-05T21:56:08+00:00", libraries=found))
+    again = results.from_dict(data).libraries[0].answer("install")
+    assert again is not None and (again.mark, again.glance) == ("yes", "2.7 s, 21 deps, wheels only")
+    older = {
+        **data,
+        "libraries": [
+            {
+                **data["libraries"][0],
+                "answers": [
+                    {k: v for k, v in a.items() if k not in ("mark", "glance")} for a in data["libraries"][0]["answers"]
+                ],
+            }
+        ],
+    }
+    was = results.from_dict(older).libraries[0].answer("install")
+    assert was is not None and (was.mark, was.glance) == (None, "")  # an older dtws's answers: read, with no glance

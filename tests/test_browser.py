@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -11,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, ViewportSize
 
 from dtws import answers, matrix, procs, record
 from dtws.libraries import LIBRARIES, library
@@ -20,6 +21,7 @@ from tests.conftest import PROJECT, dtws_args
 from tests.test_site import build, hostile_copy
 
 LocalRun = tuple[subprocess.CompletedProcess[str], Path]
+RAW = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")  # an ISO time as the data keeps it, never as a page shows it
 ALL = len(matrix.CELLS)  # the site lists every cell of the matrix, run or not
 SCREENSHOTS = PROJECT / "build" / "screenshots"
 
@@ -72,10 +74,13 @@ def test_no_page_asks_another_host_for_anything(browser: Browser, served: str) -
 def test_read_the_table_follow_a_cell_see_its_steps(browser: Browser, served: str) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(served)
+    page.locator("#dtws-cells tbody tr").first.wait_for()  # the table is drawn by table.js, a page of rows at a time
+    page.fill("input[name=text]", "py312-django52")
     row = page.locator("tr[data-cell='py312-django52']")
-    row.wait_for()  # the table is drawn by table.js
     cells = [text.splitlines()[0] for text in row.locator("td.dtws-verdict").all_inner_texts()]
-    assert row.locator("td.dtws-verdict small.dtws-since").inner_text().startswith("since 20")
+    since = row.locator("td.dtws-verdict small.dtws-since time")
+    assert since.inner_text().endswith(("ago", "just now")) and since.get_attribute("title", timeout=1000)
+    assert RAW.match(since.get_attribute("datetime") or "")  # the ISO form: the time's own, and its tooltip
     assert cells == ["✗ No", "— Skipped", "— Skipped", "✗ No"]
     assert "SyntaxError" in row.locator("td.dtws-reason").inner_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -96,15 +101,17 @@ def test_the_compare_page_every_library_every_question_and_its_links_resolve(bro
     page.get_by_role("link", name="Compare", exact=True).click()
     page.wait_for_url("**/compare/")
     table = page.locator("table.dtws-compare")
-    libraries = table.locator("thead th[data-library]").all_inner_texts()
+    libraries = table.locator("tbody tr").evaluate_all("rows => rows.map(row => row.dataset.library)")
     assert libraries == [lib.name for lib in LIBRARIES if not lib.test_only]
-    rows = table.locator("tbody tr").evaluate_all("rows => rows.map(row => row.dataset.question)")
-    assert rows == [question.key for question in answers.QUESTIONS]
-    for question in answers.QUESTIONS:
-        texts = table.locator(f"tr[data-question='{question.key}'] td").all_inner_texts()
-        assert len(texts) == len(libraries) and all(text.strip() for text in texts), question.key
-    docs = table.locator("tr[data-question='docs'] td[data-library='django-socketio-workaround']").inner_text()
-    assert docs == "cannot be answered: no cell installed it here"
+    columns = table.locator("thead th[data-question]").evaluate_all("ths => ths.map(th => th.dataset.question)")
+    assert columns == [question.key for question in answers.QUESTIONS]
+    for name in libraries:
+        texts = table.locator(f"tr[data-library='{name}'] td summary").all_inner_texts()
+        assert len(texts) == len(columns) and all(text.strip() for text in texts), name
+    docs = table.locator("tr[data-library='django-socketio-workaround'] td[data-question='docs']")
+    assert docs.locator("summary").inner_text() == "? not installed here"
+    docs.locator("summary").click()
+    assert docs.locator(".dtws-more").inner_text() == "cannot be answered: no cell installed it here"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "compare.png"), full_page=True)
     links = table.locator("a").evaluate_all("links => links.map(link => link.href)")
@@ -156,6 +163,7 @@ def test_filter_and_sort_the_table_of_every_cell(browser: Browser, served: str) 
 
     page.select_option("select[name=library]", "")
     page.select_option("select[name=status]", "")
+    page.select_option("select[name=size]", "0")  # every row on one page
     page.select_option("select[name=django]", "4.2")
     page.locator("th[data-sort=python]").click()
     pythons = [text.split()[0] for text in page.locator("#dtws-cells tbody td:nth-child(2)").all_inner_texts()]
@@ -185,6 +193,7 @@ def test_each_run_has_a_page_of_its_own(browser: Browser, served: str) -> None:
     page.locator("table.dtws-runs tbody tr a").first.click()
     page.locator("#dtws-cells tbody tr").first.wait_for()
     assert page.locator("p.dtws-shown").inner_text() == f"{ALL} of {ALL} cells shown."
+    page.fill("input[name=text]", "py312-django52-channels")
     page.locator("tr[data-cell='py312-django52-channels'] a").first.click()
     page.wait_for_url("**/cells/channels/py312-django52-channels/")
     assert "This page is the cell's permalink" in page.locator("p.dtws-origin").inner_text()
@@ -237,3 +246,104 @@ def test_the_chat_page_shows_a_message_from_a_second_client(
             page.close()
         finally:
             server.stop()
+
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+SIDEWAYS = "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+
+
+def test_the_compare_page_at_a_glance_sorted_on_a_desktop_and_a_phone(browser: Browser, served: str) -> None:
+    """A mark and a few words a cell, the whole answer a click away, sortable; no sideways page, at 1280 and 390."""
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(served + "compare/")
+    wide, seen = page.evaluate(SIDEWAYS)
+    assert wide <= seen, f"the page scrolls sideways at 1280: {wide} px"
+    table = page.locator("table.dtws-compare")
+    glances = table.locator("td").evaluate_all("tds => tds.map(td => [td.dataset.mark, td.innerText])")
+    symbols = {"yes": "✓", "partly": "~", "no": "✗", "unknown": "?"}
+    assert glances and all(len(text) <= 45 for _, text in glances), glances  # a few words; the rest unopened
+    assert all(text.startswith(symbols[mark]) for mark, text in glances if mark), glances
+    install = table.locator("tr[data-library='channels'] td[data-question='install']")
+    assert install.locator(".dtws-more").is_hidden()
+    install.locator("summary").click()
+    assert "installs in" in install.locator(".dtws-more").inner_text()  # the card's answer, in place
+    card = browser.new_page()
+    card.goto(served + "libraries/channels/")
+    assert card.locator("dd[data-question='install']").inner_text() == install.locator(".dtws-more").inner_text()
+    card.close()
+    page.locator("thead th[data-question='tests']").click()
+    order = table.locator("tbody tr td[data-question='tests']").evaluate_all("tds => tds.map(td => td.dataset.sort)")
+    known = [float(value) for value in order if value]
+    assert known == sorted(known) and order[: len(known)] == [value for value in order if value]  # none measured last
+    page.locator("thead th[data-question='tests']").click()
+    again = table.locator("tbody tr td[data-question='tests']").evaluate_all("tds => tds.map(td => td.dataset.sort)")
+    assert [float(value) for value in again if value] == sorted(known, reverse=True)
+    assert page.locator("thead th[data-question='tests']").get_attribute("aria-sort") == "descending"
+    page.locator("thead th", has_text="Library").click()
+    names = table.locator("tbody tr").evaluate_all("rows => rows.map(row => row.dataset.library)")
+    assert names == sorted(names)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "compare-1280.png"))
+    page.set_viewport_size(PHONE)
+    page.reload()
+    wide, seen = page.evaluate(SIDEWAYS)
+    assert wide <= seen, f"the page scrolls sideways at 390: {wide} px"
+    holder = page.locator(".dtws-scroll").first
+    assert holder.evaluate("node => node.scrollWidth > node.clientWidth")  # the table scrolls, inside itself
+    first = table.locator("tbody tr th").first
+    before = first.bounding_box()
+    holder.evaluate("node => { node.scrollLeft = 400; }")
+    after = first.bounding_box()
+    assert before is not None and after is not None and abs(before["x"] - after["x"]) < 1  # the library stays
+    page.screenshot(path=str(SCREENSHOTS / "compare-390.png"))
+    page.close()
+
+
+def test_the_front_page_is_a_few_screens_and_no_page_scrolls_sideways(browser: Browser, served: str) -> None:
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(served)
+    page.locator("#dtws-cells tbody tr").first.wait_for()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= 6 * DESKTOP["height"], f"the front page is {height} px tall at 1280"
+    assert page.locator("#dtws-cells tbody tr").count() == 20 and page.locator("p.dtws-shown").inner_text() == (
+        f"{ALL} of {ALL} cells shown."
+    )
+    page.locator("nav.dtws-pager button[name=next]").click()
+    assert page.locator(".dtws-where").inner_text() == f"rows 21–40 of {ALL}"
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        for path in ("", "compare/", *(f"libraries/{lib.name}/" for lib in LIBRARIES if not lib.test_only)):
+            page.goto(served + path)
+            wide, seen = page.evaluate(SIDEWAYS)
+            assert wide <= seen, f"{path or 'the front page'} scrolls sideways at {viewport['width']}: {wide} px"
+    page.set_viewport_size(PHONE)
+    page.goto(served)
+    page.locator("#dtws-cells tbody tr").first.wait_for()
+    holder = page.locator("#dtws-cells .dtws-scroll")
+    assert holder.evaluate("node => node.scrollWidth > node.clientWidth")  # the table scrolls, inside itself
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "results-390.png"))
+    page.close()
+
+
+# What a page shows of its own: its text, but the logs it quotes as they are (a server's own timestamps).
+SHOWN_BY_THE_SITE = """body => {
+  const copy = body.cloneNode(true);
+  copy.querySelectorAll("pre.dtws-log").forEach(log => log.remove());
+  document.documentElement.appendChild(copy);
+  const text = copy.innerText;
+  copy.remove();
+  return text;
+}"""
+
+
+def test_no_page_shows_a_raw_iso_time(browser: Browser, served: str) -> None:
+    """What a reader sees, the table drawn by table.js too: times as people read them, the ISO form in tooltips."""
+    page = browser.new_page(viewport=DESKTOP)
+    for path in ("", "compare/", "libraries/django-socketio/", "cells/django-socketio/py27-django18/", "runs/"):
+        page.goto(served + path, wait_until="networkidle")
+        text = page.locator("body").evaluate(SHOWN_BY_THE_SITE)
+        assert not RAW.search(text), (path, RAW.findall(text))
+        assert page.locator("time[datetime][title]").count() >= 1, path
+    page.close()

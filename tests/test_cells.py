@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from dtws import changed, interpreters, matrix, merge, pages, pypi, record, results
+from dtws import changed, interpreters, matrix, merge, pages, pypi, record, results, when
 from dtws import results as results_module
 from dtws.changed import CELL_FOLDERS
 from dtws.pages import view
@@ -394,7 +394,8 @@ def test_run_changed_keeps_what_would_not_change_and_runs_what_did(tmp_path: Pat
     results.write(merged, tmp_path / "merged")
     pages.write_cells(pages.plan(tmp_path / "merged", merged), tmp_path / "site")
     page = (tmp_path / "site" / "cells" / "channels" / cell / "index.html").read_text()
-    assert f"Unchanged since {before.provenance.finished_at}: checked again {kept.provenance.checked_at}" in page
+    finished, checked = when.time_tag(before.provenance.finished_at), when.time_tag(kept.provenance.checked_at)
+    assert f"Unchanged since {finished}: checked again {checked}" in page
 
     with (project / "tox.ini").open("a") as tox_ini:
         tox_ini.write("# a change to a file that runs in the cells\n")
@@ -456,7 +457,7 @@ def test_run_changed_with_nothing_changed_keeps_every_cell(
     results.write(merged, tmp_path / "merged")
     pages.write_cells(pages.plan(tmp_path / "merged", merged), tmp_path / "site")
     page = (tmp_path / "site" / "cells" / "gevent-socketio" / failed.cell / "index.html").read_text()
-    assert f"checked again {failed.provenance.checked_at}, not run again: Python 3.12" in page
+    assert f"checked again {when.time_tag(failed.provenance.checked_at)}, not run again: Python 3.12" in page
 
 
 def test_run_changed_runs_again_only_what_a_change_reaches(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dtws import pages, results
+from dtws import pages, results, when
 from tests.conftest import dtws, dtws_args
 
 LocalRun = tuple[subprocess.CompletedProcess[str], Path]
@@ -122,13 +122,14 @@ def test_each_cell_keeps_its_history_across_runs(local_run: LocalRun, broken: Pa
     site = pages.plan(current.parent, now)
     pages.write_docs(site, tmp_path / "docs")
     pages.write_cells(site, tmp_path / "site")
-    day = (channels.since or "")[:10]
+    ago = when.since_tag(channels.since, site.built_at)  # "3 minutes ago", the ISO form its tooltip
     assert (
-        f'✗ No<br><small class="dtws-since">since {day}</small>'
+        f'✗ No<br><small class="dtws-since">since {ago}</small>'
         in (tmp_path / "docs/libraries/channels.md").read_text()
     )
     page = (tmp_path / "site" / "cells" / "channels" / CHANNELS / "index.html").read_text()
     assert (
-        f"<strong>✗ No</strong> since {channels.since}, over the last 2 runs of this cell. Never flaky in them." in page
+        f"<strong>✗ No</strong> since {when.time_tag(channels.since)} ({ago}), over the last 2 runs of this cell."
+        " Never flaky in them." in page
     )
     assert page.index('<tr data-status="fail">') < page.index('<tr data-status="pass">'), "newest first"

@@ -4,8 +4,9 @@ Into the docs folder (``write_docs``): ``index.md`` (the summary, and the
 table of every cell, which the page draws from ``table.json`` with
 ``javascripts/table.js``), ``libraries/<library>.md`` (each library's review
 card, the files of its integration, its cells as a plain table),
-``compare.md`` (the review's questions, a row each, the libraries side by
-side: results.json's ``libraries``, dtws.answers), ``results.json`` and ``badges/<library>.json`` (shields.io
+``compare.md`` (a library a row, a question a column, each answer at a
+glance with the whole of it in place: results.json's ``libraries``,
+dtws.answers), ``results.json`` and ``badges/<library>.json`` (shields.io
 endpoints). Into the built site, after mkdocs (``write_cells``):
 ``cells/<library>/<cell>/index.html``, one page per cell with its logs beside
 it, plain HTML, since a site of thousands of cells cannot wait for mkdocs to
@@ -30,16 +31,17 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 import jinja2
 import markupsafe
 
-from dtws import ahead, answers, bisect, files, github, matrix, published, record
+from dtws import ahead, answers, bisect, files, github, matrix, published, record, when
 from dtws.bench import data as bench_data
 from dtws.bench import figures
 from dtws.conform import data as conform_data
-from dtws.marks import MARKS
+from dtws.marks import GLANCE_MARKS, MARKS
 from dtws.pages import charts, logs, runs, view
 from dtws.results import FILENAME, Entry, Results
 from dtws.versions import series_key
@@ -158,7 +160,8 @@ def number(value: float) -> str:
     return str(value) if isinstance(value, int) else f"{value:.3f}".rstrip("0").rstrip(".")
 
 
-def _environment() -> jinja2.Environment:
+def _environment(built_at: datetime | None = None) -> jinja2.Environment:
+    """The pages' templates; ``built_at``: the site's build time, which a "since" is told from (``3 days ago``)."""
     env = jinja2.Environment(
         finalize=escape,
         loader=jinja2.PackageLoader("dtws.pages", "templates"),
@@ -173,6 +176,10 @@ def _environment() -> jinja2.Environment:
     env.filters["log_html"] = log_html
     env.filters["svg"] = charts.svg
     env.filters["number"] = number
+    env.filters["when"] = when.time_tag
+    env.filters["day"] = when.day
+    if built_at is not None:
+        env.filters["since"] = lambda text: when.since_tag(text, built_at)
     env.tests["claimed_as"] = lambda entry, key: view.claim(entry) == key
     return env
 
@@ -264,8 +271,14 @@ def cell_page(results_dir: Path, entry: Entry, page_dir: Path, change: Change | 
     return CellPage(entry, where, shown, screenshots, change)
 
 
-def table(results: Results, changed_cells: dict[tuple[str, str], Change]) -> dict[str, object]:
-    """The front page's table as compact JSON: one short array per cell, libraries and reasons given once."""
+def table(
+    results: Results, changed_cells: dict[tuple[str, str], Change], built_at: datetime | None = None
+) -> dict[str, object]:
+    """The front page's table as compact JSON: one short array per cell, libraries and reasons given once.
+
+    A cell's "since" is its ISO time and how it reads: how long before ``built_at`` (``3 days ago``), or its
+    day when none is given (a run's own page, which keeps showing that run).
+    """
     libraries = list(dict.fromkeys(entry.library for entry in results.cells))
     statuses = list(MARKS)
     reasons: dict[str, int] = {}
@@ -287,7 +300,7 @@ def table(results: Results, changed_cells: dict[tuple[str, str], Change]) -> dic
                 round(rec.coverage_percent) if rec and rec.coverage_percent is not None else None,
                 reasons.setdefault(why, len(reasons)) if why else None,
                 statuses.index(change.before) if change else None,
-                entry.since[:10] if entry.since else None,
+                [entry.since, _since(entry.since, built_at)] if entry.since else None,
                 view.claim(entry),
             ]
         )
@@ -302,6 +315,10 @@ def table(results: Results, changed_cells: dict[tuple[str, str], Change]) -> dic
     }
 
 
+def _since(text: str, built_at: datetime | None) -> str:
+    return when.ago(text, built_at) if built_at is not None else when.day(text)
+
+
 @dataclass(frozen=True)
 class Site:
     """What the site shows, gathered once for all its pages."""
@@ -312,6 +329,7 @@ class Site:
     changed: list[Change]
     site_name: str  # mkdocs.yml's, which the cell pages (not made by mkdocs) show too
     earlier: runs.Earlier  # the published site's earlier runs, carried forward
+    built_at: datetime  # the site's build time, which a "since" is told from (3 days ago)
 
     @property
     def run(self) -> runs.RunSummary:
@@ -340,8 +358,11 @@ def plan(
     previous: Results | None = None,
     site_name: str = "dtws",
     earlier: runs.Earlier | None = None,
+    built_at: datetime | None = None,
 ) -> Site:
-    return Site(results_dir, results, previous, changes(results, previous), site_name, earlier or runs.Earlier())
+    """What the site shows; ``built_at``: the time a "since" is told from (default: now)."""
+    now = built_at or datetime.now(when.UTC)
+    return Site(results_dir, results, previous, changes(results, previous), site_name, earlier or runs.Earlier(), now)
 
 
 def write_docs(
@@ -364,7 +385,7 @@ def write_docs(
     """
     docs.mkdir(parents=True, exist_ok=True)
     _clear(docs)
-    env = _environment()
+    env = _environment(site.built_at)
     results, libraries, changed_cells = site.results, site.libraries, site.changed_cells
     counts = {library: Counter(e.status for e in entries) for library, entries in libraries.items()}
     front = env.get_template("index.md.j2").render(
@@ -389,7 +410,7 @@ def write_docs(
     files.write_text(docs / "index.md", front)
     answered = {found.library: found for found in results.libraries}
     compare = env.get_template("compare.md.j2").render(
-        results=results, libraries=results.libraries, questions=answers.QUESTIONS
+        results=results, libraries=results.libraries, questions=answers.QUESTIONS, glance_marks=GLANCE_MARKS
     )
     files.write_text(docs / "compare.md", compare)
     library_template = env.get_template("library.md.j2")
@@ -407,7 +428,8 @@ def write_docs(
             bisects=(bisects or {}).get(library, []),
         )
         files.write_text(docs / "libraries" / f"{library}.md", page)
-    files.write_text(docs / TABLE, json.dumps(table(results, changed_cells), separators=(",", ":")) + "\n")
+    front_table = table(results, changed_cells, site.built_at)
+    files.write_text(docs / TABLE, json.dumps(front_table, separators=(",", ":")) + "\n")
     files.copy(site.results_dir / FILENAME, docs / FILENAME)  # published as merged
     (docs / "badges").mkdir()
     for library, entries in libraries.items():
@@ -419,7 +441,7 @@ def write_cells(site: Site, out: Path, depth: int = 0) -> None:
 
     ``depth``: how many folders below the site's root ``out`` is (an as-of table's cells).
     """
-    template = _environment().get_template("cell.html.j2")
+    template = _environment(site.built_at).get_template("cell.html.j2")
     changed_cells = site.changed_cells
     run_keys = {run.key for run in site.listing}
     for entry in site.results.cells:

@@ -1,6 +1,7 @@
 // The front page's table of every cell: drawn from table.json (written by `dtws site`), filtered by
-// library, Python, Django, verdict and text, sorted by any column. Text from the data only ever goes
-// into the page as text (textContent), never as HTML.
+// library, Python, Django, verdict and text, sorted by any column, shown a page of rows at a time
+// (so the page stays a few screens tall). Text from the data only ever goes into the page as text
+// (textContent), never as HTML.
 (function () {
   "use strict";
   var holder = document.getElementById("dtws-cells");
@@ -15,6 +16,8 @@
     });
     return node;
   }
+
+  var PAGE_SIZES = [20, 50, 100, 0];  // rows a page shows; 0: all of them
 
   function versionKey(text) {
     return String(text).split(".").map(function (part) { return ("000000" + part).slice(-6); }).join(".");
@@ -67,7 +70,10 @@
       select("status", "Verdict", distinct(status).sort(function (a, b) {
         return statuses.indexOf(a) - statuses.indexOf(b);
       }), words),
-      el("label", {}, ["Text", el("input", { name: "text", type: "search", placeholder: "cell, version or reason" })])
+      el("label", {}, ["Text", el("input", { name: "text", type: "search", placeholder: "cell, version or reason" })]),
+      el("label", {}, ["Rows", el("select", { name: "size" }, PAGE_SIZES.map(function (size) {
+        return el("option", { value: String(size) }, [size ? String(size) : "all"]);
+      }))])
     ]);
     var shown = el("p", { class: "dtws-shown", "aria-live": "polite" });
     var headings = [["library", "Library"], ["python", "Python"], ["django", "Django"], ["cell", "More details"]]
@@ -79,6 +85,11 @@
     var body = el("tbody");
     var table = el("table", { class: "dtws-table dtws-all" }, [el("thead", {}, [head]), body]);
     var order = { key: null, descending: false };
+    var at = 0;  // the first row of the page shown
+    var previous = el("button", { type: "button", name: "previous" }, ["‹ previous"]);
+    var next = el("button", { type: "button", name: "next" }, ["next ›"]);
+    var where = el("span", { class: "dtws-where" });
+    var pager = el("nav", { class: "dtws-pager", "aria-label": "pages of the table" }, [previous, where, next]);
 
     function rowOf(row) {
       var mark = marks[status(row)];
@@ -99,7 +110,10 @@
         var each = marks[key];
         var shown = [each[0] + " " + each[1]];
         if (index === row.columns.length - 1 && row.since) {
-          shown.push(el("br"), el("small", { class: "dtws-since" }, ["since " + row.since]));
+          // [ISO, as it reads]; an earlier run's table.json has the day alone
+          var said = typeof row.since === "string" ? [row.since, row.since] : row.since;
+          var since = el("time", { datetime: said[0], title: said[0] }, [said[1]]);
+          shown.push(el("br"), el("small", { class: "dtws-since" }, ["since ", since]));
         }
         return el("td", { class: "dtws-verdict dtws-" + each[2], "data-column": data.columns[index] }, shown);
       })).concat([
@@ -129,14 +143,29 @@
           return (x < y ? -1 : x > y ? 1 : 0) * (order.descending ? -1 : 1);
         });
       }
-      body.replaceChildren.apply(body, picked.map(rowOf));
+      var size = Number(new FormData(filters).get("size")) || picked.length;
+      at = Math.max(0, Math.min(at, Math.floor((picked.length - 1) / size) * size));
+      body.replaceChildren.apply(body, picked.slice(at, at + size).map(rowOf));
       shown.textContent = picked.length + " of " + rows.length + " cells shown.";
+      where.textContent = picked.length ? "rows " + (at + 1) + "–" + Math.min(at + size, picked.length) +
+        " of " + picked.length : "no rows";
+      previous.disabled = at === 0;
+      next.disabled = at + size >= picked.length;
+      pager.hidden = picked.length <= size;
     }
+    function turn(by) {
+      var size = Number(new FormData(filters).get("size")) || rows.length;
+      at = Math.max(0, at + by * size);
+      update();
+    }
+    previous.addEventListener("click", function () { turn(-1); });
+    next.addEventListener("click", function () { turn(1); });
 
     function sortBy(th) {
       var key = th.getAttribute("data-sort");
       order.descending = order.key === key ? !order.descending : false;
       order.key = key;
+      at = 0;
       Array.prototype.forEach.call(head.children, function (other) { other.removeAttribute("aria-sort"); });
       th.setAttribute("aria-sort", order.descending ? "descending" : "ascending");
       update();
@@ -145,9 +174,9 @@
     head.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && event.target.closest("th")) sortBy(event.target.closest("th"));
     });
-    filters.addEventListener("input", update);
+    filters.addEventListener("input", function () { at = 0; update(); });
     filters.addEventListener("submit", function (event) { event.preventDefault(); });
-    holder.replaceChildren(filters, shown, table);
+    holder.replaceChildren(filters, shown, el("div", { class: "dtws-scroll" }, [table]), pager);
     update();
   }
 
