@@ -102,8 +102,8 @@ def from_log(log: str) -> list[Tried]:
     found: dict[str, Tried] = {}
     for line in _COLOUR.sub("", log).splitlines():
         if ": install_deps> " in line:  # tox's deps: pip names none it takes from its cache of built wheels
-            for req in _installed(line.partition(": install_deps> ")[2]):
-                asked.setdefault(normalized(req.name), []).append(str(req.specifier))
+            for dep in _installed(line.partition(": install_deps> ")[2]):
+                asked.setdefault(normalized(dep.name), []).append(str(dep.specifier))
         elif line.startswith("Collecting "):
             req = _requirement(line.removeprefix("Collecting ").split(" (from ", 1)[0].strip())
             if req is not None:
