@@ -114,7 +114,7 @@ class Conform:
         if cell is None:
             return _said(target, "no passing cell", target.why)
         log = self.out / "logs" / f"{files.part(lib.name)}.log"
-        with ready(cell, lib, self.project, self.toxworkdir, log, self.say) as ctx:
+        with ready(target, self.project, self.toxworkdir, log, self.say) as ctx:
             if isinstance(ctx, str):
                 return _said(target, "error", ctx)
             version = target.version or installed_version(ctx.env_dir, lib.package)
