@@ -164,7 +164,8 @@ def cell_context(
     log: IO[bytes],
     host: hosts.Host,
 ) -> Context:
-    """A cell's context as its steps have it, here, with the install's deadline (the servers set theirs)."""
+    """A cell's context as its steps have it, its processes where ``host`` runs them, with the install's deadline
+    (the servers set theirs)."""
     return Context(
         cell=cell,
         solution=lib,
