@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dtws import ahead, asof, matrix, questions, review, services
+from dtws import ahead, asof, hosts, matrix, questions, review, services
 from dtws.libraries import LIBRARIES, library
 from dtws.marks import MARKS
 from dtws.reasons import terminal_text
@@ -26,7 +26,7 @@ RUNNER = "ubuntu-24.04"
 SETUP_PYTHON = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
 # The others run their cell's processes in a container of Docker Hub's
 # official image of that Python (`dtws cell --docker`), the harness on the runner.
-IN_DOCKER = ("2.7", "3.3", "3.4", "3.5", "3.6", "3.7")
+IN_DOCKER = hosts.IN_DOCKER
 
 
 @dataclass(frozen=True)

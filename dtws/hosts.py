@@ -37,6 +37,11 @@ TOX_PYTHON = "3.12"  # what uv gives tox inside the container
 _NEVER_PASSED = ("PATH", "HOME", "PWD", "SHELL", "USER", "LOGNAME", "TMPDIR")
 
 
+# The Pythons whose cells run in a container of Docker Hub's official image of them, python:X.Y, where no
+# other source has them (GitHub's runners: dtws.github).
+IN_DOCKER = ("2.7", "3.3", "3.4", "3.5", "3.6", "3.7")
+
+
 class HostError(RuntimeError):
     """dtws could not provide the cell's processes a place to run: a harness error, never the library's."""
 
@@ -61,6 +66,10 @@ class Local:
 
     def prepare(self, log: IO[bytes]) -> str | None:
         return None
+
+    def measured(self, pids: list[int]) -> list[int]:
+        """The processes whose memory is the servers' (started as ``pids``, with their descendants)."""
+        return pids
 
     def after_step(self, log: IO[bytes], cell: str) -> None:
         """End what the step left outside its process group (a child that called setsid)."""
@@ -167,6 +176,18 @@ class Docker:
 
     def tox(self) -> list[str]:
         return [f"{TOX_VENV}/bin/python", "-m", "tox"]
+
+    def measured(self, pids: list[int]) -> list[int]:
+        """The container's processes but its keeper (``sleep``), as this machine numbers them: ``pids`` are the
+        ``docker exec`` clients, whose servers are no descendants of theirs; ``pids`` when docker does not say."""
+        try:
+            top = [self.docker, "top", self.name, "-o", "pid,comm"]
+            done = subprocess.run(top, capture_output=True, text=True, timeout=60, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return pids
+        rows = [line.split(None, 1) for line in done.stdout.splitlines()[1:]]
+        found = [int(row[0]) for row in rows if len(row) == 2 and row[0].isdigit() and row[1].strip() != "sleep"]
+        return found if done.returncode == 0 and found else pids
 
     def wrap(self, command: Sequence[str], cwd: Path, env: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
         """``docker exec`` of ``command``, given the variables the harness set (not the runner's own)."""

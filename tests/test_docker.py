@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from dtws import hosts, matrix, record, runner
+from dtws import hosts, interpreters, matrix, record, runner
+from dtws.bench import data
+from dtws.bench.run import targets
 from dtws.cli import main
 from tests.conftest import PROJECT, fake_docker
 
@@ -56,3 +58,44 @@ def test_no_docker_on_the_runner_is_a_harness_error(
     rec = record.read(results / "django-socketio" / "py27-django18" / "result.json")
     assert (rec.status, rec.reason) == ("error", "install: docker is not on PATH, so the image python:2.7 cannot run")
     assert "ERROR" in capsys.readouterr().out
+
+
+def _passed(env: str) -> record.CellRecord:
+    cell = matrix.get(env)
+    return record.CellRecord(cell.library, cell.env, cell.python, cell.django, status="pass")
+
+
+KNOWN = [_passed("py35-django22-channels"), _passed("py315-django61-channels")]
+
+
+@pytest.fixture
+def python35_missing() -> None:
+    if interpreters.find("3.5") is not None or interpreters.find("3.15") is not None:
+        pytest.skip("this machine has Python 3.5 or 3.15: the cells of these tests would run here")
+
+
+@pytest.mark.usefixtures("python35_missing")
+def test_a_cell_whose_python_is_not_here_runs_in_its_image_only_when_asked() -> None:
+    """As on GitHub for the libraries that pass on 2.7 and 3.6 only: the bench and the suite take the newest passing
+    cell whose Python is here or (--in-docker) in the image the cell jobs use; a pre-release has none."""
+    [here] = targets(["channels"], KNOWN)
+    assert here.cell is None and "need Python 3.5, 3.15, which this machine does not have" in str(here.why)
+    [there] = targets(["channels"], KNOWN, in_docker=True)
+    assert there.cell is not None and (there.cell.env, there.image) == ("py35-django22-channels", "python:3.5")
+    [named] = targets(["py312-django52-channels"], KNOWN, in_docker=True)
+    assert named.image == "", "a Python this machine has runs here"
+
+
+@pytest.mark.usefixtures("python35_missing")
+def test_a_bench_whose_image_cannot_be_pulled_says_why_as_the_benchs_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answer = "Error response from daemon: pull access denied for python, repository does not exist"
+    fake_docker(tmp_path, answer)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    out = tmp_path / "bench"
+    argv = ["bench", "py35-django22-channels", "--in-docker", "--out", str(out), "--levels", "1", "--repeat", "1"]
+    assert main(argv) == 1
+    [entry] = data.read(out / data.FILENAME).runs[-1].libraries
+    assert (entry.status, entry.why) == ("error", f"image python:3.5 could not be pulled: {answer}")
+    assert answer in (out / "logs" / "channels.log").read_text()

@@ -370,8 +370,9 @@ def test_the_bench_runs_weekly_and_when_dispatched_all_libraries_on_one_runner_i
     assert "strategy" not in bench and bench["runs-on"] == "ubuntu-24.04", "one runner: the ratios compare"
     assert bench["continue-on-error"] is True and bench["permissions"] == {"contents": "read"}
     said = step("bench", "bench each library's newest passing cell on the published site")
-    assert (
-        said["run"] == 'python -m dtws bench --published "${PUBLISHED}results.json" --previous "$PUBLISHED" --out bench'
+    assert said["run"] == (
+        'python -m dtws bench --published "${PUBLISHED}results.json" --previous "$PUBLISHED" --out bench \\\n'
+        "  --in-docker\n"
     )
     assert said["env"]["PUBLISHED"] == "${{ steps.pages.outputs.url }}"
     upload = step("bench", "upload bench.json and the servers' logs")
@@ -438,7 +439,8 @@ def test_the_conformance_suite_runs_with_the_bench_into_the_site_and_the_gate() 
     assert conform["if"] == bench["if"] and conform["needs"] == "plan", "weekly and when dispatched"
     assert conform["continue-on-error"] is True and conform["permissions"] == {"contents": "read"}
     said = step("conform", "the suite against each library's newest passing cell on the published site")
-    assert "--suite-docker python:2.7" in said["run"] and '--previous "$PUBLISHED" --out conform' in said["run"]
+    assert "--in-docker --suite-docker python:2.7" in said["run"]
+    assert '--previous "$PUBLISHED" --out conform' in said["run"]
     upload = step("conform", "upload conformance.json, Autobahn's reports and the servers' logs")
     assert upload["with"]["path"] == "conform/" and upload["if"] == "${{ always() }}"
     for job in ("site", "gate"):

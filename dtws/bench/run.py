@@ -58,6 +58,7 @@ class Target:
     cell: Cell | None
     version: str | None = None
     why: str | None = None
+    image: str = ""  # its processes run in a container of this image ("": here)
 
 
 class TargetError(ValueError):
@@ -84,12 +85,23 @@ def published_records(where: str) -> list[record.CellRecord]:
     return [entry.record for entry in published.load(where).results.cells if entry.record is not None]
 
 
-def _newest_passing(name: str, known: list[record.CellRecord]) -> tuple[record.CellRecord | None, str | None]:
-    """The library's newest passing cell whose Python this machine has; else None and why."""
+def image(python: str, in_docker: bool) -> str | None:
+    """Where a cell of ``python`` runs: "" here, the official image of its Python (``in_docker``, when this
+    machine lacks it and it is one the cells run in: hosts.IN_DOCKER), or None: nowhere."""
+    if interpreters.find(python) is not None:
+        return ""
+    return f"python:{python}" if in_docker and python in hosts.IN_DOCKER else None
+
+
+def _newest_passing(
+    name: str, known: list[record.CellRecord], in_docker: bool
+) -> tuple[record.CellRecord | None, str | None]:
+    """The library's newest passing cell whose Python this machine has (or, ``in_docker``, its image); else None
+    and why."""
     passing = [rec for rec in known if rec.library == name and rec.status == "pass" and rec.cell in _CELLS]
     if not passing:
         return None, "no passing cell of it in the records (run one with `dtws run`, or name a cell)"
-    here = [rec for rec in passing if interpreters.find(rec.python) is not None]
+    here = [rec for rec in passing if image(rec.python, in_docker) is not None]
     if not here:
         pythons = ", ".join(sorted({rec.python for rec in passing}, key=series_key))
         return None, f"its passing cells need Python {pythons}, which this machine does not have"
@@ -97,8 +109,11 @@ def _newest_passing(name: str, known: list[record.CellRecord]) -> tuple[record.C
     return max(here, key=key), None
 
 
-def targets(names: list[str], known: list[record.CellRecord]) -> list[Target]:
-    """Each argument a library (its newest passing cell of ``known``) or a cell; none: every library of the site."""
+def targets(names: list[str], known: list[record.CellRecord], in_docker: bool = False) -> list[Target]:
+    """Each argument a library (its newest passing cell of ``known``) or a cell; none: every library of the site.
+
+    ``in_docker``: a cell whose Python this machine lacks runs in a container of its Python's official image.
+    """
     chosen: list[Target] = []
     for name in names or [lib.name for lib in LIBRARIES if not lib.test_only]:
         try:
@@ -109,13 +124,14 @@ def targets(names: list[str], known: list[record.CellRecord]) -> list[Target]:
             except matrix.UnknownCell:
                 libraries = ", ".join(item.name for item in LIBRARIES)
                 raise TargetError(f"{name!r} is neither a library ({libraries}) nor a cell") from None
-            chosen.append(Target(library(cell.library), cell))
+            chosen.append(Target(library(cell.library), cell, image=image(cell.python, in_docker) or ""))
             continue
-        rec, why = _newest_passing(name, known)
+        rec, why = _newest_passing(name, known, in_docker)
         if rec is None:
             chosen.append(Target(lib, None, why=why))
         else:
-            chosen.append(Target(lib, matrix.get(rec.cell), rec.provenance.library_version))
+            where = image(rec.python, in_docker) or ""
+            chosen.append(Target(lib, matrix.get(rec.cell), rec.provenance.library_version, image=where))
     return chosen
 
 
@@ -146,8 +162,10 @@ def cell_context(
     toxworkdir: Path,
     scratch: Path,
     log: IO[bytes],
+    host: hosts.Host,
 ) -> Context:
-    """A cell's context as its steps have it, here, with the install's deadline (the servers set theirs)."""
+    """A cell's context as its steps have it, its processes where ``host`` runs them, with the install's deadline
+    (the servers set theirs)."""
     return Context(
         cell=cell,
         solution=lib,
@@ -158,21 +176,39 @@ def cell_context(
         env=dict(runner.cell_env(interpreter), DTWS_SOLUTION=lib.app, **{reaper.CELL: cell.env}),
         log=log,
         deadline=time.monotonic() + install.TIMEOUT_S,
-        host=hosts.Local(),
+        host=host,
     )
 
 
 @contextmanager
-def ready(cell: Cell, lib: Library, project: Path, toxworkdir: Path, log: Path, say: Say) -> Iterator[Context | str]:
-    """The cell's context, here, its env made (``log``: its log), for as long as the block runs; or why not."""
-    interpreter = interpreters.find(cell.python)
-    if interpreter is None:
-        yield f"no Python {cell.python} interpreter here"
-        return
+def ready(target: Target, project: Path, toxworkdir: Path, log: Path, say: Say) -> Iterator[Context | str]:
+    """The target's context, here or in its container (``target.image``), its env made (``log``: its log), for as
+    long as the block runs; or why not."""
+    cell, lib = target.cell, target.library
+    assert cell is not None
     with tempfile.TemporaryDirectory(prefix=f"dtws-{cell.env}-") as scratch, files.open_log(log) as opened:
-        ctx = cell_context(cell, lib, interpreter, project, toxworkdir, Path(scratch), opened)
-        problem = make_env(ctx, say)
-        yield ctx if problem is None else problem
+        host: hosts.Host = (
+            hosts.Docker(target.image, mounts=[project, toxworkdir, Path(scratch)]) if target.image else hosts.Local()
+        )
+        try:
+            found = _interpreter(host, cell, opened)
+            if isinstance(found, str):
+                yield found
+                return
+            ctx = cell_context(cell, lib, found, project, toxworkdir, Path(scratch), opened, host)
+            problem = make_env(ctx, say)
+            yield ctx if problem is None else problem
+        finally:
+            host.close(opened)
+
+
+def _interpreter(host: hosts.Host, cell: Cell, log: IO[bytes]) -> interpreters.Interpreter | str:
+    """The cell's interpreter where ``host`` runs it (its container started); or why not (a harness error)."""
+    try:
+        interpreter = host.interpreter(cell.python, log)
+    except hosts.HostError as error:
+        return str(error)
+    return interpreter or f"no Python {cell.python} interpreter {host.where}"
 
 
 def make_env(ctx: Context, say: Say) -> str | None:
@@ -218,7 +254,7 @@ class Bench:
             return _said(target, "no load client", missing)
         if cell is None:
             return _said(target, "no passing cell", target.why)
-        with ready(cell, lib, self.project, self.toxworkdir, self.out / "logs" / f"{lib.name}.log", self.say) as ctx:
+        with ready(target, self.project, self.toxworkdir, self.out / "logs" / f"{lib.name}.log", self.say) as ctx:
             if isinstance(ctx, str):
                 return _said(target, "error", ctx)
             version = target.version or installed_version(ctx.env_dir, lib.package)
@@ -251,11 +287,11 @@ class Bench:
                     return [], "its socket server never listened (see its log)"
                 if not reference.wait_for_port(ports[0], ctx.deadline):
                     return [], "the reference server never listened (dtws's own failure)"
-                pids = [server.process.pid for server in servers.servers]
+                pids = ctx.host.measured([server.process.pid for server in servers.servers])
                 return self._levels(ctx.solution, ports[1:], pids, ports[0], reference.process.pid), None
         finally:
             services.stop()
-            hosts.Local().after_step(ctx.log, ctx.cell.env)
+            ctx.host.after_step(ctx.log, ctx.cell.env)
 
     def _levels(self, lib: Library, ports: list[int], pids: list[int], ref_port: int, ref_pid: int) -> list[data.Level]:
         assert lib.load is not None

@@ -20,6 +20,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--project", type=Path, default=Path("."), help="folder of manage.py and tox.ini (default: .)")
     parser.add_argument("--toxworkdir", type=Path, default=None, help="the cells' envs (default: .tox of the project)")
+    parser.add_argument(
+        "--in-docker",
+        action="store_true",
+        help="a cell whose Python this machine lacks runs its processes in a container of python:X.Y, the official"
+        " image of its Python, as the matrix's 2.7 and 3.6 cells run on GitHub (needs docker)",
+    )
 
 
 def chosen(args: argparse.Namespace, command: str) -> list[Target] | None:
@@ -29,7 +35,7 @@ def chosen(args: argparse.Namespace, command: str) -> list[Target] | None:
         return None
     try:
         known = published_records(args.published) if args.published else records(args.results or Path("results"))
-        found = targets(args.targets, known)
+        found = targets(args.targets, known, args.in_docker)
     except (TargetError, published.NotPublished, results.ResultsError, OSError) as error:
         print(terminal_text(f"dtws {command}: {error}"))
         return None

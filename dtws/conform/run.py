@@ -1,7 +1,8 @@
 """The conformance run: the suite against each library's echo, on its newest passing cell, and the reference's.
 
 The cells are the bench's (dtws.bench.run.targets: a library's newest passing
-cell whose Python is here, or a cell named), their envs and servers as the bench
+cell whose Python is here, or with --in-docker in its image, or a cell named),
+their envs and servers as the bench
 has them (the env made when it is not there, the services started, the socket
 server processes on free ports). The suite runs against the first process's echo
 (``Library.echo``), then the servers stop; the bare ``websockets`` echo
@@ -114,7 +115,7 @@ class Conform:
         if cell is None:
             return _said(target, "no passing cell", target.why)
         log = self.out / "logs" / f"{files.part(lib.name)}.log"
-        with ready(cell, lib, self.project, self.toxworkdir, log, self.say) as ctx:
+        with ready(target, self.project, self.toxworkdir, log, self.say) as ctx:
             if isinstance(ctx, str):
                 return _said(target, "error", ctx)
             version = target.version or installed_version(ctx.env_dir, lib.package)
