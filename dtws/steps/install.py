@@ -15,11 +15,9 @@ import threading
 import time
 
 from dtws import ahead, procs
-from dtws.steps.base import Context, Outcome, from_finished
+from dtws.steps import evidence
+from dtws.steps.base import Context, Installer, Outcome, StepSpec, from_finished
 
-NEEDS: tuple[str, ...] = ()
-TIMEOUT_S = 900.0
-SERVICES = False  # a cell's services start once its env is made
 _NPM = threading.Lock()
 # virtualenv 20.21 seeds no pip, setuptools or wheel that run on Python 3.3 or
 # 3.4; these are the last releases that do, downloaded when the env is made.
@@ -93,14 +91,15 @@ def seed_env(python: str) -> dict[str, str]:
     return dict(pins, VIRTUALENV_DOWNLOAD="1") if pins else {}
 
 
-def _tox_said(ctx: Context, since: int) -> tuple[str | None, str | None]:
+def _tox_said(ctx: Context, since: int) -> tuple[Installer | None, str | None]:
     """From tox's output (read a line at a time): the installer it ran, and its own failure, if it had one.
 
     tox prints ``<env>: install_deps> <install command> ...`` before it installs,
     and ``<env>: failed with <why>`` when it failed itself (a command it may not
     run, an interpreter it cannot find), as opposed to the install failing.
     """
-    installer = failure = None
+    installer: Installer | None = None
+    failure = None
     with open(ctx.log.name, "rb") as log:
         log.seek(since)
         for raw in log:
@@ -116,6 +115,14 @@ def _tox_said(ctx: Context, since: int) -> tuple[str | None, str | None]:
 
 
 def run(ctx: Context) -> Outcome:
+    """The install, and the evidence of what it put in the env (whatever its verdict)."""
+    outcome = make(ctx)
+    outcome.evidence = evidence.read(ctx, outcome.installer, outcome.verdict == "pass")
+    return outcome
+
+
+def make(ctx: Context) -> Outcome:
+    """The env, made by tox with the cell's deps (and the npm packages its page needs)."""
     problem = ctx.host.prepare(ctx.log)
     if problem is not None:
         return Outcome("error", None, None, problem)
@@ -146,3 +153,7 @@ def run(ctx: Context) -> Outcome:
     if npm is not None:
         npm.installer = outcome.installer
     return npm or outcome
+
+
+# A cell's services start once its env is made.
+STEP = StepSpec(name="install", needs=(), timeout_s=900.0, services=False, run=run)
