@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dtws import ahead, asof, declared, installed
 from dtws.record import Installed
 from dtws.steps.base import Context, Evidence, Installer
-from dtws.versions import normalized
+from dtws.versions import normalized, series_key
 
 
 def read(ctx: Context, installer: Installer | None, passed: bool) -> Evidence:
@@ -30,15 +30,19 @@ def read(ctx: Context, installer: Installer | None, passed: bool) -> Evidence:
     )
 
 
+# uv reads the env of a Python from 3.6 on (whoever installed it); 2.7's only pip can.
+_UV_READS = (3, 6)
+
+
 def _freeze(ctx: Context, installer: Installer | None) -> dict[str, str]:
-    """The env's packages and versions: from uv where uv installed them (some 30 ms), else from pip (about 1 s).
+    """The env's packages and versions: from uv (some 30 ms) where uv can read the env, else from pip (about 1 s).
 
     uv gives names normalized (``django``), pip as each distribution spells
     them (``Django``); whoever reads them compares normalized names.
     """
     if not os.path.lexists(ctx.python):
         return {}
-    if installer == "uv":
+    if installer == "uv" or series_key(ctx.cell.python.removesuffix("t")) >= _UV_READS:
         freeze = ["uv", "pip", "freeze", "--python", str(ctx.python)]
     else:
         freeze = [str(ctx.python), "-m", "pip", "freeze", "--all"]
