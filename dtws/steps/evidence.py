@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Mapping
+from pathlib import Path
 
 from dtws import ahead, asof, declared, installed
 from dtws.record import Installed
@@ -84,6 +85,26 @@ def _installed(ctx: Context) -> Installed | None:
     found = installed.read(ctx.env_dir, solution.package, solution.deps, ctx.cell.python, asof.cutoff_of(ctx.as_of))
     site = installed.site_packages(ctx.env_dir)
     if found is not None and site is not None:
-        command, env = ctx.host.wrap([str(ctx.python), "-c", installed.COUNT], ctx.project, ctx.env)
-        installed.count_tests(command, env, ctx.project, found, site)
+        _count(ctx, found, site)
     return found
+
+
+# What a library's test modules count, by release and Python: the same in every cell of a run that has both.
+_COUNTED: dict[tuple[str, ...], tuple[int, int, list[str]]] = {}
+
+
+def _count(ctx: Context, found: Installed, site: Path) -> None:
+    """The library's test modules counted by the cell's Python (dtws.installed), once a run for each release and Python.
+
+    Parsing Tornado's 41 test modules takes its Python about 1 s; a count that failed is not kept.
+    """
+    library = found.packages[0] if found.packages else None
+    release = (library.name, library.version) if library is not None else ("", "")
+    key = (str(ctx.interpreter.executable), ctx.interpreter.version, *release, *found.test_files)
+    counted = _COUNTED.get(key)
+    if counted is not None:
+        found.test_functions, found.assertions, found.unparsed = counted[0], counted[1], list(counted[2])
+        return
+    command, env = ctx.host.wrap([str(ctx.python), "-c", installed.COUNT], ctx.project, ctx.env)
+    if installed.count_tests(command, env, ctx.project, found, site):
+        _COUNTED[key] = (found.test_functions, found.assertions, list(found.unparsed))
