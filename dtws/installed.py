@@ -218,10 +218,13 @@ def _urls(dist: Dist) -> dict[str, str]:
     return found
 
 
-def count_tests(command: list[str], env: dict[str, str], cwd: Path, found: Installed, site: Path) -> None:
-    """Count the test functions and assertions of ``found``'s test modules, parsed by ``command`` (the cell's COUNT)."""
+def count_tests(command: list[str], env: dict[str, str], cwd: Path, found: Installed, site: Path) -> bool:
+    """Count the test functions and assertions of ``found``'s test modules, parsed by ``command`` (the cell's COUNT).
+
+    False when the command could not give a count (every module is then unparsed).
+    """
     if not found.test_files:
-        return
+        return True
     paths = "\n".join(str(site / module) for module in found.test_files)
     try:
         done = subprocess.run(
@@ -230,9 +233,10 @@ def count_tests(command: list[str], env: dict[str, str], cwd: Path, found: Insta
         data = files.parse_json(done.stdout, "the test modules' count")
     except (OSError, subprocess.TimeoutExpired, ValueError):
         found.unparsed = list(found.test_files)
-        return
+        return False
     found.test_functions, found.assertions = int(data.get("functions", 0)), int(data.get("assertions", 0))
     found.unparsed = [os.path.relpath(path, site) for path in data.get("unparsed", [])]
+    return True
 
 
 def site_packages(env_dir: Path) -> Path | None:

@@ -175,7 +175,7 @@ def cell_context(
         scratch=scratch,
         env=dict(runner.cell_env(interpreter), DTWS_SOLUTION=lib.app, **{reaper.CELL: cell.env}),
         log=log,
-        deadline=time.monotonic() + install.TIMEOUT_S,
+        deadline=time.monotonic() + install.STEP.timeout_s,
         host=host,
     )
 
@@ -217,7 +217,7 @@ def make_env(ctx: Context, say: Say) -> str | None:
         ctx.note(f"the cell's env is there: {ctx.env_dir}")
         return None
     say(f"  {ctx.cell.env}: making its env (tox, as `dtws run` does)")
-    outcome = install.run(ctx)
+    outcome = install.make(ctx)
     if outcome.verdict != "pass":
         return f"its env could not be made ({outcome.verdict}: {outcome.detail or outcome.exit_code})"
     return None

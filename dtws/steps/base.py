@@ -1,4 +1,4 @@
-"""What every step gets (Context) and gives back (Outcome)."""
+"""What a step is (StepSpec), what it gets (Context) and gives back (Outcome)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,18 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Literal
 
 from dtws import procs
 from dtws.hosts import Host
 from dtws.interpreters import Interpreter
 from dtws.library import Library, Probes
 from dtws.matrix import Cell
-from dtws.record import StepVerdict, Tried
+from dtws.record import Declared, Installed, StepVerdict, Tried
 from dtws.solutions import probes
+
+StepName = Literal["install", "check", "test", "django-server", "websocket-server", "round-trip", "browser"]
+Installer = Literal["uv", "pip"]
 
 
 @dataclass
@@ -29,6 +32,7 @@ class Context:
     log: IO[bytes]
     deadline: float  # time.monotonic() by which the step must be done
     host: Host  # where the cell's processes run: here, or in its container
+    as_of: str | None = None  # the day (ISO) of the dated index the cell installs from (dtws.asof)
 
     @property
     def probes(self) -> Probes:
@@ -64,14 +68,37 @@ class Context:
 
 
 @dataclass
+class Evidence:
+    """What the install put in the env, read right after it (dtws.steps.evidence), for the cell's record."""
+
+    packages: dict[str, str]  # as the installer's freeze names them
+    django_version: str | None
+    library_version: str | None
+    declared: Declared | None  # what the library's metadata claims
+    installed: Installed | None  # its tree, docs and tests: read after an install that passed only
+
+
+@dataclass
 class Outcome:
     verdict: StepVerdict  # pass, fail, timeout, unavailable (what it needs is not here), error (harness error)
     command: list[str] | None = None
     exit_code: int | None = None
     detail: str | None = None
     facts: dict[str, float] = field(default_factory=dict)
-    installer: str | None = None  # the install step's: what installed the env's packages
+    installer: Installer | None = None  # the install step's: what installed the env's packages
     tried: list[Tried] = field(default_factory=list)  # the install step's: what it resolved or tried to (dtws.tried)
+    evidence: Evidence | None = None  # the install step's: what it put in the env
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """A step of every cell, declared by its module as ``STEP`` (dtws.steps lists them in order)."""
+
+    name: StepName
+    needs: tuple[StepName, ...]  # the steps that must have passed
+    timeout_s: float
+    services: bool  # whether it runs with its library's services (dtws.services) up
+    run: Callable[[Context], Outcome]
 
 
 def from_finished(command: list[str], finished: procs.Finished, detail: str | None = None) -> Outcome:

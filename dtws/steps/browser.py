@@ -19,11 +19,7 @@ from playwright.async_api import BrowserContext
 from dtws import chromium, procs
 from dtws.protocols import left
 from dtws.record import StepVerdict
-from dtws.steps.base import Context, Launch, Outcome, Servers, socket_launches
-
-NEEDS = ("install", "round-trip")
-TIMEOUT_S = 90.0
-SERVICES = True
+from dtws.steps.base import Context, Launch, Outcome, Servers, StepSpec, socket_launches
 
 
 def _ms_left(ctx: Context) -> float:
@@ -88,3 +84,6 @@ def run(ctx: Context) -> Outcome:
         detail = f"the page, in {os.path.basename(executable)}, showed a message a second client sent"
         ctx.note(detail)
         return Outcome("pass", command, None, detail)
+
+
+STEP = StepSpec(name="browser", needs=("install", "round-trip"), timeout_s=90.0, services=True, run=run)

@@ -13,11 +13,7 @@ import time
 from dtws import procs
 from dtws.protocols.websocket import Closed, HandshakeError
 from dtws.record import StepVerdict
-from dtws.steps.base import Context, Outcome
-
-NEEDS = ("install",)
-TIMEOUT_S = 90.0
-SERVICES = True
+from dtws.steps.base import Context, Outcome, StepSpec
 
 _SCRIPT = re.compile(rb"<script[^>]+src=\"([^\"]+)\"")
 _TITLE = re.compile(rb"<title>(.*?)</title>", re.DOTALL)
@@ -74,3 +70,6 @@ def run(ctx: Context) -> Outcome:
             code = server.stop()
             return Outcome("timeout" if isinstance(error, TimeoutError) else "fail", command, code, str(error))
         return Outcome("pass", command, server.stop(), detail)
+
+
+STEP = StepSpec(name="django-server", needs=("install",), timeout_s=90.0, services=True, run=run)

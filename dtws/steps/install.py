@@ -1,7 +1,7 @@
 """install: ``tox run -e <cell> --notest``, a fresh env with the cell's deps from the package index.
 
-A failure before the library's own install (no env made, or an env whose pip
-does not run) is a harness error, not the library's failure.
+A failure before the library's own install (no env made, or, where pip installs,
+an env whose pip does not run) is a harness error, not the library's failure.
 
 A library whose page needs an npm package (python-socketio's JS client) also
 gets the project's npm packages (``npm ci``), once per dtws process.
@@ -16,11 +16,9 @@ import time
 
 from dtws import ahead, installed, procs, tried
 from dtws.record import Tried
-from dtws.steps.base import Context, Outcome, from_finished
+from dtws.steps import evidence
+from dtws.steps.base import Context, Installer, Outcome, StepSpec, from_finished
 
-NEEDS: tuple[str, ...] = ()
-TIMEOUT_S = 900.0
-SERVICES = False  # a cell's services start once its env is made
 _NPM = threading.Lock()
 # virtualenv 20.21 seeds no pip, setuptools or wheel that run on Python 3.3 or
 # 3.4; these are the last releases that do, downloaded when the env is made.
@@ -94,14 +92,15 @@ def seed_env(python: str) -> dict[str, str]:
     return dict(pins, VIRTUALENV_DOWNLOAD="1") if pins else {}
 
 
-def _tox_said(ctx: Context, since: int) -> tuple[str | None, str | None]:
+def _tox_said(ctx: Context, since: int) -> tuple[Installer | None, str | None]:
     """From tox's output (read a line at a time): the installer it ran, and its own failure, if it had one.
 
     tox prints ``<env>: install_deps> <install command> ...`` before it installs,
     and ``<env>: failed with <why>`` when it failed itself (a command it may not
     run, an interpreter it cannot find), as opposed to the install failing.
     """
-    installer = failure = None
+    installer: Installer | None = None
+    failure = None
     with open(ctx.log.name, "rb") as log:
         log.seek(since)
         for raw in log:
@@ -128,6 +127,14 @@ def _tried(ctx: Context, since: int, passed: bool) -> list[Tried]:
 
 
 def run(ctx: Context) -> Outcome:
+    """The install, and the evidence of what it put in the env (whatever its verdict)."""
+    outcome = make(ctx)
+    outcome.evidence = evidence.read(ctx, outcome.installer, outcome.verdict == "pass")
+    return outcome
+
+
+def make(ctx: Context) -> Outcome:
+    """The env, made by tox with the cell's deps (and the npm packages its page needs)."""
     problem = ctx.host.prepare(ctx.log)
     if problem is not None:
         return Outcome("error", None, None, problem)
@@ -150,13 +157,20 @@ def run(ctx: Context) -> Outcome:
         return Outcome("error", command, finished.exit_code, f"tox {failure}", installer=outcome.installer)
     if not os.path.lexists(ctx.python):
         return Outcome("error", command, finished.exit_code, f"tox made no env (no {ctx.python.name} in {ctx.env_dir})")
-    if outcome.verdict == "fail":
+    # The env's pip is asked only where pip installed: uv's env has one that nothing ran (and starting it, its 490
+    # modules never compiled, costs a failed cell some 0.9 s of CPU).
+    if outcome.verdict == "fail" and outcome.installer != "uv":
         pip = ctx.run([str(ctx.python), "-m", "pip", "--version"], timeout_s=max(ctx.deadline - time.monotonic(), 30))
         if pip.exit_code != 0:
             why = f"the env's pip does not run on Python {ctx.cell.python}"
             return Outcome("error", command, finished.exit_code, why, installer=outcome.installer)
+    if outcome.verdict == "fail":
         return outcome
     npm = _npm(ctx) if ctx.solution.npm_file is not None else None
     if npm is not None:
-        npm.installer = outcome.installer
+        npm.installer, npm.tried = outcome.installer, outcome.tried
     return npm or outcome
+
+
+# A cell's services start once its env is made.
+STEP = StepSpec(name="install", needs=(), timeout_s=900.0, services=False, run=run)

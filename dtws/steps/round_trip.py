@@ -6,11 +6,7 @@ the last: the message reaches B only through what those processes share.
 
 from __future__ import annotations
 
-from dtws.steps.base import Context, Outcome, with_socket_servers
-
-NEEDS = ("install", "websocket-server")
-TIMEOUT_S = 90.0
-SERVICES = True
+from dtws.steps.base import Context, Outcome, StepSpec, with_socket_servers
 
 
 def run(ctx: Context) -> Outcome:
@@ -20,3 +16,6 @@ def run(ctx: Context) -> Outcome:
         return ctx.probes.round_trip(ports[0], ports[-1], ctx.deadline, ctx.note)
 
     return with_socket_servers(ctx, round_trip)
+
+
+STEP = StepSpec(name="round-trip", needs=("install", "websocket-server"), timeout_s=90.0, services=True, run=run)

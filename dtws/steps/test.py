@@ -10,11 +10,7 @@ import os
 import re
 import time
 
-from dtws.steps.base import Context, Outcome, from_finished
-
-NEEDS = ("install",)
-TIMEOUT_S = 300.0
-SERVICES = True
+from dtws.steps.base import Context, Outcome, StepSpec, from_finished
 
 _TOTAL = re.compile(rb"^TOTAL\s.*?(\d+(?:\.\d+)?)%\s*$", re.MULTILINE)
 
@@ -38,3 +34,6 @@ def run(ctx: Context) -> Outcome:
         outcome.facts["coverage_percent"] = float(total.group(1))
         outcome.detail = f"coverage {total.group(1).decode()}%"
     return outcome
+
+
+STEP = StepSpec(name="test", needs=("install",), timeout_s=300.0, services=True, run=run)

@@ -5,11 +5,7 @@ A library served by several processes (its ``processes``) has each of them hands
 
 from __future__ import annotations
 
-from dtws.steps.base import Context, Outcome, with_socket_servers
-
-NEEDS = ("install",)
-TIMEOUT_S = 90.0
-SERVICES = True
+from dtws.steps.base import Context, Outcome, StepSpec, with_socket_servers
 
 
 def run(ctx: Context) -> Outcome:
@@ -24,3 +20,6 @@ def run(ctx: Context) -> Outcome:
         return "; ".join(f"process {number}: {line}" for number, line in enumerate(said, 1))
 
     return with_socket_servers(ctx, handshakes)
+
+
+STEP = StepSpec(name="websocket-server", needs=("install",), timeout_s=90.0, services=True, run=run)
