@@ -222,7 +222,7 @@ class Recorder:
 def _new_record(
     cell: Cell, project: Path, timeouts: Mapping[str, float], as_of: asof.Index | None
 ) -> record.CellRecord:
-    rec = record.CellRecord(cell.library, cell.env, cell.python, cell.django, provenance=_provenance(project))
+    rec = record.CellRecord(cell.library, cell.env, cell.python, cell.django, provenance=_provenance(project, cell))
     rec.steps = [record.Step(s.name, list(s.needs), timeout_s=timeouts.get(s.name, s.timeout_s)) for s in STEPS]
     rec.provenance.as_of = as_of.day.isoformat() if as_of else None
     return rec
