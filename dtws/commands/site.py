@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from dtws import answers, bisect, files, locks, pages, published, questions, results, review
+from dtws import addresses, answers, bisect, files, locks, pages, published, questions, results, review
 from dtws.bench import data as bench_data
 from dtws.commands import Command
 from dtws.commands.options import folder_problem
 from dtws.conform import data as conform_data
-from dtws.pages import runs
+from dtws.pages import runs, shell
 from dtws.reasons import terminal_text
 
 
@@ -85,6 +86,9 @@ def main(args: argparse.Namespace) -> int:
     except published.Unreadable as error:  # building on would publish a site that lost what it could not read
         print(terminal_text(f"dtws site: the previous site could not be read in full ({error}); not built, run again"))
         return 2
+    except shell.ShellError as error:
+        print(terminal_text(f"dtws site: {error}"))
+        return 1
     except OSError as error:  # a file of its results that is a link or no regular file; a folder it cannot write
         said = f"{error.filename}: {error.strerror}" if error.filename else str(error)
         print(terminal_text(f"dtws site: {said}"))
@@ -237,7 +241,7 @@ def _build(
     found_for: dict[str, list[tuple[str, str, str]]] = {}
     for name, (_, found) in sorted(bisects.items()):
         found_for.setdefault(found.library, []).append(
-            (questions.ASKED.get(name, ""), found.answer, f"{bisect.SITE}/{name}/")
+            (questions.ASKED.get(name, ""), found.answer, addresses.bisect(name))
         )
     if not current.libraries:  # results of an older dtws (schema 1 or 2): answered from their records here
         current.libraries = answers.gather(current.cells, project)
@@ -247,7 +251,7 @@ def _build(
     for problem in earlier.problems:
         print(terminal_text(f"dtws site: {problem}"))
     as_of_sites = [pages.plan(folder, day, site_name=site.site_name) for folder, day in earlier_days]
-    as_of_pages = {str(item.results.as_of): pages.as_of_address(str(item.results.as_of)) for item in as_of_sites}
+    as_of_pages = {str(item.results.as_of): addresses.as_of(str(item.results.as_of)) for item in as_of_sites}
     reviewed = any(item.results.as_of == review.DAY for item in as_of_sites)
     benched = bench is not None and bench.latest is not None
     conformed = conformance is not None and conformance[0].latest is not None
@@ -278,6 +282,9 @@ def _build(
         print("\n".join(terminal_text(line) for line in output.splitlines()))
         print(f"dtws site: mkdocs build --strict failed (exit code {done.returncode})")
         return 1
+    theme = shell.take(out)
+    site = dataclasses.replace(site, shell=theme)
+    as_of_sites = [dataclasses.replace(item, shell=theme) for item in as_of_sites]
     pages.write_cells(site, out)
     pages.write_runs(site, out)
     for earlier_site in as_of_sites:
@@ -287,15 +294,15 @@ def _build(
     written = []
     for name, (folder, found) in bisects.items():
         try:
-            pages.write_bisect(folder, found, out, site.site_name)
+            pages.write_bisect(folder, found, out, site.site_name, theme)
         except ValueError as error:  # a name that is no path's part: never written, and never breaks the site
             print(terminal_text(f"dtws site: bisect {name}: {error}; left out"))
             continue
         written.append(name)
     pages.write_bisect_index(written, out)
-    if benched and bench is not None and pages.write_bench(bench, out, site.site_name):
+    if benched and bench is not None and pages.write_bench(bench, out, site.site_name, theme):
         print(f"bench: {out / pages.BENCH / 'index.html'}")
-    if conformance is not None and pages.write_conformance(*conformance, out, site.site_name):
+    if conformance is not None and pages.write_conformance(*conformance, out, site.site_name, theme):
         print(f"protocol: {out / pages.CONFORMANCE / 'index.html'}")
     print(f"site: {out / 'index.html'}  (serve it: python -m dtws preview)")
     return 0
