@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import jinja2
@@ -366,24 +366,22 @@ def plan(
     )
 
 
-def write_docs(
-    site: Site,
-    docs: Path,
-    as_of_pages: dict[str, str] | None = None,
-    reviewed: bool = False,
-    bisects: dict[str, list[tuple[str, str, str]]] | None = None,
-    benched: bool = False,
-    conformed: bool = False,
-) -> None:
-    """The pages mkdocs builds (the front page, one per library) and the files it publishes as they are.
+@dataclass(frozen=True)
+class Links:
+    """The pages written after mkdocs that the front and library pages link, as the site has them."""
 
-    ``as_of_pages``: the as-of tables the site has (date -> address), which the front page lists;
-    ``reviewed``: whether it has the review reproduced (``write_review``), which it links;
-    ``bisects``: by library, the question (dtws.questions; "" for none), answer and address of each bisect page
-    (``write_bisect``), which its page lists;
-    ``benched``: whether it has the bench's page (``write_bench``), which it links;
-    ``conformed``: whether it has the conformance pages (``write_conformance``), which it links.
-    """
+    as_of: dict[str, str] = field(default_factory=dict)  # the as-of tables (date -> address), on the front page
+    reviewed: bool = False  # the review reproduced (``write_review``)
+    # By library, the question (dtws.questions; "" for none), answer and address of each bisect page (``write_bisect``)
+    bisects: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    benched: bool = False  # the bench's page (``write_bench``)
+    conformed: bool = False  # the conformance pages (``write_conformance``)
+
+
+def write_docs(site: Site, docs: Path, links: Links | None = None) -> None:
+    """The pages mkdocs builds (the front page, one per library) and the files it publishes as they are;
+    ``links``: the pages written after mkdocs that they link."""
+    links = links or Links()
     docs.mkdir(parents=True, exist_ok=True)
     _clear(docs)
     env = _environment()
@@ -401,10 +399,10 @@ def write_docs(
         previous=site.previous,
         table_file=TABLE,
         run_key=site.run.key,
-        as_of_pages=as_of_pages or {},
-        reviewed=reviewed,
-        benched=benched,
-        conformed=conformed,
+        as_of_pages=links.as_of,
+        reviewed=links.reviewed,
+        benched=links.benched,
+        conformed=links.conformed,
     )
     files.write_text(docs / "index.md", front)
     answered = {found.library: found for found in results.libraries}
@@ -424,7 +422,7 @@ def write_docs(
             changed_cells=changed_cells,
             results=results,
             view=view,
-            bisects=(bisects or {}).get(library, []),
+            bisects=links.bisects.get(library, []),
         )
         files.write_text(docs / "libraries" / f"{library}.md", page)
     files.write_text(docs / TABLE, json.dumps(table(results, changed_cells), separators=(",", ":")) + "\n")
