@@ -8,12 +8,15 @@ card, the files of its integration, its cells as a plain table),
 side: results.json's ``libraries``, dtws.answers), ``results.json`` and ``badges/<library>.json`` (shields.io
 endpoints). Into the built site, after mkdocs (``write_cells``):
 ``cells/<library>/<cell>/index.html``, one page per cell with its logs beside
-it, plain HTML, since a site of thousands of cells cannot wait for mkdocs to
-render (and then copy) each; with them, each run's own page (``write_runs``:
+it, in the theme's shell (dtws.pages.shell: the theme's header, navigation and
+search around its content), since a site of thousands of cells cannot wait for
+mkdocs to render (and then copy) each; with them, each run's own page (``write_runs``:
 ``runs/<key>/``), an as-of run's table and cells (``write_as_of``:
 ``as-of/<date>/``), the review reproduced (``write_review``: ``review/``) and
 each bisect's page (``write_bisect``: ``bisect/<cell>-<package>/``). What the
-pages show is gathered first (``Site``, ``CellPage``), then only rendered.
+pages show is gathered first (``Site``, ``CellPage``), then only rendered;
+which pages a site has, and from what, is dtws.pages.publish's registry.
+Every address is dtws.addresses'.
 Templates autoescape: every text that came from a record or a log is escaped
 before it reaches a page, and table.js puts text in as text.
 
