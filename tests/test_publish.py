@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,16 +10,7 @@ from bs4 import BeautifulSoup
 from dtws import addresses, files, pages, results, sitedata
 from dtws.commands.site import docs_dir
 from dtws.pages import publish
-from tests.conftest import PROJECT
-
-
-def project_copy(tmp_path: Path) -> Path:
-    """A copy of the mkdocs sources, so the test never writes into the repository's site/."""
-    project = tmp_path / "project"
-    project.mkdir()
-    shutil.copy(PROJECT / "mkdocs.yml", project)
-    shutil.copytree(PROJECT / "site", project / "site", ignore=shutil.ignore_patterns(*pages.GENERATED))
-    return project
+from tests.test_site import site_project
 
 
 def merged(tmp_path: Path) -> Path:
@@ -48,7 +38,7 @@ def test_a_page_is_one_registry_entry(tmp_path: Path, monkeypatch: pytest.Monkey
 
     entries = [publish.Page("hello", "site", gather, render), publish.Page("none", "site", absent, never)]
     monkeypatch.setattr(publish, "PAGES", [*publish.PAGES, *entries])
-    project, out = project_copy(tmp_path), tmp_path / "out"
+    project, out = site_project(tmp_path), tmp_path / "out"
     said: list[str] = []
     data = sitedata.load(sitedata.Sources(merged(tmp_path)), tmp_path / "kept", project)
     publish.build(data, project, docs_dir(project), out, "dtws", said.append)
@@ -59,7 +49,7 @@ def test_a_page_is_one_registry_entry(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_pages_written_after_mkdocs_are_in_the_themes_shell(tmp_path: Path) -> None:
-    project, out = project_copy(tmp_path), tmp_path / "out"
+    project, out = site_project(tmp_path), tmp_path / "out"
     data = sitedata.load(sitedata.Sources(merged(tmp_path)), tmp_path / "kept", project)
     publish.build(data, project, docs_dir(project), out, "dtws", print)
     address = addresses.cell("channels", "py312-django52-channels")
