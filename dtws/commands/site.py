@@ -75,8 +75,8 @@ def main(args: argparse.Namespace) -> int:
     results folder's lock, shared) and no other site writes the project's docs folder."""
     project = args.project.resolve()
     out = (args.out or project / "build" / "site").resolve()
-    problem = _problem(project, out)
-    if problem:  # found before the pages are written, not as mkdocs's traceback after
+    problem = _problem(project)
+    if problem:
         print(f"dtws site: {problem}")
         return 2
     sources = sitedata.Sources(args.results, args.previous, args.as_of, args.bisect, args.bench, args.conformance)
@@ -90,6 +90,9 @@ def main(args: argparse.Namespace) -> int:
             data = sitedata.load(sources, Path(kept), project)
             for said in data.problems:
                 _say(said)
+            problem = folder_problem("--out", out)  # made only once the inputs are read
+            if problem:  # found before the pages are written, not as mkdocs's traceback after
+                raise sitedata.LoadError(problem)
             publish.build(data, project, docs, out, _setting(project, "site_name") or "dtws", _say)
     except (locks.LockError, sitedata.LoadError) as error:
         _say(str(error))
@@ -115,12 +118,12 @@ def _say(said: str) -> None:
     print(terminal_text(f"dtws site: {said}"))
 
 
-def _problem(project: Path, out: Path) -> str | None:
+def _problem(project: Path) -> str | None:
     if not (project / "mkdocs.yml").is_file():
         return f"no mkdocs.yml in {project}; run it from the repository root or pass --project"
     if importlib.util.find_spec("mkdocs") is None:
         return "mkdocs is not installed: install dtws with its site extra (pip install '.[site]')"
-    return folder_problem("--out", out)
+    return None
 
 
 COMMAND = Command(
