@@ -15,10 +15,11 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
-from dtws import addresses, bisect, files, pages, questions, review
+from dtws import addresses, bisect, files, pages, questions, review, when
 from dtws.bench import data as bench_data
 from dtws.conform import data as conform_data
 from dtws.pages import Links, Site, shell
@@ -170,10 +171,11 @@ def build(data: SiteData, project: Path, docs: Path, out: Path, site_name: str, 
 
     BuildError when mkdocs fails; shell.ShellError when it built no shell.
     """
+    built_at = datetime.now(when.UTC)  # one time for every page, which each "since" is told from
     planned = Build(
         data,
-        pages.plan(data.results_dir, data.current, data.previous, site_name, data.earlier),
-        [pages.plan(day.folder, day.results, site_name=site_name) for day in data.days],
+        pages.plan(data.results_dir, data.current, data.previous, site_name, data.earlier, built_at),
+        [pages.plan(day.folder, day.results, site_name=site_name, built_at=built_at) for day in data.days],
     )
     render(planned, "docs", Where(docs, say))
     _mkdocs(project, out)
