@@ -509,6 +509,11 @@ def _newest_ran(entries: Sequence[Entry]) -> tuple[str, str] | None:
     return (best.django, best.python) if best is not None else None
 
 
+def at_a_glance(found: Sequence[LibraryAnswers]) -> bool:
+    """Whether there are answers, each with its few words (those of a dtws before the glances have none)."""
+    return bool(found) and all(answer.glance for library in found for answer in library.answers)
+
+
 def gather(entries: Sequence[Entry], project: Path, libraries: Sequence[Library] = LIBRARIES) -> list[LibraryAnswers]:
     """Every library of ``entries`` (in the declarations' order), each question answered, from the cells of released
     Django and Python only (not those ahead of release: dtws.ahead)."""

@@ -184,8 +184,12 @@ def _conformance(data: SiteData, given: Path | None, kept: Path) -> tuple[confor
 
 
 def _answers(data: SiteData, project: Path) -> None:
-    """The libraries' answers, with the bench's speed and the protocol's cases, which only the site has."""
-    if not data.current.libraries:  # results of an older dtws (schema 1 or 2): answered from their records here
+    """The libraries' answers, with the bench's speed and the protocol's cases, which only the site has.
+
+    Results of an older dtws are answered from their records here: a schema 1 or 2 has no answers, a 3 of before the
+    glances none at a glance (the Compare page's cells).
+    """
+    if not answers.at_a_glance(data.current.libraries):
         data.current.libraries = answers.gather(data.current.cells, project)
     answers.with_bench(data.current.libraries, data.bench)
     answers.with_conformance(data.current.libraries, data.conformance)
