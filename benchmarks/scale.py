@@ -32,6 +32,7 @@ sys.path.insert(0, str(PROJECT))
 from dtws import matrix, merge, pages, record, results  # noqa: E402
 from dtws.commands.site import docs_dir  # noqa: E402
 from dtws.libraries import LIBRARIES  # noqa: E402
+from dtws.pages import shell  # noqa: E402
 
 PHASES = ("merge", "mkdocs", "cells")
 PER_SERIES = 50  # synthetic Pythons per synthetic Django series
@@ -77,8 +78,9 @@ def phase(name: str, size: int, work: Path) -> None:
         from mkdocs.__main__ import cli
 
         cli(["build", "--strict", "--quiet", "-f", str(work / "project" / "mkdocs.yml"), "-d", str(work / "site")])
-    else:  # then the cell pages, into the built site
-        site = pages.plan(work / "results", results.read(work / "results" / results.FILENAME))
+    else:  # then the cell pages, into the built site, in the theme's shell that mkdocs built
+        theme = shell.take(work / "site")
+        site = pages.plan(work / "results", results.read(work / "results" / results.FILENAME), theme=theme)
         pages.write_cells(site, work / "site")
 
 

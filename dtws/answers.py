@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dtws import ahead, when
+from dtws import addresses, ahead, when
 from dtws.bench import data as bench_data
 from dtws.bench import explain
 from dtws.conform import data as conform_data
@@ -89,7 +89,7 @@ def _order(entry: Entry) -> tuple[tuple[int, ...], tuple[int, ...]]:
 
 
 def cell_page(entry: Entry) -> str:
-    return f"cells/{entry.library}/{entry.cell}/"
+    return addresses.cell(entry.library, entry.cell)
 
 
 def env_of(entry: Entry) -> str:
@@ -98,11 +98,11 @@ def env_of(entry: Entry) -> str:
 
 
 def log_of(entry: Entry, step: str) -> str:
-    return f"{cell_page(entry)}logs/{step}.log"
+    return addresses.step_log(entry.library, entry.cell, step)
 
 
 def code_anchor(library: str, index: int) -> str:
-    return f"libraries/{library}/#code-{index}"
+    return addresses.code(library, index)
 
 
 def _count(number: int, thing: str) -> str:
@@ -394,7 +394,7 @@ def speed(bench: bench_data.Bench | None, library: str) -> Answer:
     found = bench_data.newest(bench, library)
     if found is None:
         return _unknown("speed", "no run of the bench had it", "not benched")
-    link = [Evidence(f"the bench of {found.cell or library}", f"{bench_data.SITE}/#{library}")]
+    link = [Evidence(f"the bench of {found.cell or library}", addresses.bench(library))]
     level = found.headline
     if level is None or level.ratio is None:
         return Answer(
@@ -429,7 +429,7 @@ def protocol(conformance: conform_data.Conformance | None, library: str) -> Answ
     latest = conformance.latest if conformance is not None else None
     if conformance is None or latest is None:
         return _not_conformed()
-    link = [Evidence("its cases", f"{conform_data.SITE}/{library}.html")]
+    link = [Evidence("its cases", addresses.conformance(library))]
     found = conform_data.newest(conformance, library)
     if found is None:
         entry = next((item for item in latest.libraries if item.library == library), None)
@@ -507,6 +507,11 @@ def _newest_ran(entries: Sequence[Entry]) -> tuple[str, str] | None:
     ran = [e for e in entries if e.record is not None and e.record.status not in NOT_JUDGED]
     best = max(ran, key=_order, default=None)
     return (best.django, best.python) if best is not None else None
+
+
+def at_a_glance(found: Sequence[LibraryAnswers]) -> bool:
+    """Whether there are answers, each with its few words (those of a dtws before the glances have none)."""
+    return bool(found) and all(answer.glance for library in found for answer in library.answers)
 
 
 def gather(entries: Sequence[Entry], project: Path, libraries: Sequence[Library] = LIBRARIES) -> list[LibraryAnswers]:

@@ -36,14 +36,14 @@ from typing import Annotated, Literal
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from dtws import files, matrix, reasons, record, shapes
+from dtws import addresses, files, matrix, reasons, record, shapes
 from dtws.record import Status, StepVerdict
 from dtws.versions import admits, normalized, series_key
 
 INDEX = "https://pypi.org/simple/"
 FILENAME = "bisect.json"
 # Where a site has its bisects' pages (bisect/<name>/), and the list of them a later site keeps them by.
-SITE = "bisect"
+SITE = addresses.BISECT
 SITE_INDEX = "index.json"
 _WHEEL = re.compile(r"-(?P<python>[^-]+)-(?P<abi>[^-]+)-(?P<platform>[^-]+)\.whl$")
 # A distribution's name, as PEP 508 spells it.

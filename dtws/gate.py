@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
-from dtws import ahead
+from dtws import addresses, ahead
 from dtws.github import markdown_code
 from dtws.marks import MARKS
 from dtws.results import Entry, Results
@@ -116,7 +116,7 @@ def _code(text: str | None) -> str:
 
 def _cell(flip: Flip | Entry, site: str | None) -> str:
     name = f"{flip.library} {flip.cell}"
-    return f"[{name}]({site}cells/{flip.library}/{flip.cell}/)" if site else name
+    return f"[{name}]({site}{addresses.cell(flip.library, flip.cell)})" if site else name
 
 
 def markdown(verdict: Verdict, site: str | None) -> str:

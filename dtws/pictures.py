@@ -19,10 +19,10 @@ from pathlib import Path
 
 from playwright.async_api import BrowserContext
 
-from dtws import chromium, files
+from dtws import addresses, chromium, files
 
 # Each picture's file name and the site's page it shows.
-PAGES = {"front.png": "", "compare.png": "compare/"}
+PAGES = {"front.png": "", "compare.png": addresses.COMPARE}
 WIDTH, HEIGHT = 1280, 800  # a laptop's first screen
 TIMEOUT_S = 60.0
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
-from dtws import bisect, files, record, results
+from dtws import addresses, bisect, files, record, results
 
 TIMEOUT_S = 60
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -241,7 +241,7 @@ def copy_cell(published: Published, entry: results.Entry, target: Path) -> Copie
     """The kept cell's record and the logs and screenshots its published page had; what could not be had."""
     assert entry.record is not None
     record.write(entry.record, target)
-    return _copy_logs(published, entry.record, f"cells/{entry.library}/{entry.cell}/", target)
+    return _copy_logs(published, entry.record, addresses.cell(entry.library, entry.cell), target)
 
 
 def _copy_logs(published: Published, rec: record.CellRecord, page: str, target: Path) -> Copied:
@@ -252,7 +252,8 @@ def _copy_logs(published: Published, rec: record.CellRecord, page: str, target: 
         wanted = [name] + ([name[: -len(".log")] + ".png"] if name.endswith(".log") else [])
         for file in wanted:  # a screenshot is there only for a browser step's log
             try:
-                if not published.fetch(page + "logs/" + file, target / "logs" / file) and file == name:
+                fetched = published.fetch(f"{page}{addresses.LOGS}/{file}", target / addresses.LOGS / file)
+                if not fetched and file == name:
                     copied.missing.append(name)
             except Unreadable as error:
                 copied.unreadable.append(str(error))
@@ -286,7 +287,7 @@ def copy_bisects(
             folder = target / files.part(name)
         except ValueError:
             continue
-        page = f"{bisect.SITE}/{name}/"
+        page = addresses.bisect(name)
         if not published.fetch(page + bisect.FILENAME, folder / bisect.FILENAME):
             problems.append(f"bisect {name}: its published answer could not be had; its page is dropped")
             continue
@@ -301,7 +302,7 @@ def copy_bisects(
             continue
         found.append((folder, answer))
         for probe in answer.probes:  # bisect.read checked each record is <release>/<library>/<cell>
-            probe_page = f"{page}{probe.version}/cells/{answer.library}/{answer.cell}/"
+            probe_page = f"{page}{probe.version}/{addresses.cell(answer.library, answer.cell)}"
             if not published.fetch(probe_page + record.FILENAME, folder / probe.record / record.FILENAME):
                 problems.append(f"bisect {name}: the record of its probe {probe.record!r} could not be had")
                 continue

@@ -30,7 +30,7 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from dtws import ahead, files, gate, shapes
+from dtws import addresses, ahead, files, gate, shapes
 from dtws.conform import data as conform_data
 from dtws.github import markdown_code
 
@@ -94,7 +94,7 @@ def protocol(conformance: conform_data.Conformance | None) -> list[Grown]:
 
 
 def _grown_line(item: Grown, told: Told) -> str:
-    name = f"[{item.library}]({told.site}conformance/{item.library}.html)" if told.site else item.library
+    name = f"[{item.library}]({told.site}{addresses.conformance(item.library)})" if told.site else item.library
     new = ", ".join(item.new[:20]) + (" …" if len(item.new) > 20 else "")
     return f"- {name}: {item.was} → {item.now} failed cases" + (f" (failing now: {new})" if new else "")
 
@@ -184,7 +184,7 @@ def _issue_number(value: Any, said: str) -> int:
 
 def _page(cell: Cell, told: Told) -> str:
     name = f"{cell.library} {cell.cell}"
-    return f"[{name}]({told.site}cells/{cell.library}/{cell.cell}/)" if told.site else name
+    return f"[{name}]({told.site}{addresses.cell(cell.library, cell.cell)})" if told.site else name
 
 
 def _reason(cell: Cell) -> str:

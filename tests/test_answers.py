@@ -294,3 +294,5 @@ def test_the_glance_is_kept_in_results_json() -> None:
     }
     was = results.from_dict(older).libraries[0].answer("install")
     assert was is not None and (was.mark, was.glance) == (None, "")  # an older dtws's answers: read, with no glance
+    assert answers.at_a_glance(found) and not answers.at_a_glance(results.from_dict(older).libraries)
+    assert not answers.at_a_glance([])  # schema 1 or 2: no answers at all

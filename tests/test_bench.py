@@ -15,9 +15,9 @@ from playwright.sync_api import Browser
 from dtws import answers, pages
 from dtws.bench import data, explain, report
 from dtws.bench.run import Settings
-from dtws.commands.site import _bench
 from dtws.published import Published
 from dtws.results import LibraryAnswers, Results
+from dtws.sitedata import SiteData, _bench
 from tests.conftest import dtws, dtws_args, processes_mentioning
 from tests.test_site import site_project
 
@@ -235,8 +235,9 @@ def test_a_site_without_a_new_bench_keeps_the_published_one(bench_site: Path, tm
     assert (kept / "index.html").is_file()
     bench = data.read(bench_site / "bench" / data.FILENAME)
     before = Published(Results(generated_at="", cells=[]), str(bench_site))
-    assert _bench(tmp_path / "no-such.json", before, tmp_path) == bench
-    assert _bench(None, None, tmp_path) is None
+    loaded = SiteData(tmp_path, Results(generated_at="", cells=[]), before=before)
+    assert _bench(loaded, tmp_path / "no-such.json", tmp_path) == bench
+    assert _bench(SiteData(tmp_path, Results(generated_at="", cells=[])), None, tmp_path) is None
 
 
 def test_the_command_says_what_is_wrong_in_one_line(tmp_path: Path) -> None:

@@ -95,6 +95,25 @@ def test_read_the_table_follow_a_cell_see_its_steps(browser: Browser, served: st
     page.close()
 
 
+def test_a_cell_page_is_in_the_sites_theme_and_its_search_works(browser: Browser, served: str) -> None:
+    """Written after mkdocs, a cell page still has the theme's header, navigation and search, and fits 1280 px."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(served + "cells/django-socketio/py312-django52/", wait_until="networkidle")
+    assert page.locator("header.md-header").is_visible()
+    # The guide's pages are a section of the navigation, folded until it is opened
+    assert page.locator(".md-nav--primary").get_by_role("link", name="Method", include_hidden=True).count() == 1
+    assert page.locator("nav.dtws-crumbs").get_by_role("link", name="django-socketio").is_visible()
+    assert page.title().startswith("django-socketio · py312-django52 - ")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.locator("input.md-search__input").click()
+    page.locator("input.md-search__input").press_sequentially("caveats")
+    found = page.locator(".md-search-result__item a").first
+    found.wait_for()
+    found.click()
+    page.wait_for_url("**/caveats/")
+    page.close()
+
+
 def test_the_compare_page_every_library_every_question_and_its_links_resolve(browser: Browser, served: str) -> None:
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
     page.goto(served)

@@ -23,12 +23,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from dtws import files, history
+from dtws import addresses, files, history
 from dtws.shapes import Amount, Count, Name
 
 SCHEMA_VERSION = 1
 FILENAME = "bench.json"
-SITE = "bench"  # the site's folder of the bench's page and its bench.json
+SITE = addresses.BENCH  # the site's folder of the bench's page and its bench.json
 HISTORY_LIMIT = 104  # two years of weekly runs
 Status = Literal["measured", "no load client", "no passing cell", "error"]
 Outcome = Literal["complete", "lossy", "stalled", "failed"]  # one level of the load (dtws.bench.load)

@@ -26,12 +26,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from dtws import files, history
+from dtws import addresses, files, history
 from dtws.shapes import Name
 
 SCHEMA_VERSION = 1
 FILENAME = "conformance.json"
-SITE = "conformance"  # the site's folder of the pages, conformance.json and Autobahn's reports
+SITE = addresses.CONFORMANCE  # the site's folder of the pages, conformance.json and Autobahn's reports
 HISTORY_LIMIT = 104  # two years of weekly runs
 REFERENCE = "websockets"  # the bare protocol library whose echo runs beside the libraries'
 Behaviour = Literal["OK", "NON-STRICT", "INFORMATIONAL", "UNIMPLEMENTED", "FAILED"]

@@ -9,12 +9,15 @@ glance with the whole of it in place: results.json's ``libraries``,
 dtws.answers), ``results.json`` and ``badges/<library>.json`` (shields.io
 endpoints). Into the built site, after mkdocs (``write_cells``):
 ``cells/<library>/<cell>/index.html``, one page per cell with its logs beside
-it, plain HTML, since a site of thousands of cells cannot wait for mkdocs to
-render (and then copy) each; with them, each run's own page (``write_runs``:
+it, in the theme's shell (dtws.pages.shell: the theme's header, navigation and
+search around its content), since a site of thousands of cells cannot wait for
+mkdocs to render (and then copy) each; with them, each run's own page (``write_runs``:
 ``runs/<key>/``), an as-of run's table and cells (``write_as_of``:
 ``as-of/<date>/``), the review reproduced (``write_review``: ``review/``) and
 each bisect's page (``write_bisect``: ``bisect/<cell>-<package>/``). What the
-pages show is gathered first (``Site``, ``CellPage``), then only rendered.
+pages show is gathered first (``Site``, ``CellPage``), then only rendered;
+which pages a site has, and from what, is dtws.pages.publish's registry.
+Every address is dtws.addresses'.
 Templates autoescape: every text that came from a record or a log is escaped
 before it reaches a page, and table.js puts text in as text.
 
@@ -30,19 +33,20 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 import jinja2
 import markupsafe
 
-from dtws import ahead, answers, bisect, files, github, matrix, published, record, when
+from dtws import addresses, ahead, answers, bisect, files, github, matrix, published, record, when
 from dtws.bench import data as bench_data
 from dtws.bench import figures
 from dtws.conform import data as conform_data
 from dtws.marks import GLANCE_MARKS, MARKS
-from dtws.pages import charts, logs, runs, view
+from dtws.pages import charts, logs, runs, shell, view
+from dtws.pages.shell import Shell
 from dtws.results import FILENAME, Entry, Results
 from dtws.versions import series_key
 
@@ -50,7 +54,16 @@ TABLE = "table.json"
 BENCH = bench_data.SITE  # where the bench's page and its bench.json are on the site
 CONFORMANCE = conform_data.SITE  # where the conformance pages, conformance.json and Autobahn's reports are
 # What write_docs writes into the docs folder, cleared before it writes (``cells``: where older dtws wrote them).
-GENERATED = ("index.md", "compare.md", "libraries", "cells", "badges", FILENAME, TABLE)
+GENERATED = (
+    "index.md",
+    "compare.md",
+    addresses.LIBRARIES,
+    addresses.CELLS,
+    "badges",
+    FILENAME,
+    TABLE,
+    f"{shell.PAGE}.md",
+)
 FRONT_DATA = (TABLE, "javascripts/table.js")  # what the front page loads besides itself and the theme
 # A browser screenshot is some 100 kB; a bigger "screenshot" is not one, and is not published.
 SCREENSHOT_LIMIT = 5_000_000
@@ -180,6 +193,7 @@ def _environment(built_at: datetime | None = None) -> jinja2.Environment:
     env.filters["day"] = when.day
     if built_at is not None:
         env.filters["since"] = lambda text: when.since_tag(text, built_at)
+    env.globals["addresses"] = addresses
     env.tests["claimed_as"] = lambda entry, key: view.claim(entry) == key
     return env
 
@@ -223,8 +237,8 @@ def _copy_log(results_dir: Path, relative: str, page_dir: Path, where: FullLog) 
             ends = logs.read(data)
     except OSError:
         return None
-    (page_dir / "logs").mkdir(exist_ok=True)
-    logs.copy(ends, page_dir / "logs" / PurePosixPath(relative).name, str(where))
+    (page_dir / addresses.LOGS).mkdir(exist_ok=True)
+    logs.copy(ends, page_dir / addresses.LOGS / PurePosixPath(relative).name, str(where))
     return logs.show(ends, str(where))
 
 
@@ -239,9 +253,9 @@ def _copy_screenshot(results_dir: Path, log: str, page_dir: Path) -> str | None:
         return None
     if len(image) > SCREENSHOT_LIMIT:
         return None
-    (page_dir / "logs").mkdir(exist_ok=True)
+    (page_dir / addresses.LOGS).mkdir(exist_ok=True)
     name = PurePosixPath(relative).name
-    files.write_bytes(page_dir / "logs" / name, image)
+    files.write_bytes(page_dir / addresses.LOGS / name, image)
     return name
 
 
@@ -312,6 +326,7 @@ def table(
         "claims": view.CLAIM_WORDS,
         "reasons": list(reasons),
         "cells": rows,
+        "address": addresses.cell("{library}", "{cell}"),  # each cell's page, relative to the site's root
     }
 
 
@@ -330,6 +345,7 @@ class Site:
     site_name: str  # mkdocs.yml's, which the cell pages (not made by mkdocs) show too
     earlier: runs.Earlier  # the published site's earlier runs, carried forward
     built_at: datetime  # the site's build time, which a "since" is told from (3 days ago)
+    shell: Shell  # the theme around the pages written after mkdocs (dtws.pages.shell)
 
     @property
     def run(self) -> runs.RunSummary:
@@ -359,30 +375,38 @@ def plan(
     site_name: str = "dtws",
     earlier: runs.Earlier | None = None,
     built_at: datetime | None = None,
+    theme: Shell | None = None,
 ) -> Site:
-    """What the site shows; ``built_at``: the time a "since" is told from (default: now)."""
-    now = built_at or datetime.now(when.UTC)
-    return Site(results_dir, results, previous, changes(results, previous), site_name, earlier or runs.Earlier(), now)
+    """What the site shows; ``built_at``: the time a "since" is told from (default: now);
+    ``theme``: the shell of the pages written after mkdocs (default: a plain one)."""
+    return Site(
+        results_dir,
+        results,
+        previous,
+        changes(results, previous),
+        site_name,
+        earlier or runs.Earlier(),
+        built_at or datetime.now(when.UTC),
+        theme or shell.plain(site_name),
+    )
 
 
-def write_docs(
-    site: Site,
-    docs: Path,
-    as_of_pages: dict[str, str] | None = None,
-    reviewed: bool = False,
-    bisects: dict[str, list[tuple[str, str, str]]] | None = None,
-    benched: bool = False,
-    conformed: bool = False,
-) -> None:
-    """The pages mkdocs builds (the front page, one per library) and the files it publishes as they are.
+@dataclass(frozen=True)
+class Links:
+    """The pages written after mkdocs that the front and library pages link, as the site has them."""
 
-    ``as_of_pages``: the as-of tables the site has (date -> address), which the front page lists;
-    ``reviewed``: whether it has the review reproduced (``write_review``), which it links;
-    ``bisects``: by library, the question (dtws.questions; "" for none), answer and address of each bisect page
-    (``write_bisect``), which its page lists;
-    ``benched``: whether it has the bench's page (``write_bench``), which it links;
-    ``conformed``: whether it has the conformance pages (``write_conformance``), which it links.
-    """
+    as_of: dict[str, str] = field(default_factory=dict)  # the as-of tables (date -> address), on the front page
+    reviewed: bool = False  # the review reproduced (``write_review``)
+    # By library, the question (dtws.questions; "" for none), answer and address of each bisect page (``write_bisect``)
+    bisects: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    benched: bool = False  # the bench's page (``write_bench``)
+    conformed: bool = False  # the conformance pages (``write_conformance``)
+
+
+def write_docs(site: Site, docs: Path, links: Links | None = None) -> None:
+    """The pages mkdocs builds (the front page, one per library) and the files it publishes as they are;
+    ``links``: the pages written after mkdocs that they link."""
+    links = links or Links()
     docs.mkdir(parents=True, exist_ok=True)
     _clear(docs)
     env = _environment(site.built_at)
@@ -400,12 +424,10 @@ def write_docs(
         previous=site.previous,
         table_file=TABLE,
         run_key=site.run.key,
-        as_of_pages=as_of_pages or {},
-        reviewed=reviewed,
-        benched=benched,
-        bench=BENCH,
-        conformed=conformed,
-        conformance=CONFORMANCE,
+        as_of_pages=links.as_of,
+        reviewed=links.reviewed,
+        benched=links.benched,
+        conformed=links.conformed,
     )
     files.write_text(docs / "index.md", front)
     answered = {found.library: found for found in results.libraries}
@@ -425,7 +447,7 @@ def write_docs(
             changed_cells=changed_cells,
             results=results,
             view=view,
-            bisects=(bisects or {}).get(library, []),
+            bisects=links.bisects.get(library, []),
         )
         files.write_text(docs / "libraries" / f"{library}.md", page)
     front_table = table(results, changed_cells, site.built_at)
@@ -434,6 +456,7 @@ def write_docs(
     (docs / "badges").mkdir()
     for library, entries in libraries.items():
         files.write_text(docs / "badges" / f"{library}.json", json.dumps(badge(library, entries)) + "\n")
+    files.write_text(docs / f"{shell.PAGE}.md", shell.SOURCE)  # built by mkdocs, the theme of write_cells' pages
 
 
 def write_cells(site: Site, out: Path, depth: int = 0) -> None:
@@ -444,8 +467,10 @@ def write_cells(site: Site, out: Path, depth: int = 0) -> None:
     template = _environment(site.built_at).get_template("cell.html.j2")
     changed_cells = site.changed_cells
     run_keys = {run.key for run in site.listing}
+    below = "../" * depth
     for entry in site.results.cells:
-        page_dir = out / view.url(entry)
+        address = view.url(entry)
+        page_dir = out / address
         files.remove(page_dir)
         page_dir.mkdir(parents=True)
         data = cell_page(site.results_dir, entry, page_dir, changed_cells.get((entry.library, entry.cell)))
@@ -459,9 +484,10 @@ def write_cells(site: Site, out: Path, depth: int = 0) -> None:
             view=view,
             site_name=site.site_name,
             run_keys=run_keys,
-            root="../" * (len(PurePosixPath(view.url(entry)).parts) + depth),
+            root=below + addresses.root(address),
         )
-        files.write_text(page_dir / "index.html", html)
+        title = f"{entry.library} · {entry.cell}"
+        files.write_text(page_dir / "index.html", site.shell.wrap(below + address, title, html))
 
 
 def write_runs(site: Site, out: Path) -> None:
@@ -482,7 +508,7 @@ def write_runs(site: Site, out: Path) -> None:
         page = template.render(
             run=run, title=title, as_of=None, site_name=site.site_name, root="../../", links="../../", view=view
         )
-        files.write_text(folder / run.key / "index.html", page)
+        files.write_text(folder / run.key / "index.html", site.shell.wrap(addresses.run(run.key), title, page))
     every = template.render(
         run=None,
         title="Runs",
@@ -494,32 +520,26 @@ def write_runs(site: Site, out: Path) -> None:
         links="../",
         view=view,
     )
-    files.write_text(folder / "index.html", every)
+    files.write_text(folder / "index.html", site.shell.wrap(f"{addresses.RUNS}/", "Runs", every))
     files.write_text(folder / runs.INDEX, runs.index_json(listing))
-
-
-AS_OF = "as-of"
-
-
-def as_of_address(day: str) -> str:
-    return f"{AS_OF}/{day}/"
 
 
 def write_as_of(site: Site, out: Path) -> None:
     """An as-of run's table and its cells' pages, under ``as-of/<date>/`` of the built site."""
     assert site.results.as_of is not None
-    folder = out / as_of_address(site.results.as_of)
+    folder = out / addresses.as_of(site.results.as_of)
     files.remove(folder)
     folder.mkdir(parents=True)
     write_cells(site, folder, depth=2)
     files.copy(site.results_dir / FILENAME, folder / FILENAME)  # what a later site keeps its cells from
     files.write_text(folder / TABLE, json.dumps(table(site.results, {}), separators=(",", ":")) + "\n")
+    title = f"As of {site.results.as_of}"
     page = (
         _environment()
         .get_template("run.html.j2")
         .render(
             run=site.run,
-            title=f"As of {site.results.as_of}",
+            title=title,
             as_of=site.results.as_of,
             site_name=site.site_name,
             root="../../",
@@ -527,10 +547,7 @@ def write_as_of(site: Site, out: Path) -> None:
             view=view,
         )
     )
-    files.write_text(folder / "index.html", page)
-
-
-REVIEW = "review"
+    files.write_text(folder / "index.html", site.shell.wrap(addresses.as_of(site.results.as_of), title, page))
 
 
 def write_review(then: Site, out: Path, bisects: list[bisect.Bisect] | None = None, now: Results | None = None) -> None:
@@ -541,7 +558,7 @@ def write_review(then: Site, out: Path, bisects: list[bisect.Bisect] | None = No
     from dtws import review  # here: dtws.review reads dtws.pages.view, and so this package
 
     found_by = {bisect.name(found.cell, found.package): found for found in bisects or []}
-    folder = out / REVIEW
+    folder = out / addresses.REVIEW
     files.remove(folder)
     folder.mkdir(parents=True)
     page = (
@@ -559,10 +576,11 @@ def write_review(then: Site, out: Path, bisects: list[bisect.Bisect] | None = No
             ),
         )
     )
-    files.write_text(folder / "index.html", page)
+    title = f"The review of {review.DAY}, reproduced"
+    files.write_text(folder / "index.html", then.shell.wrap(addresses.review(), title, page))
 
 
-def write_bisect(folder: Path, found: bisect.Bisect, out: Path, site_name: str) -> None:
+def write_bisect(folder: Path, found: bisect.Bisect, out: Path, site_name: str, theme: Shell | None = None) -> None:
     """A bisect's page (its answer, each probe linked to its cell page) under ``bisect/<cell>-<package>/``.
 
     ``found`` is the answer in ``folder`` (``bisect.read``). Every name of it
@@ -571,7 +589,9 @@ def write_bisect(folder: Path, found: bisect.Bisect, out: Path, site_name: str) 
     record is read from ``<version>/<library>/<cell>``, where ``dtws bisect``
     writes it, and left out of the page unless it is of the bisect's cell.
     """
-    target = out / bisect.SITE / files.part(bisect.name(found.cell, found.package))
+    address = addresses.bisect(files.part(bisect.name(found.cell, found.package)))
+    target = out / address
+    theme = theme or shell.plain(site_name)
     library, cell = files.part(found.library), files.part(found.cell)
     versions = [files.part(probe.version) for probe in found.probes]
     files.remove(target)
@@ -585,7 +605,7 @@ def write_bisect(folder: Path, found: bisect.Bisect, out: Path, site_name: str) 
             continue
         entry = Entry(library, cell, rec.python, rec.django, record=rec, record_dir=f"{library}/{cell}")
         results = Results(generated_at=rec.provenance.finished_at or "", cells=[entry])
-        write_cells(plan(folder / version, results, site_name=site_name), target / version, depth=3)
+        write_cells(plan(folder / version, results, site_name=site_name, theme=theme), target / version, depth=3)
         record.write(rec, target / version / view.url(entry))  # what a later site keeps the probe from
     bisect.write(found, target)  # as read and checked, not the file as it may be now
     order = {version: index for index, version in enumerate(found.releases)}
@@ -595,7 +615,8 @@ def write_bisect(folder: Path, found: bisect.Bisect, out: Path, site_name: str) 
         .get_template("bisect.html.j2")
         .render(found=found, probes=probes, marks=MARKS, site_name=site_name)
     )
-    files.write_text(target / "index.html", page)
+    title = f"{found.package} for {found.cell}, bisected"
+    files.write_text(target / "index.html", theme.wrap(address, title, page))
 
 
 def write_bisect_index(names: list[str], out: Path) -> None:
@@ -604,7 +625,7 @@ def write_bisect_index(names: list[str], out: Path) -> None:
     files.write_text(out / bisect.SITE / bisect.SITE_INDEX, json.dumps(sorted(names)) + "\n")
 
 
-def write_bench(bench: bench_data.Bench, out: Path, site_name: str) -> bool:
+def write_bench(bench: bench_data.Bench, out: Path, site_name: str, theme: Shell | None = None) -> bool:
     """``bench/index.html`` (the charts, each with its table) and ``bench/bench.json``; False when it has no run."""
     page = figures.page(bench)
     if page is None:
@@ -613,7 +634,8 @@ def write_bench(bench: bench_data.Bench, out: Path, site_name: str) -> bool:
     target.mkdir(parents=True, exist_ok=True)
     bench_data.write(bench, target / bench_data.FILENAME)
     html = _environment().get_template("bench.html.j2").render(page=page, site_name=site_name)
-    files.write_text(target / "index.html", html)
+    wrapped = (theme or shell.plain(site_name)).wrap(addresses.bench(), "How fast each library is", html)
+    files.write_text(target / "index.html", wrapped)
     return True
 
 
@@ -636,7 +658,9 @@ def _copy_reports(run: conform_data.Run, source: Path | None, target: Path) -> s
     return kept
 
 
-def write_conformance(conformance: conform_data.Conformance, source: Path | None, out: Path, site_name: str) -> bool:
+def write_conformance(
+    conformance: conform_data.Conformance, source: Path | None, out: Path, site_name: str, theme: Shell | None = None
+) -> bool:
     """``conformance/``: its index, a page per library, conformance.json and the newest run's Autobahn reports
     (from ``source``, the folder of the given conformance.json; None: not kept); False when it has no run."""
     run = conformance.latest
@@ -651,11 +675,14 @@ def write_conformance(conformance: conform_data.Conformance, source: Path | None
     html = env.get_template("conformance_index.html.j2").render(
         run=run, runs=len(conformance.runs), site_name=site_name
     )
-    (target / "index.html").write_text(html, encoding="utf-8")
+    theme = theme or shell.plain(site_name)
+    title = "Does each library's websocket speak RFC 6455?"
+    files.write_text(target / "index.html", theme.wrap(addresses.conformance(), title, html))
     library_page = env.get_template("conformance_library.html.j2")
     for endpoint in [run.reference, *run.libraries]:
         page = library_page.render(
             run=run, endpoint=endpoint, change=conform_data.change(conformance, endpoint.library), site_name=site_name
         )
-        (target / f"{files.part(endpoint.library)}.html").write_text(page, encoding="utf-8")
+        address = addresses.conformance(files.part(endpoint.library))
+        files.write_text(out / address, theme.wrap(address, f"{endpoint.library}: RFC 6455", page))
     return True

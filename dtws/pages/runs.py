@@ -18,11 +18,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-from dtws import files, published, shapes
+from dtws import addresses, files, published, shapes
 from dtws.results import Results
 from dtws.shapes import Timestamp
 
-RUNS = "runs"
+RUNS = addresses.RUNS
 INDEX = "index.json"
 TABLE = "table.json"
 RUNS_LIMIT = 100

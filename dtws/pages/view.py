@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dtws import ahead, declared
+from dtws import addresses, ahead, declared
 from dtws.marks import MARKS, Mark
 from dtws.record import Declared
 from dtws.results import Entry
@@ -33,7 +33,7 @@ def column(entry: Entry, step: str | None) -> Mark:
 
 def url(entry: Entry) -> str:
     """The cell page's address, relative to the site root."""
-    return f"cells/{entry.library}/{entry.cell}/"
+    return addresses.cell(entry.library, entry.cell)
 
 
 def seconds(value: float | None) -> str:

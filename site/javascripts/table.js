@@ -25,6 +25,11 @@
 
   function draw(data) {
     var marks = data.marks, statuses = data.statuses;
+    // Each cell's page as dtws.addresses spells it; an earlier run's table.json (carried forward) lacks it.
+    var pattern = data.address || "cells/{library}/{cell}/";
+    function address(row) {
+      return pattern.replace("{library}", row.library).replace("{cell}", row.cell);
+    }
     var rows = data.cells.map(function (item) {
       return {
         library: data.libraries[item[0]], cell: item[1], python: item[2], django: item[3],
@@ -93,7 +98,7 @@
 
     function rowOf(row) {
       var mark = marks[status(row)];
-      var details = [el("a", { href: root + "cells/" + row.library + "/" + row.cell + "/" }, [row.cell])];
+      var details = [el("a", { href: root + address(row) }, [row.cell])];
       if (row.libraryVersion) details.push(el("br"), el("small", {}, [row.library + " " + row.libraryVersion]));
       if (row.claim) {
         details.push(" ", el("span", { class: "dtws-claim dtws-" + row.claim }, [data.claims[row.claim]]));
