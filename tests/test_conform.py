@@ -13,6 +13,7 @@ import dataclasses
 import gzip
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -228,6 +229,8 @@ def test_the_pages_read_on_a_wide_and_a_narrow_screen(
 ) -> None:
     """No page wider than a phone's screen (the servers' table scrolls in its box), each case's row readable."""
     assert pages.write_conformance(recorded, None, tmp_path, "dtws")
+    # the site's stylesheet, where a built site has it (the pages' own styles live there)
+    shutil.copytree(PROJECT / "site" / "stylesheets", tmp_path / "stylesheets")
     for width in (1280, 390):
         page = browser.new_page(viewport={"width": width, "height": 900})
         for name in ("index", "channels", "django-websocket-redis"):
