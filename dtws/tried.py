@@ -153,5 +153,5 @@ def from_env(site: Path, roots: Iterable[Requirement], python: str) -> list[Trie
     return [
         Tried(normalized(dist.name), dist.version, _wants(asked.get(normalized(dist.name), [])))
         for dist in found
-        if normalized(dist.name) not in SEEDED or normalized(dist.name) in asked
+        if normalized(dist.name) not in SEEDED  # the installer keeps the seeded one that fits: no release reaches it
     ]
