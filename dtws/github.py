@@ -24,9 +24,8 @@ RUNNER = "ubuntu-24.04"
 # pre-release. 3.7 is built for ubuntu-22.04 only, a runner deprecated and
 # due to go in April 2027; 3.3 to 3.6 and 2.7 for no current runner.
 SETUP_PYTHON = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
-# The others run their cell's processes in a container of Docker Hub's
-# official image of that Python (`dtws cell --docker`), the harness on the runner.
-IN_DOCKER = hosts.IN_DOCKER
+# The others (hosts.IN_DOCKER) run their cell's processes in a container of Docker
+# Hub's official image of that Python (`dtws cell --docker`), the harness on the runner.
 
 
 @dataclass(frozen=True)
@@ -41,9 +40,10 @@ def source(python: str) -> Source:
     """A free-threaded build (``3.14t``) is setup-python's too (its ``freethreaded`` input)."""
     if python.removesuffix("t") in SETUP_PYTHON:
         return Source(RUNNER, "")
-    if python in IN_DOCKER:
+    if python in hosts.IN_DOCKER:
         return Source(RUNNER, f"python:{python}")
-    raise LookupError(f"no CI source for Python {python}: add it to SETUP_PYTHON or IN_DOCKER in dtws/github.py")
+    where = "SETUP_PYTHON in dtws/github.py or IN_DOCKER in dtws/hosts.py"
+    raise LookupError(f"no CI source for Python {python}: add it to {where}")
 
 
 Job = dict[str, str | bool]

@@ -26,7 +26,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from dtws import ahead, cli, github, interpreters, matrix, pages, questions, record, results, review
+from dtws import ahead, cli, github, hosts, interpreters, matrix, pages, questions, record, results, review
 from dtws.libraries import LIBRARIES, library
 from tests.conftest import PROJECT, fake_docker
 
@@ -178,11 +178,11 @@ def test_every_python_of_the_matrix_has_a_source_on_a_named_runner(tmp_path: Pat
     """ubuntu-latest moved to 26.04, where setup-python has no 3.8 or 3.9: every job names its runner."""
     for job in plan("all", tmp_path):
         assert job["runner"] == "ubuntu-24.04", job
-        assert job["setup_python"] in github.SETUP_PYTHON + github.IN_DOCKER
+        assert job["setup_python"] in github.SETUP_PYTHON + hosts.IN_DOCKER
         assert job["python"] == job["setup_python"] + ("t" if job["freethreaded"] else "")
-        assert job["docker"] == (job["python"] in github.IN_DOCKER)
-    assert set(github.SETUP_PYTHON) & set(github.IN_DOCKER) == set()
-    assert set(matrix.pythons()) <= set(github.SETUP_PYTHON + github.IN_DOCKER)
+        assert job["docker"] == (job["python"] in hosts.IN_DOCKER)
+    assert set(github.SETUP_PYTHON) & set(hosts.IN_DOCKER) == set()
+    assert set(matrix.pythons()) <= set(github.SETUP_PYTHON + hosts.IN_DOCKER)
     with pytest.raises(LookupError, match="no CI source for Python 3.2"):
         github.source("3.2")
     text = WORKFLOW.read_text()
@@ -271,7 +271,7 @@ def cells_of(count: int) -> tuple[matrix.Cell, ...]:
     """The matrix's cells, then made-up ones, ``count`` in all: every library on every Python CI has, each
     with a Django series of its own (100.0, 101.0, ...), so no two share a name."""
     libraries = [lib.name for lib in LIBRARIES if not lib.test_only]
-    pythons = github.SETUP_PYTHON + github.IN_DOCKER
+    pythons = github.SETUP_PYTHON + hosts.IN_DOCKER
     made = (matrix.Cell(libraries[n % len(libraries)], pythons[n % len(pythons)], f"{100 + n}.0") for n in count_up())
     return tuple(islice(chain(matrix.CELLS, made), count))
 
