@@ -4,10 +4,10 @@ The synthetic cells are of the matrix's libraries on made-up Python and Django
 versions; each gets a copy of a real record and its logs (from a results
 folder of `dtws run`, by default ``results/``), rewritten with
 ``dtws.record`` for its own cell, so every record is schema-valid and its logs
-are real logs. Each phase runs in a process of its own, whose wall time and
-peak memory are printed, then the size of the front page (with the data its
-table loads) and of the search index, and the time per cell of each size, to
-see whether it grows linearly. Usage, from the repository root after `make run`:
+are real logs. Each phase runs in a process of its own, whose wall time, CPU
+time (user + system) and peak memory are printed, then the size of the front
+page (with the data its table loads) and of the search index, and the time per
+cell of each size, to see whether it grows linearly. Usage, from the repository root after `make run`:
 
     .venv/bin/python benchmarks/scale.py [--sizes 100,1000,5000] [--records results] [--scratch DIR]
 
@@ -70,8 +70,7 @@ def phase(name: str, size: int, work: Path) -> None:
     """One phase, in this process (the parent measures it)."""
     cells = synthetic_cells(size)
     if name == "merge":
-        merged = merge.merge([work / "records"], work / "results", cells=cells)
-        results.write(merged, work / "results")
+        merge.merge([work / "records"], work / "results", cells=cells)  # writes results.json, as `dtws merge` does
     elif name == "mkdocs":  # as `dtws site` does it: the pages mkdocs builds, then mkdocs
         site = pages.plan(work / "results", results.read(work / "results" / results.FILENAME))
         pages.write_docs(site, docs_dir(work / "project"))
@@ -84,8 +83,8 @@ def phase(name: str, size: int, work: Path) -> None:
         pages.write_cells(site, work / "site")
 
 
-def measured(name: str, size: int, work: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one phase run as a child process."""
+def measured(name: str, size: int, work: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MB) of one phase run as a child process."""
     started = time.monotonic()
     pid = os.posix_spawn(
         sys.executable,
@@ -95,7 +94,7 @@ def measured(name: str, size: int, work: Path) -> tuple[float, float]:
     _, status, usage = os.wait4(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"scale: the {name} phase failed for {size} cells")
-    return time.monotonic() - started, usage.ru_maxrss / 1024
+    return time.monotonic() - started, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def size_of(path: Path) -> int:
@@ -115,7 +114,7 @@ def main() -> int:
         phase(args.phase, args.size, args.work)
         return 0
     print(
-        f"{'cells':>6} {'merge':>14} {'mkdocs':>14} {'cell pages':>14} {'total':>8} {'ms/cell':>8}"
+        f"{'cells':>6} {'merge':>22} {'mkdocs':>22} {'cell pages':>22} {'total':>8} {'cpu':>8} {'ms/cell':>8}"
         f" {'front page':>11} {'+ its data':>11} {'search index':>13}"
     )
     for size in (int(part) for part in args.sizes.split(",")):
@@ -128,18 +127,22 @@ def main() -> int:
                 docs_dir(PROJECT), docs_dir(work / "project"), ignore=shutil.ignore_patterns(*pages.GENERATED)
             )
             figures = {name: measured(name, size, work) for name in PHASES}
-            total = sum(seconds for seconds, _ in figures.values())
+            total = sum(seconds for seconds, _, _ in figures.values())
+            cpu = sum(used for _, used, _ in figures.values())
             site = work / "site"
             front = size_of(site / "index.html")
             data = front + sum(size_of(site / name) for name in pages.FRONT_DATA)
             index = size_of(site / "search" / "search_index.json")
-            shown = "".join(f" {seconds:6.1f} s {peak:4.0f} MB" for seconds, peak in figures.values())
+            shown = "".join(
+                f" {seconds:6.1f} s {used:5.1f} cpu {peak:4.0f} MB" for seconds, used, peak in figures.values()
+            )
             print(
-                f"{size:>6}{shown} {total:6.1f} s {1000 * total / size:8.2f}"
+                f"{size:>6}{shown} {total:6.1f} s {cpu:6.1f} s {1000 * total / size:8.2f}"
                 f" {front / 1e3:8.0f} kB {data / 1e3:8.0f} kB {index / 1e6:10.2f} MB"
             )
     print(
-        "(each phase: wall time, peak RSS; targets at 5,000 cells: total <= 15 s, front page < 500 kB,"
+        "(each phase: wall time, CPU time (user + system: the time a shared machine's load does not add), peak RSS;"
+        " targets at 5,000 cells: total <= 15 s, front page < 500 kB,"
         " search index < 5 MB)"
     )
     print("reproduce: make run; .venv/bin/python benchmarks/scale.py")

@@ -100,9 +100,9 @@ to its log (a process may write its first 2 MiB in full, then only its last
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, cast, get_args
 
 from dtws import files, shapes
 from dtws.shapes import Count, Day, Name, Timestamp
@@ -272,7 +272,7 @@ class CellRecord:
 
 
 def to_dict(record: CellRecord) -> dict[str, Any]:
-    return asdict(record)
+    return cast(dict[str, Any], shapes.plain(record))
 
 
 def write(record: CellRecord, directory: Path) -> Path:

@@ -53,7 +53,7 @@ with none: ``dtws site`` answers them from its records (dtws.answers).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -208,7 +208,7 @@ class Results:
 
 
 def write(results: Results, directory: Path) -> Path:
-    return files.write_json(directory / FILENAME, asdict(results), compact=True)
+    return files.write_json(directory / FILENAME, shapes.plain(results), compact=True)
 
 
 def from_dict(data: Any) -> Results:

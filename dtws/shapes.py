@@ -26,6 +26,7 @@ has and the class does not are ignored (a newer dtws's additions).
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import math
@@ -159,7 +160,7 @@ def _check(kind: Any, value: Any, where: str, optional: Collection[str] | None) 
         _, item = typing.get_args(kind)
         return {text(key): _check(item, each, f"{where}[{key!r}]", optional) for key, each in value.items()}
     if dataclasses.is_dataclass(kind):
-        return build(typing.cast(type, kind), value, where, optional)
+        return _build(typing.cast(type, kind), value, where, optional)
     if kind is str:
         if not isinstance(value, str):
             raise _wrong(where, "text", value)
@@ -194,7 +195,16 @@ def build(cls: type[T], data: Any, where: str, optional: Collection[str] | None 
 
     A field the data lacks takes its default; with ``optional``, only the
     fields named there may be missing (a schema that added them later).
+    Read by a checker made once for ``cls`` (``_checker``); only data it
+    refuses is read again, field by field, to say where and why.
     """
+    try:
+        return typing.cast(T, _checker(typing.cast(Hashable, cls), None if optional is None else tuple(optional))(data))
+    except _Refused:
+        return _build(cls, data, where, optional)
+
+
+def _build(cls: type[T], data: Any, where: str, optional: Collection[str] | None = None) -> T:
     if not isinstance(data, dict):
         raise _wrong(where, "an object", data)
     hints = _hints(typing.cast(Hashable, cls))
@@ -211,3 +221,175 @@ def build(cls: type[T], data: Any, where: str, optional: Collection[str] | None 
             hints[spec.name], data[spec.name], f"{where}.{spec.name}" if where else spec.name, optional
         )
     return cls(**kwargs)
+
+
+def plain(value: Any) -> Any:
+    """A dataclass (or a list, tuple or dict of them) as JSON data: what ``dataclasses.asdict`` gives, without
+    its deep copy of every value (a results.json of thousands of cells holds millions)."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if kind is list:
+        return [plain(item) for item in value]
+    if kind is tuple:
+        return tuple(plain(item) for item in value)
+    if kind is dict:
+        return {key: plain(item) for key, item in value.items()}
+    if dataclasses.is_dataclass(kind):
+        return {name: plain(getattr(value, name)) for name in _names(kind)}
+    return copy.deepcopy(value)  # as asdict gives any other value
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
+@functools.cache
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(spec.name for spec in dataclasses.fields(cls))
+
+
+class _Refused(Exception):
+    """Data a checker refuses (``_checker``): ``_check`` reads it again to say where and why."""
+
+
+Checker = Callable[[Any], Any]
+
+
+@functools.cache
+def _checker(kind: Hashable, optional: tuple[str, ...] | None) -> Checker:
+    """``_check`` of ``kind`` made once into a function of the value alone: what it accepts and gives are the same,
+    without a ``where`` made for each value; it raises ``_Refused`` for whatever ``_check`` would refuse."""
+    origin = typing.get_origin(kind)
+    if origin is Annotated:
+        base, *checks = typing.get_args(kind)
+        return _annotated(_checker(base, optional), checks)
+    if origin in (typing.Union, types.UnionType):
+        return _union(kind, optional)
+    if origin is typing.Literal:
+        return _literal(typing.get_args(kind))
+    if origin is list:
+        return _list(_checker(typing.get_args(kind)[0], optional))
+    if origin is dict:
+        return _dict(_checker(typing.get_args(kind)[1], optional))
+    if dataclasses.is_dataclass(kind):
+        return _dataclass(typing.cast(type, kind), optional)
+    return _SCALARS.get(typing.cast(Any, kind), _refuse)
+
+
+def _refuse(value: Any) -> Any:
+    raise _Refused
+
+
+def _annotated(base: Checker, checks: list[Check]) -> Checker:
+    def check(value: Any) -> Any:
+        value = base(value)
+        for each in checks:
+            if each(value):
+                raise _Refused
+        return value
+
+    return check
+
+
+def _union(kind: Any, optional: tuple[str, ...] | None) -> Checker:
+    options = typing.get_args(kind)
+    inner = [option for option in options if option is not type(None)]
+    if all(typing.get_origin(option) is typing.Literal for option in inner):
+        some = _literal(tuple(arg for option in inner for arg in typing.get_args(option)))
+    elif len(inner) == 1:
+        some = _checker(inner[0], optional)
+    else:
+        some = _refuse  # _check says why (a TypeError)
+    if type(None) not in options:
+        return lambda value: _refuse(value) if value is None else some(value)
+    return lambda value: None if value is None else some(value)
+
+
+def _literal(allowed: tuple[Any, ...]) -> Checker:
+    def check(value: Any) -> Any:
+        if value not in allowed or isinstance(value, bool):
+            raise _Refused
+        return value
+
+    return check
+
+
+def _list(item: Checker) -> Checker:
+    def check(value: Any) -> Any:
+        if not isinstance(value, list):
+            raise _Refused
+        return [item(each) for each in value]
+
+    return check
+
+
+def _dict(item: Checker) -> Checker:
+    def check(value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise _Refused
+        return {_str(key): item(each) for key, each in value.items()}
+
+    return check
+
+
+def _dataclass(cls: type, optional: tuple[str, ...] | None) -> Checker:
+    fields: list[tuple[str, Checker, bool]] | None = None  # made at the first value: a dataclass may hold its own
+
+    def check(data: Any) -> Any:
+        nonlocal fields
+        if not isinstance(data, dict):
+            raise _Refused
+        if fields is None:
+            fields = _fields(cls, optional)
+        kwargs = {}
+        for name, field_check, required in fields:
+            if name in data:
+                kwargs[name] = field_check(data[name])
+            elif required:
+                raise _Refused
+        return cls(**kwargs)
+
+    return check
+
+
+def _fields(cls: type, optional: tuple[str, ...] | None) -> list[tuple[str, Checker, bool]]:
+    """Each field ``build`` reads of ``cls``: its name, its checker, and whether the data must have it."""
+    hints = _hints(typing.cast(Hashable, cls))
+    found = []
+    for spec in dataclasses.fields(cls):
+        if spec.init:
+            defaulted = spec.default is not dataclasses.MISSING or spec.default_factory is not dataclasses.MISSING
+            required = not defaulted or (optional is not None and spec.name not in optional)
+            found.append((spec.name, _checker(hints[spec.name], optional), required))
+    return found
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _Refused
+    return value if value.isascii() else text(value)
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Refused
+    return value
+
+
+def _int(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not -INT_MAX <= value < INT_MAX:
+        raise _Refused
+    return value
+
+
+def _float(value: Any) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise _Refused
+    if isinstance(value, int) and not -INT_MAX <= value <= INT_MAX:
+        raise _Refused
+    if not math.isfinite(value):
+        raise _Refused
+    return float(value)
+
+
+_SCALARS: dict[Any, Checker] = {str: _str, bool: _bool, int: _int, float: _float}
