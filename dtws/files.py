@@ -128,6 +128,25 @@ def write_with(target: Path, fill: Callable[[BinaryIO], object]) -> Path:
     return target
 
 
+def write_new(target: Path, data: bytes) -> Path:
+    """``data`` into the file ``target``, readable by everyone, in a folder this build has just made (a page of the
+    built site, the logs beside it): nothing reads it before the build is done, so no temporary name nor fsync.
+
+    Created with O_EXCL: never written through a link. One there already (a
+    log of the same name written before it) is removed first, never followed.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        handle = os.open(target, flags, READABLE)
+    except FileExistsError:
+        target.unlink()
+        handle = os.open(target, flags, READABLE)
+    with os.fdopen(handle, "wb") as out:
+        os.fchmod(handle, READABLE)  # whatever the umask
+        out.write(data)
+    return target
+
+
 def write_bytes(target: Path, data: bytes) -> Path:
     """``write_with`` of ``data``."""
     return write_with(target, lambda out: out.write(data))

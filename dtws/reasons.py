@@ -134,12 +134,12 @@ def first_error(text: str | Iterable[str]) -> ErrorLine | None:
     lines = text.splitlines() if isinstance(text, str) else text
     for index, raw in enumerate(lines):
         line = raw.rstrip()
-        compiler = _COMPILER.match(line)
+        compiler = _COMPILER.match(line) if "error: " in line else None  # a line the pattern can match has it
         if compiler:
             said, kind = compiler["message"].strip(), compiler["kind"]
             source = short_path(compiler["file"])
             return ErrorLine(kind, said, source, int(compiler["line"]), explain(kind, said, source), index)
-        located = _FILE.match(line)
+        located = _FILE.match(line) if 'File "' in line else None
         if located:
             last_file = (short_path(located["file"]), int(located["line"]))
             seen_context = True
@@ -147,8 +147,8 @@ def first_error(text: str | Iterable[str]) -> ErrorLine | None:
         if "Traceback (most recent call last)" in line:
             seen_context = True
             continue
-        match = _EXCEPTION.match(line)
-        if match and seen_context and not match["type"].endswith("Warning"):
+        match = _EXCEPTION.match(line) if seen_context else None
+        if match and not match["type"].endswith("Warning"):
             message = (match["message"] or "").strip()
             file, number = last_file if last_file else (None, None)
             return ErrorLine(match["type"], message, file, number, explain(match["type"], message, file), index)

@@ -77,7 +77,8 @@ def ago(text: str, now: datetime) -> str:
 def _tag(text: str, visible: str) -> markupsafe.Markup:
     if parse(text) is None:
         return markupsafe.escape(text)
-    return markupsafe.Markup('<time datetime="{0}" title="{0}">{1}</time>').format(text.strip(), visible)
+    iso = markupsafe.escape(text.strip())
+    return markupsafe.Markup(f'<time datetime="{iso}" title="{iso}">{markupsafe.escape(visible)}</time>')
 
 
 def time_tag(text: str | None) -> markupsafe.Markup:

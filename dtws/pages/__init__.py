@@ -102,6 +102,8 @@ def escape(value: object) -> markupsafe.Markup:
     if isinstance(value, markupsafe.Markup):
         return value
     text = markupsafe.escape("" if value is None else value)
+    if "`" not in text and "~" not in text:
+        return text
     return markupsafe.Markup(str(text).replace("`", "&#96;").replace("~", "&#126;"))
 
 
@@ -110,18 +112,15 @@ def log_html(log: logs.ShownLog) -> markupsafe.Markup:
 
     Escaped a block at a time: a site of thousands of cells has millions of log lines.
     """
-    at = next((index for index, line in enumerate(log.lines) if line.error), None)
-    texts = [line.text for line in log.lines]
-    if at is None:
-        return escape("".join(text + "\n" for text in texts))
-    before = escape("".join(text + "\n" for text in texts[:at]))
-    after = escape("".join(text + "\n" for text in texts[at + 1 :]))
+    before, error, after = log.parts()
+    if error is None:
+        return escape(before)
     return (
-        before
+        escape(before)
         + markupsafe.Markup('<mark class="dtws-error">')
-        + escape(texts[at])
+        + escape(error)
         + markupsafe.Markup("</mark>\n")
-        + after
+        + escape(after)
     )
 
 
@@ -255,7 +254,7 @@ def _copy_screenshot(results_dir: Path, log: str, page_dir: Path) -> str | None:
         return None
     (page_dir / addresses.LOGS).mkdir(exist_ok=True)
     name = PurePosixPath(relative).name
-    files.write_bytes(page_dir / addresses.LOGS / name, image)
+    files.write_new(page_dir / addresses.LOGS / name, image)
     return name
 
 
@@ -487,7 +486,7 @@ def write_cells(site: Site, out: Path, depth: int = 0) -> None:
             root=below + addresses.root(address),
         )
         title = f"{entry.library} · {entry.cell}"
-        files.write_text(page_dir / "index.html", site.shell.wrap(below + address, title, html))
+        files.write_new(page_dir / "index.html", site.shell.wrap(below + address, title, html).encode("utf-8"))
 
 
 def write_runs(site: Site, out: Path) -> None:

@@ -33,12 +33,32 @@ class Line:
     error: bool
 
 
+# What str.splitlines breaks a line at that reasons.clean leaves in a text, besides "\n".
+_OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
 @dataclass(frozen=True)
 class ShownLog:
-    lines: list[Line]
+    text: str  # the log as shown: cleaned, the marker line in place of a cut middle
     size: int  # bytes of the full log
     omitted: int  # bytes left out of the middle
     error: reasons.ErrorLine | None
+
+    @property
+    def lines(self) -> list[Line]:
+        """Its lines, the first error's marked."""
+        at = self.error.index if self.error is not None else None
+        return [Line(line, index == at) for index, line in enumerate(self.text.splitlines())]
+
+    def parts(self) -> tuple[str, str | None, str]:
+        """Its lines before the first error's, that line (None when it has none), and those after it: each line
+        ending in a newline. Whole when it has no error (a big log's lines are not taken one by one)."""
+        if self.error is None and not any(mark in self.text for mark in _OTHER_BREAKS):
+            return (self.text if not self.text or self.text.endswith("\n") else self.text + "\n"), None, ""
+        lines = self.text.splitlines()
+        at = self.error.index if self.error is not None else len(lines)
+        before, after = "".join(line + "\n" for line in lines[:at]), "".join(line + "\n" for line in lines[at + 1 :])
+        return before, (lines[at] if at < len(lines) else None), after
 
 
 @dataclass(frozen=True)
@@ -86,12 +106,11 @@ def show(ends: Ends, where: str = SOMEWHERE) -> ShownLog:
         text = f"{reasons.clean(ends.head)}\n{marker(ends.omitted, where)}\n{reasons.clean(ends.tail)}"
     else:
         text = reasons.clean(ends.head)
-    error = reasons.first_error(text)
-    lines = [Line(line, error is not None and index == error.index) for index, line in enumerate(text.splitlines())]
-    return ShownLog(lines, ends.size, ends.omitted, error)
+    return ShownLog(text, ends.size, ends.omitted, reasons.first_error(text))
 
 
 def copy(ends: Ends, target: Path, where: str = SOMEWHERE) -> None:
-    """Write the log the site offers for download: whole if small, else head, the marker line, tail."""
+    """Write the log the site offers for download (into a page's folder being built, ``files.write_new``): whole if
+    small, else head, the marker line, tail."""
     cut = b"\n" + marker(ends.omitted, where).encode("utf-8") + b"\n" + ends.tail if ends.omitted else b""
-    files.write_bytes(target, ends.head + cut)
+    files.write_new(target, ends.head + cut)
