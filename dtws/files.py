@@ -129,22 +129,34 @@ def write_with(target: Path, fill: Callable[[BinaryIO], object]) -> Path:
 
 
 def write_new(target: Path, data: bytes) -> Path:
-    """``data`` into the file ``target``, readable by everyone, in a folder this build has just made (a page of the
-    built site, the logs beside it): nothing reads it before the build is done, so no temporary name nor fsync.
+    """``data`` into the file ``target``, readable by everyone, in a folder this run has just made (a page of the
+    built site, the logs beside it; a merge's new folder): nothing reads it before the run is done, so no
+    temporary name nor fsync.
 
     Created with O_EXCL: never written through a link. One there already (a
     log of the same name written before it) is removed first, never followed.
     """
+    with os.fdopen(_new(target), "wb") as out:
+        out.write(data)
+    return target
+
+
+def copy_new(source: BinaryIO, target: Path) -> Path:
+    """What is left to read of the open file ``source``, copied into ``target`` as ``write_new`` writes."""
+    with os.fdopen(_new(target), "wb") as out:
+        shutil.copyfileobj(source, out)
+    return target
+
+
+def _new(target: Path) -> int:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     try:
         handle = os.open(target, flags, READABLE)
     except FileExistsError:
         target.unlink()
         handle = os.open(target, flags, READABLE)
-    with os.fdopen(handle, "wb") as out:
-        os.fchmod(handle, READABLE)  # whatever the umask
-        out.write(data)
-    return target
+    os.fchmod(handle, READABLE)  # whatever the umask
+    return handle
 
 
 def write_bytes(target: Path, data: bytes) -> Path:

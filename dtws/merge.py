@@ -23,9 +23,10 @@ import fnmatch
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -341,41 +342,74 @@ def _older(rec: record.CellRecord, old: Entry | None) -> str | None:
 _NOT_RECORD = (".scratch", ".*.tmp")
 
 
-def _copy_record(source: Path, target: Path, problems: list[str], relative: str = "") -> None:
+def _copy_record(source: Path, target: Path, problems: list[str]) -> None:
     """Copy the record folder ``source`` to ``target``, its own files and folders only.
 
     shutil.copytree follows symlinks: a record whose log is a link to
     /etc/passwd would put that file on the site. Here a link is never
     followed, nor anything but a regular file or a folder copied (a FIFO would
-    block); each is left out and listed in ``problems``. Files are opened
-    through ``published.open_inside``, so a folder swapped for a link meanwhile
-    is refused too.
+    block); each is left out and listed in ``problems``. Each folder is opened
+    from the one before it with O_NOFOLLOW, and each file from its folder, so
+    a folder swapped for a link meanwhile is refused too (as
+    ``published.open_inside`` reads). ``target`` is inside the merge's new
+    folder, which no one else writes (files.write_new).
     """
-    here = source / relative if relative else source
+    _copy_folder(lambda: os.open(source, os.O_RDONLY | os.O_DIRECTORY), source, target, "", problems)
+
+
+def _copy_folder(opened: Callable[[], int], source: Path, target: Path, relative: str, problems: list[str]) -> None:
+    """The files and folders of the folder ``opened`` gives (``source/relative``) into ``target/relative``."""
     (target / relative).mkdir(parents=True, exist_ok=True)
     try:
-        with os.scandir(here) as listing:
-            items = sorted(listing, key=lambda item: item.name)
+        folder, items = _listed(opened)
     except OSError as error:
+        here = source / relative if relative else source
         problems.append(f"{here}: could not be listed ({error.strerror}), so its files were not copied")
         return
-    for item in items:
-        if any(fnmatch.fnmatchcase(item.name, pattern) for pattern in _NOT_RECORD):
-            continue
-        inner = f"{relative}/{item.name}" if relative else item.name
-        if item.is_symlink():
-            problems.append(f"{source / inner}: a symlink, not followed (left out of the record)")
-        elif item.is_dir(follow_symlinks=False):
-            _copy_record(source, target, problems, inner)
-        elif not item.is_file(follow_symlinks=False):
-            problems.append(f"{source / inner}: not a regular file (left out of the record)")
-        else:
-            try:
-                with published.open_inside(source, inner) as data:
-                    files.write_with(target / inner, lambda out: shutil.copyfileobj(data, out))  # noqa: B023
-            except OSError as error:
-                (target / inner).unlink(missing_ok=True)
-                problems.append(f"{source / inner}: could not be copied ({error})")
+    try:
+        for item in items:
+            _copy_item(folder, item, source, target, f"{relative}/{item.name}" if relative else item.name, problems)
+    finally:
+        os.close(folder)
+
+
+def _listed(opened: Callable[[], int]) -> tuple[int, list[os.DirEntry[str]]]:
+    """The folder ``opened`` gives, and its items by name; OSError when it cannot be opened or listed."""
+    folder = opened()
+    try:
+        with os.scandir(folder) as listing:
+            return folder, sorted(listing, key=lambda item: item.name)
+    except OSError:
+        os.close(folder)
+        raise
+
+
+def _copy_item(
+    folder: int, item: os.DirEntry[str], source: Path, target: Path, inner: str, problems: list[str]
+) -> None:
+    if any(fnmatch.fnmatchcase(item.name, pattern) for pattern in _NOT_RECORD):
+        return
+    if item.is_symlink():
+        problems.append(f"{source / inner}: a symlink, not followed (left out of the record)")
+    elif item.is_dir(follow_symlinks=False):
+        flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+        _copy_folder(lambda: os.open(item.name, flags, dir_fd=folder), source, target, inner, problems)
+    elif not item.is_file(follow_symlinks=False):
+        problems.append(f"{source / inner}: not a regular file (left out of the record)")
+    else:
+        try:
+            _copy_file(folder, item.name, target / inner)
+        except OSError as error:
+            (target / inner).unlink(missing_ok=True)
+            problems.append(f"{source / inner}: could not be copied ({error})")
+
+
+def _copy_file(folder: int, name: str, target: Path) -> None:
+    """The regular file ``name`` of the open folder ``folder``, never through a link, into the new file ``target``."""
+    with os.fdopen(os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder), "rb") as data:
+        if not stat.S_ISREG(os.fstat(data.fileno()).st_mode):
+            raise OSError(f"{name}: not a regular file")
+        files.copy_new(data, target)
 
 
 def _add_to_history(entry: Entry, rec: record.CellRecord, old: Entry | None) -> None:

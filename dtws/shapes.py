@@ -230,13 +230,17 @@ def plain(value: Any) -> Any:
     if kind in _ATOMS:
         return value
     if kind is list:
-        return [plain(item) for item in value]
+        return [item if type(item) in _ATOMS else plain(item) for item in value]
     if kind is tuple:
         return tuple(plain(item) for item in value)
     if kind is dict:
         return {key: plain(item) for key, item in value.items()}
     if dataclasses.is_dataclass(kind):
-        return {name: plain(getattr(value, name)) for name in _names(kind)}
+        found = {}
+        for name in _names(kind):  # most fields are text or numbers: no call for them
+            item = getattr(value, name)
+            found[name] = item if type(item) in _ATOMS else plain(item)
+        return found
     return copy.deepcopy(value)  # as asdict gives any other value
 
 
