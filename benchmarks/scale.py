@@ -80,6 +80,7 @@ def phase(name: str, size: int, work: Path) -> None:
     else:  # then the cell pages, into the built site, in the theme's shell that mkdocs built
         theme = shell.take(work / "site")
         site = pages.plan(work / "results", results.read(work / "results" / results.FILENAME), theme=theme)
+        pages.reveal_tables(site, work / "site")
         pages.write_cells(site, work / "site")
 
 

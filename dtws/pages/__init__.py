@@ -45,7 +45,7 @@ from dtws.bench import data as bench_data
 from dtws.bench import figures
 from dtws.conform import data as conform_data
 from dtws.marks import GLANCE_MARKS, MARKS
-from dtws.pages import charts, logs, runs, shell, view
+from dtws.pages import aside, charts, logs, runs, shell, view
 from dtws.pages.shell import Shell
 from dtws.results import FILENAME, Entry, Results
 from dtws.versions import series_key
@@ -193,6 +193,7 @@ def _environment(built_at: datetime | None = None) -> jinja2.Environment:
     if built_at is not None:
         env.filters["since"] = lambda text: when.since_tag(text, built_at)
     env.globals["addresses"] = addresses
+    env.globals["aside"] = aside
     env.tests["claimed_as"] = lambda entry, key: view.claim(entry) == key
     return env
 
@@ -456,6 +457,12 @@ def write_docs(site: Site, docs: Path, links: Links | None = None) -> None:
     for library, entries in libraries.items():
         files.write_text(docs / "badges" / f"{library}.json", json.dumps(badge(library, entries)) + "\n")
     files.write_text(docs / f"{shell.PAGE}.md", shell.SOURCE)  # built by mkdocs, the theme of write_cells' pages
+
+
+def reveal_tables(site: Site, out: Path) -> None:
+    """Each library page's table of its cells, set aside from mkdocs (dtws.pages.aside), shown in the built site."""
+    for library in site.libraries:
+        aside.reveal(out / addresses.library(library) / "index.html")
 
 
 def write_cells(site: Site, out: Path, depth: int = 0) -> None:

@@ -147,6 +147,7 @@ PAGES: list[Page[Any]] = [
         lambda build: (build.site, links(build)),
         lambda got, where: pages.write_docs(got[0], where.folder, got[1]),
     ),
+    Page("tables", "site", lambda build: build.site, lambda site, where: pages.reveal_tables(site, where.folder)),
     Page("cells", "site", lambda build: build.site, lambda site, where: pages.write_cells(site, where.folder)),
     Page("runs", "site", lambda build: build.site, lambda site, where: pages.write_runs(site, where.folder)),
     Page("as-of", "site", lambda build: build.days or None, _write_days),
