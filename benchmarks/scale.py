@@ -4,10 +4,13 @@ The synthetic cells are of the matrix's libraries on made-up Python and Django
 versions; each gets a copy of a real record and its logs (from a results
 folder of `dtws run`, by default ``results/``), rewritten with
 ``dtws.record`` for its own cell, so every record is schema-valid and its logs
-are real logs. Each phase runs in a process of its own, whose wall time, CPU
-time (user + system) and peak memory are printed, then the size of the front
-page (with the data its table loads) and of the search index, and the time per
-cell of each size, to see whether it grows linearly. Usage, from the repository root after `make run`:
+are real logs. The merge runs in a process of its own; the site in another,
+as ``dtws site`` builds it (the results read once, the pages mkdocs builds,
+mkdocs, then the pages written into the built site), split at mkdocs. Each
+phase's wall time, CPU time (user + system) and peak memory are printed, then
+the size of the front page (with the data its table loads) and of the search
+index, and the time per cell of each size, to see whether it grows linearly.
+Usage, from the repository root after `make run`:
 
     .venv/bin/python benchmarks/scale.py [--sizes 100,1000,5000] [--records results] [--scratch DIR]
 
@@ -19,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -34,7 +39,8 @@ from dtws.commands.site import docs_dir  # noqa: E402
 from dtws.libraries import LIBRARIES  # noqa: E402
 from dtws.pages import shell  # noqa: E402
 
-PHASES = ("merge", "mkdocs", "cells")
+PHASES = ("merge", "site")  # each a process of its own
+STAGES = "stages.json"  # the site process's figures of each of its stages
 PER_SERIES = 50  # synthetic Pythons per synthetic Django series
 
 
@@ -67,21 +73,44 @@ def write_records(cells: list[matrix.Cell], source: Path, into: Path) -> None:
 
 
 def phase(name: str, size: int, work: Path) -> None:
-    """One phase, in this process (the parent measures it)."""
-    cells = synthetic_cells(size)
-    if name == "merge":
-        merge.merge([work / "records"], work / "results", cells=cells)  # writes results.json, as `dtws merge` does
-    elif name == "mkdocs":  # as `dtws site` does it: the pages mkdocs builds, then mkdocs
-        site = pages.plan(work / "results", results.read(work / "results" / results.FILENAME))
-        pages.write_docs(site, docs_dir(work / "project"))
-        from mkdocs.__main__ import cli
+    """One process: the merge, or the site (the parent measures it); the site's stages measured here."""
+    if name == "merge":  # writes results.json, as `dtws merge` does
+        merge.merge([work / "records"], work / "results", cells=synthetic_cells(size))
+        return
+    # As `dtws site` does it, in one process that reads the results once: the pages mkdocs builds, mkdocs,
+    # then the pages written into the built site, in the theme's shell it built.
+    stages = Stages()
+    site = pages.plan(work / "results", results.read(work / "results" / results.FILENAME))
+    pages.write_docs(site, docs_dir(work / "project"))
+    from mkdocs.__main__ import cli
 
-        cli(["build", "--strict", "--quiet", "-f", str(work / "project" / "mkdocs.yml"), "-d", str(work / "site")])
-    else:  # then the cell pages, into the built site, in the theme's shell that mkdocs built
-        theme = shell.take(work / "site")
-        site = pages.plan(work / "results", results.read(work / "results" / results.FILENAME), theme=theme)
-        pages.reveal_tables(site, work / "site")
-        pages.write_cells(site, work / "site")
+    arguments = ["build", "--strict", "--quiet", "-f", str(work / "project" / "mkdocs.yml"), "-d", str(work / "site")]
+    cli(arguments, standalone_mode=False)  # returns, where it would exit
+    stages.done("mkdocs")
+    site = dataclasses.replace(site, shell=shell.take(work / "site"))
+    pages.reveal_tables(site, work / "site")
+    pages.write_cells(site, work / "site")
+    stages.done("cells")
+    (work / STAGES).write_text(json.dumps(stages.figures))
+
+
+class Stages:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MB) of each stage of this process, as each ends."""
+
+    def __init__(self) -> None:
+        self.figures: dict[str, tuple[float, float, float]] = {}
+        self.wall, self.cpu = time.monotonic(), self._cpu()
+
+    @staticmethod
+    def _cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    def done(self, name: str) -> None:
+        wall, cpu = time.monotonic(), self._cpu()
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the process's so far
+        self.figures[name] = (wall - self.wall, cpu - self.cpu, peak)
+        self.wall, self.cpu = wall, cpu
 
 
 def measured(name: str, size: int, work: Path) -> tuple[float, float, float]:
@@ -96,6 +125,20 @@ def measured(name: str, size: int, work: Path) -> tuple[float, float, float]:
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"scale: the {name} phase failed for {size} cells")
     return time.monotonic() - started, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def figures_of(size: int, work: Path) -> dict[str, tuple[float, float, float]]:
+    """Each phase's figures: the merge's process, then the site's, split at its stages (its start, the reading
+    of the results and the imports, counts in the first: the process measured from outside is their sum)."""
+    merged = measured("merge", size, work)
+    wall, cpu, _ = measured("site", size, work)
+    stages: dict[str, list[float]] = json.loads((work / STAGES).read_text())
+    cells_wall, cells_cpu, cells_peak = stages["cells"]
+    return {
+        "merge": merged,
+        "mkdocs": (wall - cells_wall, cpu - cells_cpu, stages["mkdocs"][2]),
+        "cells": (cells_wall, cells_cpu, cells_peak),
+    }
 
 
 def size_of(path: Path) -> int:
@@ -127,7 +170,7 @@ def main() -> int:
             shutil.copytree(
                 docs_dir(PROJECT), docs_dir(work / "project"), ignore=shutil.ignore_patterns(*pages.GENERATED)
             )
-            figures = {name: measured(name, size, work) for name in PHASES}
+            figures = figures_of(size, work)
             total = sum(seconds for seconds, _, _ in figures.values())
             cpu = sum(used for _, used, _ in figures.values())
             site = work / "site"

@@ -43,7 +43,11 @@ def _is_date(text: str) -> bool:
 def day(text: str) -> str:
     """``5 Dec 2026``: the day of an ISO time or date; the text itself when it is neither."""
     found = parse(text)
-    return f"{found.day} {MONTHS[found.month - 1]} {found.year}" if found is not None else text
+    return _day(found) if found is not None else text
+
+
+def _day(found: datetime) -> str:
+    return f"{found.day} {MONTHS[found.month - 1]} {found.year}"
 
 
 def month(text: str) -> str:
@@ -55,16 +59,20 @@ def month(text: str) -> str:
 def shown(text: str) -> str:
     """``5 Dec 2026, 21:56 UTC`` (a date alone: ``5 Dec 2026``); the text itself when it is no ISO time."""
     found = parse(text)
-    if found is None:
-        return text
-    return day(text) if _is_date(text) else f"{day(text)}, {found:%H:%M} UTC"
+    return _shown(text, found) if found is not None else text
+
+
+def _shown(text: str, found: datetime) -> str:
+    return _day(found) if _is_date(text) else f"{_day(found)}, {found.hour:02d}:{found.minute:02d} UTC"
 
 
 def ago(text: str, now: datetime) -> str:
     """``3 days ago`` (``just now`` under a minute, ``in 2 hours`` after ``now``); the text itself when no time."""
     found = parse(text)
-    if found is None:
-        return text
+    return _ago(found, now) if found is not None else text
+
+
+def _ago(found: datetime, now: datetime) -> str:
     seconds = int((now.astimezone(UTC) - found).total_seconds())
     for size, unit in UNITS:
         count = abs(seconds) // size
@@ -75,17 +83,21 @@ def ago(text: str, now: datetime) -> str:
 
 
 def _tag(text: str, visible: str) -> markupsafe.Markup:
-    if parse(text) is None:
-        return markupsafe.escape(text)
     iso = markupsafe.escape(text.strip())
     return markupsafe.Markup(f'<time datetime="{iso}" title="{iso}">{markupsafe.escape(visible)}</time>')
 
 
 def time_tag(text: str | None) -> markupsafe.Markup:
     """A page's ``<time>`` of an ISO time: shown as people read it, the ISO form its tooltip; ``—`` for none."""
-    return _tag(text, shown(text)) if text else markupsafe.Markup("—")
+    if not text:
+        return markupsafe.Markup("—")
+    found = parse(text)
+    return _tag(text, _shown(text, found)) if found is not None else markupsafe.escape(text)
 
 
 def since_tag(text: str | None, now: datetime) -> markupsafe.Markup:
     """A page's ``<time>`` of a "since": how long before ``now`` (``3 days ago``), the ISO form its tooltip."""
-    return _tag(text, ago(text, now)) if text else markupsafe.Markup("—")
+    if not text:
+        return markupsafe.Markup("—")
+    found = parse(text)
+    return _tag(text, _ago(found, now)) if found is not None else markupsafe.escape(text)

@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -108,19 +109,20 @@ def escape(value: object) -> markupsafe.Markup:
 
 
 def log_html(log: logs.ShownLog) -> markupsafe.Markup:
-    """A shown log's lines, escaped, each ending in a newline, with its first error line marked.
+    """A shown log's lines, escaped, each ending in a newline, with its first error line marked (for a cell page,
+    which mkdocs never sees).
 
     Escaped a block at a time: a site of thousands of cells has millions of log lines.
     """
     before, error, after = log.parts()
     if error is None:
-        return escape(before)
+        return markupsafe.escape(before)
     return (
-        escape(before)
+        markupsafe.escape(before)
         + markupsafe.Markup('<mark class="dtws-error">')
-        + escape(error)
+        + markupsafe.escape(error)
         + markupsafe.Markup("</mark>\n")
-        + escape(after)
+        + markupsafe.escape(after)
     )
 
 
@@ -172,10 +174,16 @@ def number(value: float) -> str:
     return str(value) if isinstance(value, int) else f"{value:.3f}".rstrip("0").rstrip(".")
 
 
-def _environment(built_at: datetime | None = None) -> jinja2.Environment:
-    """The pages' templates; ``built_at``: the site's build time, which a "since" is told from (``3 days ago``)."""
+def shown(value: object) -> object:
+    """A value as a page written after mkdocs shows it (the template's autoescape escapes it): None as nothing."""
+    return "" if value is None else value
+
+
+def _environment(built_at: datetime | None = None, finalize: Callable[[object], object] = shown) -> jinja2.Environment:
+    """The pages' templates; ``built_at``: the site's build time, which a "since" is told from (``3 days ago``);
+    ``finalize``: what each value goes through before it is put in (``escape`` for a page mkdocs builds)."""
     env = jinja2.Environment(
-        finalize=escape,
+        finalize=finalize,
         loader=jinja2.PackageLoader("dtws.pages", "templates"),
         autoescape=True,
         trim_blocks=True,
@@ -409,7 +417,7 @@ def write_docs(site: Site, docs: Path, links: Links | None = None) -> None:
     links = links or Links()
     docs.mkdir(parents=True, exist_ok=True)
     _clear(docs)
-    env = _environment(site.built_at)
+    env = _environment(site.built_at, escape)
     results, libraries, changed_cells = site.results, site.libraries, site.changed_cells
     counts = {library: Counter(e.status for e in entries) for library, entries in libraries.items()}
     front = env.get_template("index.md.j2").render(
