@@ -73,7 +73,17 @@ def ago(text: str, now: datetime) -> str:
 
 
 def _ago(found: datetime, now: datetime) -> str:
-    seconds = int((now.astimezone(UTC) - found).total_seconds())
+    return said_ago(seconds_before(found, now))
+
+
+def seconds_before(found: datetime, now: datetime) -> int:
+    """How many whole seconds ``found`` (a parsed time) is before ``now`` (negative: after it)."""
+    return int((now.astimezone(UTC) - found).total_seconds())
+
+
+def said_ago(seconds: int) -> str:
+    """``3 days ago`` for a time ``seconds`` before now (``in 2 hours`` for one after it); the front page's table
+    says it alike (javascripts/table.js, with UNITS)."""
     for size, unit in UNITS:
         count = abs(seconds) // size
         if count:

@@ -25,6 +25,7 @@ import warnings
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
@@ -219,3 +220,26 @@ def fake_docker(tmp_path: Path, answer: str) -> Path:
     script.write_text(f"#!/bin/sh\necho '{answer}' >&2\nexit 1\n")
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     return script
+
+
+def table_cells(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The front page's table.json (dtws.pages.table) read as javascripts/table.js reads it: each cell by its name."""
+
+    def shared(kind: str, value: Any) -> Any:
+        return data[kind][value] if isinstance(value, int) else value
+
+    cells = {}
+    for item in data["cells"]:
+        library, name, python, django = data["libraries"][item[0]], item[1], item[2], item[3]
+        made = f"py{python.replace('.', '')}-django{django.replace('.', '')}{data['suffixes'][item[0]]}"
+        cells[name or made] = {
+            "library": library,
+            "python": python,
+            "django": django,
+            "versions": [shared("versions", value) for value in item[4:7]],
+            "columns": [data["statuses"][index] for index in data["verdicts"][item[7]]],
+            "reason": None if item[9] is None else data["reasons"][item[9]],
+            "since": item[11],
+            "claim": shared("claims_keys", item[12]),
+        }
+    return cells

@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from dtws import asof, pages, record, results
-from tests.conftest import PROJECT, dtws, dtws_args
+from tests.conftest import PROJECT, dtws, dtws_args, table_cells
 
 REVIEW_DAY = "2016-04-19"  # the day of shared/reference's review (its runserver output says so)
 CELL = "py27-django18"
@@ -76,8 +76,8 @@ def test_the_reviews_cells_as_of_its_day(tmp_path: Path) -> None:
     site = project / "build" / "site"
     assert f'<a href="as-of/{REVIEW_DAY}/">as of {REVIEW_DAY}</a>' in (site / "index.html").read_text()
     table = json.loads((site / "as-of" / REVIEW_DAY / "table.json").read_text())
-    row = next(item for item in table["cells"] if item[1] == CELL)
-    assert row[5] == "1.8.12" and table["statuses"][row[7][-1]] == "fail"
+    row = table_cells(table)[CELL]
+    assert row["versions"][1] == "1.8.12" and row["columns"][-1] == "fail"
     cell_page = (site / "as-of" / REVIEW_DAY / "cells" / "django-socketio" / CELL / "index.html").read_text()
     assert "1.8.12" in cell_page and "call_wsgi_app" in cell_page
 

@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from dtws import matrix, pages, record
-from tests.conftest import PROJECT, dtws, dtws_args
+from tests.conftest import PROJECT, dtws, dtws_args, table_cells
 
 LocalRun = tuple[subprocess.CompletedProcess[str], Path]
 
@@ -164,12 +164,12 @@ def test_the_front_pages_table_data(built: Path) -> None:
     """What the front page's table is drawn from: every cell once, its columns, its reason."""
     data = json.loads((built / "table.json").read_text())
     assert len(data["cells"]) == len(matrix.CELLS) and (built / "javascripts" / "table.js").is_file()
-    rows = {item[1]: item for item in data["cells"]}
+    rows = table_cells(data)
     py27 = rows["py27-django18"]
-    assert data["libraries"][py27[0]] == "django-socketio" and (py27[2], py27[3]) == ("2.7", "1.8")
-    assert [data["statuses"][index] for index in py27[7]] == ["pass", "pass", "fail", "fail"]
-    assert data["reasons"][py27[9]].startswith("websocket-server: ")
-    assert [data["statuses"][index] for index in rows["py312-django52-channels"][7]] == ["pass"] * 4
+    assert py27["library"] == "django-socketio" and (py27["python"], py27["django"]) == ("2.7", "1.8")
+    assert py27["columns"] == ["pass", "pass", "fail", "fail"]
+    assert py27["reason"].startswith("websocket-server: ")
+    assert rows["py312-django52-channels"]["columns"] == ["pass"] * 4
     assert data["marks"]["fail"] == ["✗", "No", "fail"]
 
 

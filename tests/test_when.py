@@ -84,6 +84,7 @@ def test_no_page_shows_a_raw_iso_time(tmp_path: Path) -> None:
     assert "finished 1 Dec 2026, 10:00 UTC. This page is the cell's permalink" in other
     assert "since 5 Dec 2026, 21:56 UTC (3 days ago)" in cell
     table = json.loads((docs / pages.TABLE).read_text())
-    shown = [row[11] for row in table["cells"] if row[11]]
-    assert sorted(said for _, said in shown) == ["1 week ago", "3 days ago"]
-    assert sorted(iso for iso, _ in shown) == ["2026-12-01T10:00:00+00:00", "2026-12-05T21:56:08+00:00"]
+    shown = [row[11] for row in table["cells"] if row[11]]  # [seconds since 1970, seconds before the build]
+    assert sorted(when.said_ago(before) for _, before in shown) == ["1 week ago", "3 days ago"]
+    moments = sorted(datetime.fromtimestamp(moment, when.UTC).isoformat() for moment, _ in shown)
+    assert moments == ["2026-12-01T10:00:00+00:00", "2026-12-05T21:56:08+00:00"]

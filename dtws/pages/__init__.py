@@ -296,50 +296,85 @@ def cell_page(results_dir: Path, entry: Entry, page_dir: Path, change: Change | 
 def table(
     results: Results, changed_cells: dict[tuple[str, str], Change], built_at: datetime | None = None
 ) -> dict[str, object]:
-    """The front page's table as compact JSON: one short array per cell, libraries and reasons given once.
+    """The front page's table as compact JSON (``javascripts/table.js`` draws it): one short array per cell, every
+    value that repeats (a library, a version, a row of verdicts, a reason, a claim) given once and named by its index.
 
-    A cell's "since" is its ISO time and how it reads: how long before ``built_at`` (``3 days ago``), or its
-    day when none is given (a run's own page, which keeps showing that run).
+    Each cell: its library's index, its name (null when it is the one its library, Python and Django make: table.js
+    makes it as matrix.Cell.env does), Python, Django, the versions it ran (indices in ``versions``), its verdicts
+    (an index in ``verdicts``), coverage, reason (an index in ``reasons``), the status it had before (an index in
+    ``statuses``), since when (below), and its claim (an index in ``claims_keys``). Since: [its time (seconds since
+    1970 when the ISO text is that time in UTC as dtws writes it, else the text), how it reads: how many seconds
+    before ``built_at`` (table.js says it with ``units``: ``3 days ago``), or its day when none is given (a run's own
+    page, which keeps showing that run)].
     """
     libraries = list(dict.fromkeys(entry.library for entry in results.cells))
     statuses = list(MARKS)
-    reasons: dict[str, int] = {}
+    claims = list(view.CLAIM_WORDS)
+    shared: dict[str, dict[object, int]] = {"versions": {}, "verdicts": {}, "reasons": {}}
+
+    def index(kind: str, value: object) -> int | None:
+        return None if value is None or value == "" else shared[kind].setdefault(value, len(shared[kind]))
+
     rows = []
     for entry in results.cells:
         rec = entry.record
-        why = (rec.reason if rec else entry.problem) or ""
+        provenance = rec.provenance if rec else None
         change = changed_cells.get((entry.library, entry.cell))
+        claim = view.claim(entry)
         rows.append(
             [
                 libraries.index(entry.library),
-                entry.cell,
+                None if entry.cell == _cell_name(entry.library, entry.python, entry.django) else entry.cell,
                 entry.python,
                 entry.django,
-                rec.provenance.python_version if rec else None,
-                rec.provenance.django_version if rec else None,
-                rec.provenance.library_version if rec else None,
-                [statuses.index(entry.verdict(step)) for _, step in view.COLUMNS],
+                index("versions", provenance.python_version if provenance else None),
+                index("versions", provenance.django_version if provenance else None),
+                index("versions", provenance.library_version if provenance else None),
+                index("verdicts", tuple(statuses.index(entry.verdict(step)) for _, step in view.COLUMNS)),
                 round(rec.coverage_percent) if rec and rec.coverage_percent is not None else None,
-                reasons.setdefault(why, len(reasons)) if why else None,
+                index("reasons", (rec.reason if rec else entry.problem) or ""),
                 statuses.index(change.before) if change else None,
-                [entry.since, _since(entry.since, built_at)] if entry.since else None,
-                view.claim(entry),
+                _since(entry.since, built_at) if entry.since else None,
+                claims.index(claim) if claim else None,
             ]
         )
     return {
         "libraries": libraries,
+        "suffixes": [_suffix(library) for library in libraries],
         "statuses": statuses,
         "marks": {key: [mark.symbol, mark.word, mark.css] for key, mark in MARKS.items()},
         "columns": [heading for heading, _ in view.COLUMNS],
         "claims": view.CLAIM_WORDS,
-        "reasons": list(reasons),
+        "claims_keys": claims,
+        "units": when.UNITS,
+        **{kind: list(values) for kind, values in shared.items()},
         "cells": rows,
         "address": addresses.cell("{library}", "{cell}"),  # each cell's page, relative to the site's root
     }
 
 
-def _since(text: str, built_at: datetime | None) -> str:
-    return when.ago(text, built_at) if built_at is not None else when.day(text)
+def _suffix(library: str) -> str | None:
+    """What follows ``py<P>-django<D>`` in the name of a cell of ``library`` (matrix.Cell.env); None if not known."""
+    try:
+        return matrix.Cell(library, "", "").env.removeprefix("py-django")
+    except KeyError:
+        return None
+
+
+def _cell_name(library: str, python: str, django: str) -> str | None:
+    try:
+        return matrix.Cell(library, python, django).env
+    except KeyError:
+        return None
+
+
+def _since(text: str, built_at: datetime | None) -> list[object]:
+    found = when.parse(text)
+    if found is None:
+        return [text, text]
+    written = found.microsecond == 0 and found.isoformat() == text  # as dtws writes a time: table.js makes it again
+    moment = int(found.timestamp()) if written else text
+    return [moment, when.seconds_before(found, built_at) if built_at is not None else when.day(text)]
 
 
 @dataclass(frozen=True)

@@ -30,17 +30,39 @@
     function address(row) {
       return pattern.replace("{library}", row.library).replace("{cell}", row.cell);
     }
+    // A value given once and named by its index (an earlier run's table.json has the value itself).
+    function shared(list, value) { return list && typeof value === "number" ? list[value] : value; }
+    function factor(version) { return version.split(".").join(""); }
     var rows = data.cells.map(function (item) {
       return {
-        library: data.libraries[item[0]], cell: item[1], python: item[2], django: item[3],
-        pythonVersion: item[4], djangoVersion: item[5], libraryVersion: item[6],
-        columns: item[7].map(function (index) { return statuses[index]; }),
+        library: data.libraries[item[0]],
+        // null: the name its library, Python and Django make (dtws.matrix.Cell.env)
+        cell: item[1] === null ? "py" + factor(item[2]) + "-django" + factor(item[3]) + data.suffixes[item[0]] : item[1],
+        python: item[2], django: item[3],
+        pythonVersion: shared(data.versions, item[4]), djangoVersion: shared(data.versions, item[5]),
+        libraryVersion: shared(data.versions, item[6]),
+        columns: shared(data.verdicts, item[7]).map(function (index) { return statuses[index]; }),
         coverage: item[8], reason: item[9] === null ? "" : data.reasons[item[9]],
         was: item[10] === null ? null : statuses[item[10]],
         since: item[11],
-        claim: item[12]
+        claim: shared(data.claims_keys, item[12])
       };
     });
+    // A time given as seconds since 1970, as dtws writes it: 2026-12-05T21:56:08+00:00.
+    function iso(moment) {
+      return typeof moment === "number" ? new Date(moment * 1000).toISOString().slice(0, 19) + "+00:00" : moment;
+    }
+    // How long before the site was built, as its pages say it (dtws.when.said_ago): "3 days ago".
+    function ago(seconds) {
+      for (var index = 0; index < data.units.length; index++) {
+        var count = Math.floor(Math.abs(seconds) / data.units[index][0]);
+        if (count) {
+          var said = count + " " + data.units[index][1] + (count !== 1 ? "s" : "");
+          return seconds > 0 ? said + " ago" : "in " + said;
+        }
+      }
+      return "just now";
+    }
     var status = function (row) { return row.columns[row.columns.length - 1]; };
     var sortKeys = {
       library: function (row) { return row.library; },
@@ -115,9 +137,11 @@
         var each = marks[key];
         var shown = [each[0] + " " + each[1]];
         if (index === row.columns.length - 1 && row.since) {
-          // [ISO, as it reads]; an earlier run's table.json has the day alone
+          // [its time, seconds before the build or as it reads]; an earlier run's table.json has [ISO, as it
+          // reads], or the day alone
           var said = typeof row.since === "string" ? [row.since, row.since] : row.since;
-          var since = el("time", { datetime: said[0], title: said[0] }, [said[1]]);
+          var when = iso(said[0]), text = typeof said[1] === "number" ? ago(said[1]) : said[1];
+          var since = el("time", { datetime: when, title: when }, [text]);
           shown.push(el("br"), el("small", { class: "dtws-since" }, ["since ", since]));
         }
         return el("td", { class: "dtws-verdict dtws-" + each[2], "data-column": data.columns[index] }, shown);
