@@ -3,7 +3,8 @@
 Into the docs folder (``write_docs``): ``index.md`` (the summary, and the
 table of every cell, which the page draws from ``table.json`` with
 ``javascripts/table.js``), ``libraries/<library>.md`` (each library's review
-card, the files of its integration, its cells as a plain table),
+card, the files of its integration, its cells as a plain table, set aside
+from mkdocs and shown in the built page by ``reveal_tables``: dtws.pages.aside),
 ``compare.md`` (a library a row, a question a column, each answer at a
 glance with the whole of it in place: results.json's ``libraries``,
 dtws.answers), ``results.json`` and ``badges/<library>.json`` (shields.io
@@ -41,7 +42,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 import markupsafe
 
-from dtws import addresses, ahead, answers, bisect, files, github, matrix, published, record, when
+from dtws import addresses, ahead, answers, bisect, files, forked, github, matrix, published, record, when
 from dtws.bench import data as bench_data
 from dtws.bench import figures
 from dtws.conform import data as conform_data
@@ -517,7 +518,8 @@ def write_cells(site: Site, out: Path, depth: int = 0) -> None:
     changed_cells = site.changed_cells
     run_keys = {run.key for run in site.listing}
     below = "../" * depth
-    for entry in site.results.cells:
+
+    def write(entry: Entry) -> None:
         address = view.url(entry)
         page_dir = out / address
         files.remove(page_dir)
@@ -537,6 +539,8 @@ def write_cells(site: Site, out: Path, depth: int = 0) -> None:
         )
         title = f"{entry.library} · {entry.cell}"
         files.write_new(page_dir / "index.html", site.shell.wrap(below + address, title, html).encode("utf-8"))
+
+    forked.each(write, site.results.cells)  # thousands of pages: on each core of the machine
 
 
 def write_runs(site: Site, out: Path) -> None:
