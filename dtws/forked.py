@@ -4,8 +4,9 @@
 processes forked from this one when the list is long and the machine has
 cores to spare (each sees this process's data as it is: nothing is sent to
 it, and only an exception comes back), else here, one item after the other.
-For work that writes files of each item's own (a cell's page and its logs)
-and gives nothing back. Every process forked is waited for before ``each``
+``together`` does a few tasks at once alike (a merge's results.json and its
+junit.xml). For work that writes files of its own (a cell's page and its
+logs) and gives nothing back. Every process forked is waited for before ``each``
 returns or raises: none outlives it.
 """
 
@@ -33,18 +34,33 @@ def cores() -> int:
 
 def each(work: Callable[[T], object], items: Sequence[T]) -> None:
     """``work`` of every item; an exception of any process is raised here once all of them have ended."""
-    forkable = hasattr(os, "fork") and threading.active_count() == 1  # a fork copies no other thread
-    workers = min(cores(), len(items) // (MANY // 2)) if len(items) >= MANY and forkable else 1
-    if workers < 2:
-        for item in items:
-            work(item)
+    workers = min(cores(), len(items) // (MANY // 2)) if len(items) >= MANY and _forkable() else 1
+    _shared(work, [items[index::workers] for index in range(workers)])
+
+
+def together(*tasks: Callable[[], object]) -> None:
+    """Each of ``tasks`` at once (each but the first in a process forked from this one) on a machine of cores, else
+    one after the other; an exception of any is raised here once all of them have ended."""
+    if cores() < 2 or not _forkable():
+        for task in tasks:
+            task()
         return
-    sys.stdout.flush()
-    sys.stderr.flush()
-    children = [_fork(work, items[index::workers]) for index in range(1, workers)]
+    _shared(lambda task: task(), [[task] for task in tasks])
+
+
+def _forkable() -> bool:
+    return hasattr(os, "fork") and threading.active_count() == 1  # a fork copies no other thread
+
+
+def _shared(work: Callable[[T], object], shares: Sequence[Sequence[T]]) -> None:
+    """``work`` of each item of each share: the first share here, each other in a process forked from this one."""
+    if len(shares) > 1:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    children = [_fork(work, share) for share in shares[1:]]
     failure: BaseException | None = None
     try:
-        for item in items[0::workers]:
+        for item in shares[0]:
             work(item)
     except BaseException as error:  # the others are waited for all the same
         failure = error

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from dtws import __version__, ahead, answers, asof, files, junit, locks, matrix, published, record, results
+from dtws import __version__, ahead, answers, asof, files, forked, junit, locks, matrix, published, record, results
 from dtws.results import FILENAME, HISTORY_LIMIT, Entry, HistoryItem, Results, RunInfo
 from dtws.shapes import moment
 
@@ -182,11 +182,14 @@ def merge(
 
 
 def write(merged: Results, out: Path) -> None:
-    """``results.json`` and ``junit.xml`` (every cell's steps, dtws.junit) into the results folder ``out``."""
-    results.write(merged, out)
-    junit.write(
-        (junit.suite(e.record, out / e.record_dir) for e in merged.cells if e.record and e.record_dir),
-        out / junit.FILENAME,
+    """``results.json`` and ``junit.xml`` (every cell's steps, dtws.junit) into the results folder ``out``, at once
+    on a machine of cores (dtws.forked)."""
+    forked.together(
+        lambda: results.write(merged, out),
+        lambda: junit.write(
+            (junit.suite(e.record, out / e.record_dir) for e in merged.cells if e.record and e.record_dir),
+            out / junit.FILENAME,
+        ),
     )
 
 
