@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -26,6 +27,7 @@ def release_key(version: str | None) -> Version:
         return Version("0")
 
 
+@functools.lru_cache(maxsize=4096)  # a site asks it of every cell, of a few releases' Requires-Python
 def admits(requires: str | None, python: str) -> bool:
     """Whether a Requires-Python admits the series ``python`` (X.Y); one nobody can read excludes nothing."""
     if not requires:

@@ -459,6 +459,7 @@ def write_docs(site: Site, docs: Path, links: Links | None = None) -> None:
     front = env.get_template("index.md.j2").render(
         results=results,
         libraries=libraries,
+        series={library: view.best_by_series(entries) for library, entries in libraries.items()},
         djangos=sorted({e.django for e in ahead.released(results.cells)}, key=series_key),
         ahead=ahead.columns(results.cells),
         counts=counts,

@@ -27,6 +27,14 @@ def best(entries: list[Entry]) -> str:
     return min((e.status for e in entries), key=BEST_FIRST.index, default="no-result")
 
 
+def best_by_series(entries: list[Entry]) -> dict[str, str]:
+    """The best status of ``entries`` in each Django series they have (the front page's summary)."""
+    by_series: dict[str, list[Entry]] = {}
+    for entry in entries:
+        by_series.setdefault(entry.django, []).append(entry)
+    return {django: best(here) for django, here in by_series.items()}
+
+
 def column(entry: Entry, step: str | None) -> Mark:
     return MARKS[entry.verdict(step)]
 
