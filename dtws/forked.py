@@ -3,16 +3,16 @@
 ``each`` does a piece of work for every item of a list: split among
 processes forked from this one when the list is long and the machine has
 cores to spare (each sees this process's data as it is: nothing is sent to
-it, and only an exception comes back), else here, one item after the other.
-``together`` does a few tasks at once alike (a merge's results.json and its
-junit.xml). For work that writes files of its own (a cell's page and its
-logs) and gives nothing back. Every process forked is waited for before ``each``
-returns or raises: none outlives it.
+it, and what the work gives comes back pickled), else here, one item after
+the other. ``together`` does a few tasks at once alike (a merge's
+results.json and its junit.xml). For work that writes files of its own (a
+cell's page and its logs, a record's copy) and gives little back. Every
+process forked is waited for before either returns or raises: none outlives
+it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pickle
 import sys
@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
 MANY = 1000  # items below which forking costs more than it saves
 
 
@@ -32,10 +33,12 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def each(work: Callable[[T], object], items: Sequence[T]) -> None:
-    """``work`` of every item; an exception of any process is raised here once all of them have ended."""
+def each(work: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """``work`` of every item, what each gives in the items' order; an exception of any process is raised here once
+    all of them have ended."""
     workers = min(cores(), len(items) // (MANY // 2)) if len(items) >= MANY and _forkable() else 1
-    _shared(work, [items[index::workers] for index in range(workers)])
+    done = _shared(work, [items[index::workers] for index in range(workers)])
+    return [done[position % workers][position // workers] for position in range(len(items))]
 
 
 def together(*tasks: Callable[[], object]) -> None:
@@ -52,30 +55,39 @@ def _forkable() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1  # a fork copies no other thread
 
 
-def _shared(work: Callable[[T], object], shares: Sequence[Sequence[T]]) -> None:
-    """``work`` of each item of each share: the first share here, each other in a process forked from this one."""
+def _shared(work: Callable[[T], R], shares: Sequence[Sequence[T]]) -> list[list[R]]:
+    """``work`` of each item of each share, by share: the first share here, each other in a process forked from this
+    one, which gives back what its work gave (pickled)."""
     if len(shares) > 1:
         sys.stdout.flush()
         sys.stderr.flush()
     children = [_fork(work, share) for share in shares[1:]]
     failure: BaseException | None = None
+    done: list[list[R]] = []
     try:
-        for item in shares[0]:
-            work(item)
+        done.append([work(item) for item in shares[0]])
     except BaseException as error:  # the others are waited for all the same
         failure = error
     for pid, said in children:
         with os.fdopen(said, "rb") as reader:
-            raised = reader.read()
+            sent = reader.read()
         _, status = os.waitpid(pid, 0)
-        if failure is None and (raised or os.waitstatus_to_exitcode(status) != 0):
-            failure = pickle.loads(raised) if raised else ChildProcessError(f"a worker process ended with {status}")
+        if sent:
+            worked, given = pickle.loads(sent)
+            if worked:
+                done.append(given)
+            elif failure is None:
+                failure = given
+        elif failure is None:
+            failure = ChildProcessError(f"a worker process ended with {status} and said nothing")
     if failure is not None:
         raise failure
+    return done
 
 
-def _fork(work: Callable[[T], object], share: Sequence[T]) -> tuple[int, int]:
-    """A process doing ``work`` of each of ``share``; its id, and the pipe its exception (pickled) comes by."""
+def _fork(work: Callable[[T], R], share: Sequence[T]) -> tuple[int, int]:
+    """A process doing ``work`` of each of ``share``; its id, and the pipe by which (True, what its work gave) or
+    (False, its exception) comes, pickled."""
     reader, writer = os.pipe()
     pid = os.fork()
     if pid:
@@ -84,14 +96,15 @@ def _fork(work: Callable[[T], object], share: Sequence[T]) -> tuple[int, int]:
     os.close(reader)  # pragma: no cover (the child)
     code = 0
     try:
-        for item in share:
-            work(item)
+        sent = pickle.dumps((True, [work(item) for item in share]))
     except BaseException as error:
         code = 1
-        with contextlib.suppress(Exception), os.fdopen(writer, "wb") as out:
-            try:
-                out.write(pickle.dumps(error))
-            except Exception:  # an exception pickle cannot carry: its words
-                out.write(pickle.dumps(RuntimeError(f"{type(error).__name__}: {error}")))
+        try:
+            sent = pickle.dumps((False, error))
+        except Exception:  # an exception pickle cannot carry: its words
+            sent = pickle.dumps((False, RuntimeError(f"{type(error).__name__}: {error}")))
+    try:
+        with os.fdopen(writer, "wb") as out:
+            out.write(sent)
     finally:
         os._exit(code)  # no exit handler of this process's parent runs here (its temporary folders stay)

@@ -245,6 +245,7 @@ def _merge(
     entries = []
     past = {(e.library, e.cell): e for e in baseline.results.cells} if baseline else {}
     kept = {key: e for key, e in past.items() if e.record is not None}
+    copies: list[tuple[Path, Path, int]] = []  # each record folder to copy, and where in problems what it finds goes
     for cell in cells:
         candidates = found.get(cell, [])
         if not candidates and (cell.library, cell.env) not in past and ahead.kind(cell.python, cell.django):
@@ -267,7 +268,7 @@ def _merge(
         elif newest is not None:
             assert newest.record is not None
             target = out / RECORDS / cell.library / cell.env
-            _copy_record(newest.path.parent, target, problems)
+            copies.append((newest.path.parent, target, len(problems)))
             entry.record = newest.record
             entry.record_dir = str(target.relative_to(out))
             _add_to_history(entry, newest.record, past.get((cell.library, cell.env)))
@@ -284,6 +285,7 @@ def _merge(
         else:
             entry.problem = "no result: no record of this cell was found"
         entries.append(entry)
+    _copy_records(copies, problems)
     info = run or run_from_env()
     info.reran = sum(entry.record is not None and not entry.kept for entry in entries)
     return Results(
@@ -343,6 +345,20 @@ def _older(rec: record.CellRecord, old: Entry | None) -> str | None:
 
 # What a cell's run leaves in its folder that is no part of its record.
 _NOT_RECORD = (".scratch", ".*.tmp")
+
+
+def _copy_records(copies: list[tuple[Path, Path, int]], problems: list[str]) -> None:
+    """Each record folder copied (on the machine's cores: dtws.forked), what each copy found put in ``problems`` where
+    it was when the copy was asked for, as if each had been copied then."""
+    found = forked.each(lambda copy: _copied(copy[0], copy[1]), copies)
+    for (_, _, at), said in reversed(list(zip(copies, found, strict=True))):
+        problems[at:at] = said
+
+
+def _copied(source: Path, target: Path) -> list[str]:
+    problems: list[str] = []
+    _copy_record(source, target, problems)
+    return problems
 
 
 def _copy_record(source: Path, target: Path, problems: list[str]) -> None:
