@@ -10,7 +10,7 @@ from pathlib import Path
 from dtws import locks, published, sitedata
 from dtws.commands import Command
 from dtws.commands.options import folder_problem
-from dtws.pages import publish, shell
+from dtws.pages import aside, publish, shell
 from dtws.reasons import terminal_text
 
 
@@ -104,7 +104,7 @@ def main(args: argparse.Namespace) -> int:
         print("\n".join(terminal_text(line) for line in error.output.splitlines()))
         _say(str(error))
         return 1
-    except shell.ShellError as error:
+    except (shell.ShellError, aside.AsideError) as error:
         _say(str(error))
         return 1
     except OSError as error:  # a file of its results that is a link or no regular file; a folder it cannot write
