@@ -2,7 +2,7 @@
 
 What the install tried (dtws.tried) is read from pip's and uv's own words (excerpts of real logs
 of the cells, their paths left out), and from this harness's own env; whether the index has a
-newer release (dtws.changed.newer) from a real answer of the index (greenlet's page, cut down to
+newer release (dtws.resolution.candidates) from a real answer of the index (greenlet's page, cut down to
 four releases: tests/fixtures/index-greenlet.json) served on 127.0.0.1.
 """
 
@@ -18,7 +18,7 @@ from typing import cast
 import pytest
 from packaging.requirements import Requirement
 
-from dtws import changed, installed, pypi, record, tried
+from dtws import changed, installed, pypi, record, resolution, tried
 from dtws.libraries import LIBRARIES
 from tests.conftest import PROJECT, serving_index
 
@@ -112,6 +112,12 @@ def test_a_passed_install_is_read_from_the_env() -> None:
     assert "pip" not in found or found["pip"].wants
 
 
+def newest(tried: record.Tried, files: list[pypi.File], python: str, full: str) -> str | None:
+    """The newest release the install could take instead of ``tried``, its requirements aside."""
+    found = resolution.candidates(tried, files, python, full)
+    return found[0] if found else None
+
+
 @pytest.fixture
 def greenlet() -> dict[str, object]:
     page: dict[str, object] = json.loads((PROJECT / "tests" / "fixtures" / "index-greenlet.json").read_text())
@@ -146,7 +152,7 @@ def test_newer_is_the_release_the_install_would_take_now(
     newer: str | None,
 ) -> None:
     files = listed(greenlet, monkeypatch)
-    assert changed.newer(record.Tried("greenlet", version, wants), files, python, full) == newer
+    assert newest(record.Tried("greenlet", version, wants), files, python, full) == newer
 
 
 def test_a_release_that_does_not_install_here_is_not_newer(
@@ -156,14 +162,14 @@ def test_a_release_that_does_not_install_here_is_not_newer(
     files = cast(list[dict[str, object]], greenlet["files"])
     arm = [item for item in files if "3.2.0" not in str(item["filename"]) or "aarch64" in str(item["filename"])]
     assert (
-        changed.newer(
+        newest(
             record.Tried("greenlet", "3.1.1"), listed(dict(greenlet, files=arm), monkeypatch), "3.12", "3.12.1"
         )
         is None
     )
     yanked = [dict(item, yanked="broken") if "3.2.0" in str(item["filename"]) else item for item in files]
     found = listed(dict(greenlet, files=yanked), monkeypatch)
-    assert changed.newer(record.Tried("greenlet", "3.1.1"), found, "3.12", "3.12.1") is None
+    assert newest(record.Tried("greenlet", "3.1.1"), found, "3.12", "3.12.1") is None
 
 
 def test_a_change_to_one_library_s_app_changes_only_its_cells_hash(tmp_path: Path) -> None:
@@ -198,6 +204,6 @@ def test_a_pre_release_is_newer_only_where_one_is_asked_for(
     files = cast(list[dict[str, object]], greenlet["files"])
     page = dict(greenlet, files=[*files, {"filename": "greenlet-3.3.0a1.tar.gz", "url": "", "hashes": {}}])
     found = listed(page, monkeypatch)
-    assert changed.newer(record.Tried("greenlet", "3.2.0"), found, "3.12", "3.12.1") is None
-    assert changed.newer(record.Tried("greenlet", "3.2.0", ">=3.3.0a1"), found, "3.12", "3.12.1") == "3.3.0a1"
-    assert changed.newer(record.Tried("greenlet", "3.3.0a0"), found, "3.12", "3.12.1") == "3.3.0a1"
+    assert newest(record.Tried("greenlet", "3.2.0"), found, "3.12", "3.12.1") is None
+    assert newest(record.Tried("greenlet", "3.2.0", ">=3.3.0a1"), found, "3.12", "3.12.1") == "3.3.0a1"
+    assert newest(record.Tried("greenlet", "3.3.0a0"), found, "3.12", "3.12.1") == "3.3.0a1"
