@@ -247,21 +247,21 @@ def _unasked(cells: list[tuple[matrix.Cell, record.CellRecord]], now: Here) -> s
     """The releases whose requirements must be read before the ``cells`` can be told (each record's install's)."""
     found = set()
     for cell, rec in cells:
-        judged = install(cell, rec, now, rec.provenance.python_version or "")
+        judged = _install(cell, rec, now, rec.provenance.python_version or "")
         found |= {release for tried in rec.provenance.tried if (release := judged.taken(tried).unasked) is not None}
     return found
 
 
-def install(cell: matrix.Cell, rec: record.CellRecord, now: Here, version: str) -> resolution.Install:
+def _install(cell: matrix.Cell, rec: record.CellRecord, now: Here, version: str) -> resolution.Install:
     """The record's install against the index, on the interpreter release ``version``."""
-    pinned = resolution.Pinned.of(cell, version, rec.provenance.packages)
+    pinned = resolution.Pinned.of(cell, version, rec.provenance)
     return resolution.Install(rec.provenance.tried, pinned, now.index, now.requires, now.candidates)
 
 
 def _releases(cell: matrix.Cell, rec: record.CellRecord, now: Here, version: str) -> str | None:
     """Why the index's releases run the cell again (one that could not be read, or newer ones), or None."""
     moved = []
-    judged = install(cell, rec, now, version)
+    judged = _install(cell, rec, now, version)
     for tried in rec.provenance.tried:
         found = judged.taken(tried)
         if found.version is None and found.why:
@@ -327,4 +327,5 @@ def kept_because(rec: record.CellRecord) -> str:
     kept += [f"{service.name} {service.version}" for service in rec.services]
     kept += [rec.provenance.browser] if _browsed(rec) and rec.provenance.browser else []
     tried = len(rec.provenance.tried)
-    return ", ".join(kept) + f"; no newer release on the index of the {tried} distributions its install tried"
+    newer = f"no newer release on the index that its install would take, of the {tried} distributions it tried"
+    return ", ".join(kept) + f"; {newer}"

@@ -6,9 +6,10 @@ requirements (its core metadata: dtws.pypi.requires). They rule it out only when
 Requires-Python excludes the cell's Python, or one of them that applies on that Python (asked for
 no extra) admits no release the cell can have of a distribution it bounds:
 
-- one the cell pins: tox.ini's Django series, its library's deps that name versions, and the
-  pip, setuptools and wheel its env was seeded with (the installer keeps them: uv took zope.event
-  5.1, not 6.0, which needs setuptools>=75.8.2, beside the seeded setuptools 67.6.1 on Python 3.9);
+- one the cell pins: tox.ini's Django series, its library's deps that name versions, and, where
+  uv installed, the pip, setuptools and wheel its env was seeded with (uv keeps them: it took
+  zope.event 5.1, not 6.0, which needs setuptools>=75.8.2, beside the seeded setuptools 67.6.1 on
+  Python 3.9; pip would take 6.0 and upgrade setuptools);
 - one its install took of which no newer release would be taken, by the same rule in turn: none
   newer than it took (channels-redis 4.3.0 needs channels>=4.2.2, which needs Django>=4.2, on a
   Django 3.2 cell).
@@ -104,10 +105,11 @@ class Pinned:
     pins: Mapping[str, SpecifierSet]  # tox.ini's Django series, its library's deps that name versions, the seeded
 
     @classmethod
-    def of(cls, cell: matrix.Cell, version: str, packages: Mapping[str, str]) -> Pinned:
-        """``packages``: the env's (the record's), of which the seeded pip, setuptools and wheel are pinned."""
+    def of(cls, cell: matrix.Cell, version: str, provenance: record.Provenance) -> Pinned:
+        """``provenance``: the record's, whose env's seeded pip, setuptools and wheel uv keeps."""
         deps = [*library(cell.library).deps, *([cell.django_requirement] if cell.django[0].isdigit() else [])]
-        deps += [f"{name}=={packages[name]}" for name in SEEDED if name in packages]
+        if provenance.installer == "uv":
+            deps += [f"{name}=={provenance.packages[name]}" for name in SEEDED if name in provenance.packages]
         pins: dict[str, SpecifierSet] = {}
         for dep in deps:
             try:

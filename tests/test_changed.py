@@ -262,9 +262,10 @@ def judged(
     monkeypatch: pytest.MonkeyPatch,
     given: Given = "core-metadata",
     setuptools: str = "67.6.1",
+    installer: str = "uv",
 ) -> str | None:
-    """Why ``run --changed`` runs ``cell`` again, whose install took ``took`` in an env seeded with ``setuptools``,
-    the index serving ``recorded_index(given)``; None: it keeps its record."""
+    """Why ``run --changed`` runs ``cell`` again, whose install (by ``installer``) took ``took`` in an env seeded
+    with ``setuptools``, the index serving ``recorded_index(given)``; None: it keeps its record."""
     interpreter = interpreters.find(cell.python)
     assert interpreter is not None, f"Python {cell.python} is needed here (pyenv)"
     provenance = record.Provenance(
@@ -273,6 +274,7 @@ def judged(
         dtws_version=__version__,
         project_hash=changed.cell_hash(PROJECT, cell.library),
         packages={"setuptools": setuptools},
+        installer=installer,
         tried=took,
     )
     rec = record.CellRecord(cell.library, cell.env, cell.python, cell.django, status="pass", provenance=provenance)
@@ -320,9 +322,11 @@ def test_a_newer_release_whose_requirements_cannot_be_read_runs_the_cell(monkeyp
 
 
 def test_a_newer_release_that_needs_a_newer_seeded_setuptools_keeps_the_cell(monkeypatch: pytest.MonkeyPatch) -> None:
-    """zope.event 6.0 needs setuptools>=75.8.2: the installer keeps the env's seeded setuptools, and took zope.event
-    5.1 on Python 3.9 (uv, in the records of a full run); an env seeded with 75.8.2 would take 6.0."""
+    """zope.event 6.0 needs setuptools>=75.8.2: uv keeps the env's seeded setuptools, and took zope.event 5.1 on
+    Python 3.9 (in the records of a full run); an env seeded with 75.8.2 would take 6.0, and pip would upgrade
+    setuptools for it."""
     cell = matrix.Cell("django-websocket-redis", "3.9", "4.2")
     took = [record.Tried("zope-event", "5.1")]
     assert judged(cell, took, monkeypatch) is None
     assert judged(cell, took, monkeypatch, setuptools="75.8.2") == "new releases: zope-event 6.0 (was 5.1)"
+    assert judged(cell, took, monkeypatch, installer="pip") == "new releases: zope-event 6.0 (was 5.1)"
