@@ -200,11 +200,13 @@ def _json_api(project: str, version: str, _release: list[File]) -> Requires | st
     if isinstance(body, str):
         return body
     try:
-        info = parse_json(body, url).get("info", {})
+        info = parse_json(body, url)["info"]
         listed, said = info.get("requires_dist") or [], info.get("requires_python")
-        return Requires(tuple(str(line) for line in listed), str(said) if said else None)
-    except (ValueError, AttributeError, TypeError) as error:
-        return f"{url}: {error}"
+    except (ValueError, KeyError, AttributeError, TypeError) as error:
+        return f"{url}: not the JSON API's answer ({error!r})"
+    if not isinstance(listed, list):
+        return f"{url}: its requires_dist is not a list"
+    return Requires(tuple(str(line) for line in listed), str(said) if said else None)
 
 
 def _wheel(_project: str, _version: str, release: list[File]) -> Requires | str:
