@@ -159,7 +159,9 @@ def make(ctx: Context) -> Outcome:
     if tools is not None:
         return tools
     command = [*ctx.host.tox(), "run", "-e", ctx.cell.env, *ahead.tox_args(ctx.cell), "--notest", "--recreate"]
-    command += ["--workdir", str(ctx.toxworkdir)]
+    # tox 4.5 builds the config of every env its env_list names (some 280) before it runs the one asked for: told
+    # that its list is this env alone, it builds this one's (the same config) for 0.1 s less CPU a cell.
+    command += ["-x", f"tox.env_list={ctx.cell.env}", "--workdir", str(ctx.toxworkdir)]
     ctx.log.flush()
     since = os.path.getsize(ctx.log.name)
     # uv logs what its resolver tried (tox passes RUST_LOG on): a failed install still says what it tried.
