@@ -29,7 +29,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from dtws import matrix, merge, pages, record, results  # noqa: E402
+from dtws import matrix, merge, pages, record, results, sitedata  # noqa: E402
 from dtws.commands.site import docs_dir  # noqa: E402
 from dtws.libraries import LIBRARIES  # noqa: E402
 from dtws.pages import shell  # noqa: E402
@@ -72,16 +72,17 @@ def phase(name: str, size: int, work: Path) -> None:
     if name == "merge":
         merged = merge.merge([work / "records"], work / "results", cells=cells)
         results.write(merged, work / "results")
-    elif name == "mkdocs":  # as `dtws site` does it: the pages mkdocs builds, then mkdocs
-        site = pages.plan(work / "results", results.read(work / "results" / results.FILENAME))
+    elif name == "mkdocs":  # as `dtws site` does it: the loader (which answers the review), the pages mkdocs builds
+        data = sitedata.load(sitedata.Sources(work / "results"), work / "kept", PROJECT)
+        site = pages.plan(data.results_dir, data.current, answered=data.answers)
         pages.write_docs(site, docs_dir(work / "project"))
         from mkdocs.__main__ import cli
 
         cli(["build", "--strict", "--quiet", "-f", str(work / "project" / "mkdocs.yml"), "-d", str(work / "site")])
     else:  # then the cell pages, into the built site, in the theme's shell that mkdocs built
         theme = shell.take(work / "site")
-        site = pages.plan(work / "results", results.read(work / "results" / results.FILENAME), theme=theme)
-        pages.write_cells(site, work / "site")
+        site = pages.plan(work / "results", results.read(work / "results" / results.FILENAME))
+        pages.write_cells(site, work / "site", theme)
 
 
 def measured(name: str, size: int, work: Path) -> tuple[float, float]:
