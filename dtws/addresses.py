@@ -92,20 +92,11 @@ def root(address: str) -> str:
 
 @dataclass(frozen=True)
 class CellRef:
-    """A cell's page."""
+    """A cell's page, or (``installed``) its section of what the cell's install put in the env."""
 
     library: str
     cell: str
-    kind: Literal["cell"] = field(default="cell", init=False)
-
-
-@dataclass(frozen=True)
-class InstalledRef:
-    """What a cell's install put in its env: a section of the cell's page."""
-
-    library: str
-    cell: str
-    kind: Literal["installed"] = field(default="installed", init=False)
+    kind: Literal["cell", "installed"] = "cell"
 
 
 @dataclass(frozen=True)
@@ -128,19 +119,11 @@ class CodeRef:
 
 
 @dataclass(frozen=True)
-class BenchRef:
-    """A library's figures on the bench's page."""
+class MeasuredRef:
+    """A library's part of what is measured apart from the cells: its bench figures, or its conformance cases."""
 
+    kind: Literal["bench", "protocol"]
     library: str
-    kind: Literal["bench"] = field(default="bench", init=False)
-
-
-@dataclass(frozen=True)
-class ProtocolRef:
-    """A library's conformance cases (RFC 6455)."""
-
-    library: str
-    kind: Literal["protocol"] = field(default="protocol", init=False)
 
 
 @dataclass(frozen=True)
@@ -151,24 +134,24 @@ class WebRef:
     kind: Literal["web"] = field(default="web", init=False)
 
 
-SiteRef = CellRef | InstalledRef | LogRef | CodeRef | BenchRef | ProtocolRef
+SiteRef = CellRef | LogRef | CodeRef | MeasuredRef
 Ref = SiteRef | WebRef
 
 
 def of(ref: SiteRef) -> str:
     """The address of what ``ref`` refers to."""
     match ref:
+        case CellRef(kind="installed"):
+            return f"{cell(ref.library, ref.cell)}#installed"
         case CellRef():
             return cell(ref.library, ref.cell)
-        case InstalledRef():
-            return f"{cell(ref.library, ref.cell)}#installed"
         case LogRef():
             return step_log(ref.library, ref.cell, ref.step)
         case CodeRef():
             return code(ref.library, ref.index)
-        case BenchRef():
+        case MeasuredRef(kind="bench"):
             return bench(ref.library)
-        case ProtocolRef():
+        case MeasuredRef():
             return conformance(ref.library)
 
 

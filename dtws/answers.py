@@ -27,11 +27,10 @@ render them. The site publishes them as ``answers.json`` (``write``)::
                     "answers": [{"question": its key (QUESTIONS),
                                  "answered": false when it cannot be answered here,
                                  "short": the answer in one line, or why it cannot be,
-                                 "evidence": [{"text", "ref": {"kind": "cell", "library", "cell"}
-                                               | {"kind": "installed", "library", "cell"}
+                                 "evidence": [{"text", "ref": {"kind": "cell" or "installed", "library", "cell"}
                                                | {"kind": "log", "library", "cell", "step"}
                                                | {"kind": "code", "library", "index": in its "code"}
-                                               | {"kind": "bench", "library"} | {"kind": "protocol", "library"}
+                                               | {"kind": "bench" or "protocol", "library"}
                                                | {"kind": "web", "url"}}],
                                  "value": the number it rests on, or null,
                                  "mark": "yes", "partly", "no", "unknown", or null for an
@@ -54,7 +53,7 @@ from pathlib import Path
 from typing import Literal
 
 from dtws import ahead, files, when
-from dtws.addresses import BenchRef, CellRef, CodeRef, InstalledRef, LogRef, ProtocolRef, Ref, WebRef
+from dtws.addresses import CellRef, CodeRef, LogRef, MeasuredRef, Ref, WebRef
 from dtws.bench import data as bench_data
 from dtws.bench import explain
 from dtws.conform import data as conform_data
@@ -159,8 +158,8 @@ def cell_page(entry: Entry) -> CellRef:
     return CellRef(entry.library, entry.cell)
 
 
-def env_of(entry: Entry) -> InstalledRef:
-    return InstalledRef(entry.library, entry.cell)
+def env_of(entry: Entry) -> CellRef:
+    return CellRef(entry.library, entry.cell, "installed")
 
 
 def log_of(entry: Entry, step: str) -> LogRef:
@@ -457,7 +456,7 @@ def speed(bench: bench_data.Bench | None, library: str) -> Answer:
     found = bench_data.newest(bench, library)
     if found is None:
         return _unknown("speed", "no run of the bench had it", "not benched")
-    link = [Evidence(f"the bench of {found.cell or library}", BenchRef(library))]
+    link = [Evidence(f"the bench of {found.cell or library}", MeasuredRef("bench", library))]
     level = found.headline
     if level is None or level.ratio is None:
         return Answer(
@@ -486,7 +485,7 @@ def protocol(conformance: conform_data.Conformance | None, library: str) -> Answ
     latest = conformance.latest if conformance is not None else None
     if conformance is None or latest is None:
         return _not_conformed()
-    link = [Evidence("its cases", ProtocolRef(library))]
+    link = [Evidence("its cases", MeasuredRef("protocol", library))]
     found = conform_data.newest(conformance, library)
     if found is None:
         entry = next((item for item in latest.libraries if item.library == library), None)

@@ -166,11 +166,11 @@ def test_older_results_are_read_without_answers(tmp_path: Path) -> None:
 def test_evidence_is_a_reference_made_a_link_only_where_it_is_rendered() -> None:
     cell = addresses.CellRef("tornado", "py312-django52-tornado")
     assert addresses.link(cell, "../../") == "../../cells/tornado/py312-django52-tornado/"
-    assert addresses.of(addresses.InstalledRef("tornado", "py3")) == "cells/tornado/py3/#installed"
+    assert addresses.of(addresses.CellRef("tornado", "py3", "installed")) == "cells/tornado/py3/#installed"
     assert addresses.of(LogRef("tornado", "py3", "install")) == "cells/tornado/py3/logs/install.log"
     assert addresses.of(addresses.CodeRef("tornado", 2)) == "libraries/tornado/#code-2"
-    assert addresses.of(addresses.BenchRef("tornado")) == "bench/#tornado"
-    assert addresses.of(addresses.ProtocolRef("tornado")) == "conformance/tornado.html"
+    assert addresses.of(addresses.MeasuredRef("bench", "tornado")) == "bench/#tornado"
+    assert addresses.of(addresses.MeasuredRef("protocol", "tornado")) == "conformance/tornado.html"
     assert addresses.link(WebRef("https://pypi.org/project/tornado/"), "../") == "https://pypi.org/project/tornado/"
     for bad in ("javascript:alert(1)", "//evil.example/", "/etc/passwd", "data:text/html,x", "cells/x/y/"):
         assert addresses.link(WebRef(bad), "../") is None, bad  # a web page is one only when http(s)

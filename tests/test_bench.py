@@ -216,7 +216,7 @@ def test_the_compare_pages_speed_row_is_the_benchs_newest_figure(benched: Benche
             continue
         assert said.answered and said.value == level.ratio, said
         assert said.short.startswith(f"{level.ratio:.0%} of the bare protocol's throughput at {level.connections} ")
-        assert [item.ref for item in said.evidence] == [addresses.BenchRef(lib.library)]
+        assert [item.ref for item in said.evidence] == [addresses.MeasuredRef("bench", lib.library)]
         assert [addresses.link(item.ref, "") for item in said.evidence] == [f"bench/#{lib.library}"]
     assert not answers.speed(None, "channels").answered
     assert not answers.speed(bench, "no-such-library").answered

@@ -122,7 +122,7 @@ def test_the_compare_pages_protocol_row_is_the_newest_run_of_each_library(record
     said = answers.protocol(recorded, "channels")
     assert said.answered and said.short.startswith("231 OK, 9 non-strict, 3 informational, 4 failed: empty messages")
     assert "the bare websockets: 1 failed" in said.short
-    assert [item.ref for item in said.evidence] == [addresses.ProtocolRef("channels")]
+    assert [item.ref for item in said.evidence] == [addresses.MeasuredRef("protocol", "channels")]
     assert [addresses.link(item.ref, "../") for item in said.evidence] == ["../conformance/channels.html"]
     assert not answers.protocol(None, "channels").answered
     assert not answers.protocol(recorded, "no-such-library").answered
