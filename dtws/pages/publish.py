@@ -2,8 +2,8 @@
 
 ``build`` renders the ``DOCS`` entries into the docs folder, runs ``mkdocs
 build --strict`` into the output folder, takes the theme's shell from it
-(dtws.pages.shell: the one place the theme is resolved), then renders the
-``SITE`` entries into the built site, each given the theme (``Built``). An
+(dtws.pages.shell; the one place the theme is resolved), then renders the
+``SITE`` entries into the built site, each given that theme (``Built``). An
 entry whose ``gather`` gives None has no page on this site (no bench run, no
 as-of day). Adding a page is adding one ``Page`` to ``DOCS`` or ``SITE``.
 """
