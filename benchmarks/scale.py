@@ -34,7 +34,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from dtws import matrix, merge, pages, record, results  # noqa: E402
+from dtws import matrix, merge, pages, record, sitedata  # noqa: E402
 from dtws.commands.site import docs_dir  # noqa: E402
 from dtws.libraries import LIBRARIES  # noqa: E402
 from dtws.pages import shell  # noqa: E402
@@ -78,19 +78,20 @@ def phase(name: str, size: int, work: Path) -> None:
     if name == "merge":  # writes results.json, as `dtws merge` does
         merge.merge([work / "records"], work / "results", cells=synthetic_cells(size))
         return
-    # As `dtws site` does it, in one process that reads the results once: the pages mkdocs builds, mkdocs,
-    # then the pages written into the built site, in the theme's shell it built.
+    # As `dtws site` does it, in one process: the loader (which reads the results once and answers the review),
+    # the pages mkdocs builds, mkdocs, then the pages written into the built site, in the theme's shell it built.
     stages = Stages()
-    site = pages.plan(work / "results", results.read(work / "results" / results.FILENAME))
+    data = sitedata.load(sitedata.Sources(work / "results"), work / "kept", PROJECT)
+    site = pages.plan(data.results_dir, data.current, answered=data.answers)
     pages.write_docs(site, docs_dir(work / "project"))
     from mkdocs.__main__ import cli
 
     arguments = ["build", "--strict", "--quiet", "-f", str(work / "project" / "mkdocs.yml"), "-d", str(work / "site")]
     cli(arguments, standalone_mode=False)  # returns, where it would exit
     stages.done("mkdocs")
-    site = dataclasses.replace(site, shell=shell.take(work / "site"))
+    theme = shell.take(work / "site")
     pages.reveal_tables(site, work / "site")
-    pages.write_cells(site, work / "site")
+    pages.write_cells(site, work / "site", theme)
     stages.done("cells")
     (work / STAGES).write_text(json.dumps(stages.figures))
 

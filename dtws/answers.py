@@ -1,21 +1,46 @@
-"""The review's questions, answered for every library from what its cells collected (results.LibraryAnswers).
+"""The review's questions, answered for every library from what its cells collected (``LibraryAnswers``).
 
 The review of shared/reference answers, for its library and in this order:
 *Easy to install? Integration into a Django project. Thin or heavy
 architecture? Event-driven programming? Has a documentation? Has unit
-tests?*; dtws adds *Still maintained?* and *Works on the newest Python and
-Django?*. ``QUESTIONS`` is that list as data: each question (the one
-hand-written part) with the function that answers it from ``Facts``: the
-library's declaration, its cells' records (the newest cell that installed it,
-``record.Installed``) and the files of its app the declaration names, read
-from the project. A question of the Compare page is one more entry here.
+tests?*; dtws adds *Still maintained?*, *Works on the newest Python and
+Django?*, and what the bench and the conformance suite measured. ``QUESTIONS``
+is that list as data: each question (the one hand-written part) with the
+function that answers it from ``Facts``: the library's declaration, its cells'
+records (the newest cell that installed it, ``record.Installed``), its code
+(the files of its app the declaration names, which merge keeps in
+results.json: ``integrations``), the bench's figures and the conformance
+suite's cases. A question of the Compare page is one more
+entry here.
 
-Each answer is said twice from the same figures, in the same function: in full
-(``short``, the library's card) and at a glance (``mark``, ✓ ~ ✗ ?, and
-``glance``, a few words: the Compare page's cell).
+The answers are computed once, where the site is built (``gather``, called by
+dtws.sitedata's loader, which has every input: the bench and the conformance
+suite run apart from the cells). Each answer is said twice from the same
+figures, in the same function: in full (``short``, the library's card) and at
+a glance (``mark``, ✓ ~ ✗ ?, and ``glance``, a few words: the Compare page's
+cell). Its evidence is references (dtws.addresses.Ref: a cell, a step's log, a
+part of the integration), never addresses: the pages link them where they
+render them. The site publishes them as ``answers.json`` (``write``)::
+
+    {"schema_version": 1,
+     "libraries": [{"library",
+                    "answers": [{"question": its key (QUESTIONS),
+                                 "answered": false when it cannot be answered here,
+                                 "short": the answer in one line, or why it cannot be,
+                                 "evidence": [{"text", "ref": {"kind": "cell" or "installed", "library", "cell"}
+                                               | {"kind": "log", "library", "cell", "step"}
+                                               | {"kind": "code", "library", "index": in its "code"}
+                                               | {"kind": "bench" or "protocol", "library"}
+                                               | {"kind": "web", "url"}}],
+                                 "value": the number it rests on, or null,
+                                 "mark": "yes", "partly", "no", "unknown", or null for an
+                                         answer that is a fact, not a yes or a no,
+                                 "glance": the answer in a few words (the Compare page)} ...]} ...]}
+
+A ``code`` reference's index is into the library's ``code`` in results.json (dtws.results).
 
 An answer that cannot be given (no cell installed the library here) says so
-and why, never guesses. Evidence links are relative to the site's root.
+and why, never guesses.
 """
 
 from __future__ import annotations
@@ -23,10 +48,12 @@ from __future__ import annotations
 import ast
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Literal
 
-from dtws import addresses, ahead, when
+from dtws import ahead, files, when
+from dtws.addresses import CellRef, CodeRef, LogRef, MeasuredRef, Ref, WebRef
 from dtws.bench import data as bench_data
 from dtws.bench import explain
 from dtws.conform import data as conform_data
@@ -34,12 +61,49 @@ from dtws.libraries import LIBRARIES
 from dtws.library import Library
 from dtws.marks import MARKS
 from dtws.record import CellRecord, Installed, Package, Step, StepVerdict
-from dtws.results import Answer, Code, Entry, Evidence, Glance, LibraryAnswers
+from dtws.results import Code, Entry
 from dtws.versions import series_key
 
 NOT_JUDGED = ("unavailable", "error", "incomplete")
 INSTALL_TRIED: tuple[StepVerdict, ...] = ("pass", "fail", "timeout")  # an install that ran: its own verdict
 SAMPLE_PORT = 8000  # the port the socket server command is shown with
+FILENAME = "answers.json"  # where the site publishes them, beside results.json
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What an answer rests on, and where it is (dtws.addresses.link makes it a link)."""
+
+    text: str
+    ref: Ref
+
+
+# An answer at a glance: ✓, ~ (some cells, or with a cost), ✗, or ? (it cannot be answered here).
+Glance = Literal["yes", "partly", "no", "unknown"]
+
+
+@dataclass
+class Answer:
+    """One of the review's questions answered for a library."""
+
+    question: str
+    answered: bool
+    short: str
+    evidence: list[Evidence] = field(default_factory=list)
+    value: float | None = None
+    mark: Glance | None = None  # None: a fact (how many lines, processes), neither a yes nor a no
+    glance: str = ""  # a few words ("2.9 s, 22 deps")
+
+
+@dataclass
+class LibraryAnswers:
+    library: str
+    answers: list[Answer] = field(default_factory=list)
+    code: list[Code] = field(default_factory=list)
+
+    def answer(self, question: str) -> Answer | None:
+        return next((item for item in self.answers if item.question == question), None)
 
 
 @dataclass(frozen=True)
@@ -50,6 +114,8 @@ class Facts:
     entries: list[Entry]
     code: list[Code]
     newest: tuple[str, str] | None  # the newest (Django, Python) any library's cell ran on here
+    bench: bench_data.Bench | None = None  # the site's newest bench
+    conformance: conform_data.Conformance | None = None  # the site's conformance runs
 
     @property
     def installed(self) -> Entry | None:
@@ -88,21 +154,16 @@ def _order(entry: Entry) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return series_key(entry.django), series_key(entry.python)
 
 
-def cell_page(entry: Entry) -> str:
-    return addresses.cell(entry.library, entry.cell)
+def cell_page(entry: Entry) -> CellRef:
+    return CellRef(entry.library, entry.cell)
 
 
-def env_of(entry: Entry) -> str:
-    """Where a cell page shows what its install put in the env."""
-    return f"{cell_page(entry)}#installed"
+def env_of(entry: Entry) -> CellRef:
+    return CellRef(entry.library, entry.cell, "installed")
 
 
-def log_of(entry: Entry, step: str) -> str:
-    return addresses.step_log(entry.library, entry.cell, step)
-
-
-def code_anchor(library: str, index: int) -> str:
-    return addresses.code(library, index)
+def log_of(entry: Entry, step: str) -> LogRef:
+    return LogRef(entry.library, entry.cell, step)
 
 
 def _count(number: int, thing: str) -> str:
@@ -191,7 +252,7 @@ def _integration(facts: Facts) -> Answer:
     said = ", ".join(f"{item.role} {item.lines}" for item in files)
     run = "; ".join(item.text for item in facts.code if item.path is None)
     evidence = [
-        Evidence(f"{item.role}: {item.path or item.text}", code_anchor(name, i)) for i, item in enumerate(facts.code)
+        Evidence(f"{item.role}: {item.path or item.text}", CodeRef(name, i)) for i, item in enumerate(facts.code)
     ]
     return Answer(
         "integration",
@@ -224,7 +285,7 @@ def _architecture(facts: Facts) -> Answer:
     )
     glance = _deployed(facts.library)
     name = facts.library.name
-    commands = [Evidence(item.text, code_anchor(name, i)) for i, item in enumerate(facts.code) if item.path is None]
+    commands = [Evidence(item.text, CodeRef(name, i)) for i, item in enumerate(facts.code) if item.path is None]
     entry = facts.installed
     if entry is None or entry.record is None or entry.record.installed is None:
         unknown = "; its dependencies unknown: no cell installed it here"
@@ -264,7 +325,7 @@ def _events(facts: Facts) -> Answer:
         return _unknown("events", "no file of its app is named as its handlers", "no handlers file named")
     item = facts.code[index]
     handlers = _handlers(item.text)
-    evidence = [Evidence(f"{item.path}", code_anchor(facts.library.name, index))]
+    evidence = [Evidence(f"{item.path}", CodeRef(facts.library.name, index))]
     if not handlers:  # ws4redis: the server relays what clients publish; the app only publishes from a view
         said = f"no: {item.path}, its handlers' file, has no decorated handler or handler class (shown as it is)"
         return Answer("events", True, said, evidence, value=0, mark="no", glance="no handlers")
@@ -279,7 +340,7 @@ def _events(facts: Facts) -> Answer:
 
 
 def _docs(facts: Facts, entry: Entry, found: Installed) -> Answer:
-    urls = [Evidence(label, url) for label, url in found.urls.items()]
+    urls = [Evidence(label, WebRef(url)) for label, url in found.urls.items()]
     parts = [f"its metadata's description {found.description_chars:,} characters" if found.description_chars else ""]
     parts.append(f"links {', '.join(found.urls)}" if found.urls else "no project link in its metadata")
     parts.append(f"ships {len(found.doc_files)} documentation files" if found.doc_files else "ships no docs folder")
@@ -337,7 +398,7 @@ def _maintained(facts: Facts, entry: Entry, found: Installed) -> Answer:
         "maintained",
         True,
         short,
-        [Evidence("its releases", page), Evidence(entry.cell, env_of(entry))],
+        [Evidence("its releases", WebRef(page)), Evidence(entry.cell, env_of(entry))],
         release.recent,
         "yes" if release.recent else "no",
         f"last {when.month(release.newest_at or '')}, {release.recent} in 2 years",
@@ -376,10 +437,11 @@ QUESTIONS: tuple[Question, ...] = (
     Question("tests", "Has unit tests?", _with_installed("tests", _tests), "Tests"),
     Question("maintained", "Still maintained?", _with_installed("maintained", _maintained), "Maintained"),
     Question("newest", "Works on the newest Python and Django?", _newest, "Newest"),
-    # The bench runs apart from the cells (weekly): its figure joins the answers where the site is built (with_bench).
-    Question("speed", "How fast under a chat load?", lambda facts: _not_benched(), "Speed"),
-    # So does the conformance suite's (dtws conform): its answer joins where the site is built (with_conformance).
-    Question("protocol", "Protocol (RFC 6455)", lambda facts: _not_conformed(), "Protocol"),
+    # The bench and the conformance suite run apart from the cells: the site's newest of each.
+    Question("speed", "How fast under a chat load?", lambda facts: speed(facts.bench, facts.library.name), "Speed"),
+    Question(
+        "protocol", "Protocol (RFC 6455)", lambda facts: protocol(facts.conformance, facts.library.name), "Protocol"
+    ),
 )
 
 
@@ -394,7 +456,7 @@ def speed(bench: bench_data.Bench | None, library: str) -> Answer:
     found = bench_data.newest(bench, library)
     if found is None:
         return _unknown("speed", "no run of the bench had it", "not benched")
-    link = [Evidence(f"the bench of {found.cell or library}", addresses.bench(library))]
+    link = [Evidence(f"the bench of {found.cell or library}", MeasuredRef("bench", library))]
     level = found.headline
     if level is None or level.ratio is None:
         return Answer(
@@ -414,12 +476,6 @@ def speed(bench: bench_data.Bench | None, library: str) -> Answer:
     return Answer("speed", True, said, link, value=level.ratio, glance=glance)
 
 
-def with_bench(found: Sequence[LibraryAnswers], bench: bench_data.Bench | None) -> None:
-    """Each library's speed answered from ``bench`` (the site's newest bench), in place of what merge had."""
-    for item in found:
-        item.answers = [a for a in item.answers if a.question != "speed"] + [speed(bench, item.library)]
-
-
 def _not_conformed() -> Answer:
     return _unknown("protocol", "the site has no conformance run (dtws conform)", "not tested")
 
@@ -429,7 +485,7 @@ def protocol(conformance: conform_data.Conformance | None, library: str) -> Answ
     latest = conformance.latest if conformance is not None else None
     if conformance is None or latest is None:
         return _not_conformed()
-    link = [Evidence("its cases", addresses.conformance(library))]
+    link = [Evidence("its cases", MeasuredRef("protocol", library))]
     found = conform_data.newest(conformance, library)
     if found is None:
         entry = next((item for item in latest.libraries if item.library == library), None)
@@ -449,12 +505,6 @@ def protocol(conformance: conform_data.Conformance | None, library: str) -> Answ
     total = len(endpoint.cases)
     mark: Glance = "unknown" if not total else "yes" if ok == total else "partly" if ok else "no"
     return Answer("protocol", True, said, link, ok / total if total else None, mark, f"{ok}/{total} cases pass")
-
-
-def with_conformance(found: Sequence[LibraryAnswers], conformance: conform_data.Conformance | None) -> None:
-    """Each library's protocol answered from ``conformance`` (the site's newest), in place of what merge had."""
-    for item in found:
-        item.answers = [a for a in item.answers if a.question != "protocol"] + [protocol(conformance, item.library)]
 
 
 def question(key: str) -> Question:
@@ -509,21 +559,36 @@ def _newest_ran(entries: Sequence[Entry]) -> tuple[str, str] | None:
     return (best.django, best.python) if best is not None else None
 
 
-def at_a_glance(found: Sequence[LibraryAnswers]) -> bool:
-    """Whether there are answers, each with its few words (those of a dtws before the glances have none)."""
-    return bool(found) and all(answer.glance for library in found for answer in library.answers)
+def _libraries(entries: Sequence[Entry], libraries: Sequence[Library]) -> list[tuple[Library, list[Entry]]]:
+    """Each library of ``entries`` (in the declarations' order) with its cells of released Django and Python (not
+    those ahead of release: dtws.ahead)."""
+    by_name: dict[str, list[Entry]] = {}
+    for entry in ahead.released(entries):
+        by_name.setdefault(entry.library, []).append(entry)
+    return [(lib, by_name[lib.name]) for lib in libraries if lib.name in by_name]
 
 
-def gather(entries: Sequence[Entry], project: Path, libraries: Sequence[Library] = LIBRARIES) -> list[LibraryAnswers]:
-    """Every library of ``entries`` (in the declarations' order), each question answered, from the cells of released
-    Django and Python only (not those ahead of release: dtws.ahead)."""
-    entries = ahead.released(entries)
-    names = list(dict.fromkeys(entry.library for entry in entries))
-    newest = _newest_ran(entries)
+def integrations(
+    entries: Sequence[Entry], project: Path, libraries: Sequence[Library] = LIBRARIES
+) -> dict[str, list[Code]]:
+    """The code of each library of ``entries`` in ``project`` (what results.json keeps of it, at merge)."""
+    return {lib.name: code(lib, project) for lib, _ in _libraries(entries, libraries)}
+
+
+def gather(
+    entries: Sequence[Entry],
+    codes: dict[str, list[Code]],
+    bench: bench_data.Bench | None = None,
+    conformance: conform_data.Conformance | None = None,
+    libraries: Sequence[Library] = LIBRARIES,
+) -> list[LibraryAnswers]:
+    """Every library of ``entries`` (in the declarations' order), each question answered once: from its cells of
+    released Django and Python, its code (``codes``, by library: ``integrations``), and the site's ``bench`` and
+    ``conformance`` runs (None: the site has none)."""
+    newest = _newest_ran(ahead.released(entries))
     found = []
-    for library in [lib for lib in libraries if lib.name in names]:
-        mine = [entry for entry in entries if entry.library == library.name]
-        facts = Facts(library, mine, code(library, project), newest)
+    for library, mine in _libraries(entries, libraries):
+        facts = Facts(library, mine, codes.get(library.name, []), newest, bench, conformance)
         found.append(LibraryAnswers(library.name, [_answered(q, facts) for q in QUESTIONS], facts.code))
     return found
 
@@ -533,7 +598,7 @@ def _answered(question: Question, facts: Facts) -> Answer:
 
     A record that passed the loader may still hold what no answer can be made
     from (numbers too big to show): that library's answer says why, the
-    other answers and the merge go on.
+    other answers and the site go on.
     """
     try:
         return question.answer(facts)
@@ -548,3 +613,9 @@ def _answered(question: Question, facts: Facts) -> Answer:
             "unknown",
             "unreadable records",
         )
+
+
+def write(found: Sequence[LibraryAnswers], path: Path) -> Path:
+    """The answers as the site publishes them (the module's docstring has the schema)."""
+    libraries = [{"library": item.library, "answers": [asdict(answer) for answer in item.answers]} for item in found]
+    return files.write_json(path, {"schema_version": SCHEMA_VERSION, "libraries": libraries})

@@ -6,10 +6,12 @@ probed with (``cell_hash``: the project's shared files, its library's app and pr
 that runs the steps), the services it ran with (a Redis), the browser and the harness's version.
 A cell is unchanged when each is as its record says, and the index (dtws.pypi, asked once per
 distribution for the whole run) has no newer release of anything its install tried that the
-specifiers which asked for it allow and that installs on its Python (its Requires-Python, its
-wheels' tags): on Python 2.7 as on 3.13, whether its install passed or failed. Whatever cannot be
-told (no record, one that did not finish, one of an --as-of day, Django's main branch, an index
-that cannot be read) runs. A cell still without an interpreter here keeps its "unavailable".
+install would take now (dtws.resolution: allowed by what asked for it, installable on its Python,
+and whose own requirements the cell can meet, asked once per release for the whole run): on
+Python 2.7 as on 3.13, whether its install passed or failed. Whatever cannot be told (no record,
+one that did not finish, one of an --as-of day, Django's main branch, an index that cannot be
+read, a newer release whose requirements cannot be read) runs. A cell still without an
+interpreter here keeps its "unavailable".
 """
 
 from __future__ import annotations
@@ -27,12 +29,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from packaging import tags
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
-
-from dtws import __version__, ahead, chromium, interpreters, matrix, pypi, record, services
+from dtws import __version__, ahead, chromium, interpreters, matrix, pypi, record, resolution, services
 from dtws.libraries import LIBRARIES, library
+from dtws.tried import SEEDED
 
 # What runs in a cell or probes it: a change in any of these may change a verdict.
 CELL_FILES = ("tox.ini", "manage.py", "package-lock.json")
@@ -202,6 +201,9 @@ class Here:
     services: Mapping[str, str | None]  # dtws.services.versions
     browser: str | None  # chromium.version
     index: dict[str, list[pypi.File] | str] = field(default_factory=dict)  # distribution -> its files, or why not
+    # (distribution, version) -> that release's requirements, or why they could not be read
+    requires: dict[tuple[str, str], pypi.Requires | str] = field(default_factory=dict)
+    candidates: dict[tuple[str, ...], list[str]] = field(default_factory=dict)  # dtws.resolution.Install's, shared
 
 
 def _listed(name: str) -> list[pypi.File] | str:
@@ -211,74 +213,64 @@ def _listed(name: str) -> list[pypi.File] | str:
         return str(error)
 
 
+def _requires(release: tuple[str, str]) -> pypi.Requires | str:
+    try:
+        return pypi.requires(*release, pypi.files(release[0]))
+    except pypi.Unreadable as error:
+        return str(error)
+
+
 def here(project: Path, records: Iterable[record.CellRecord]) -> Here:
-    """What ``records`` are compared with: each library's files, the services, the browser, and the index's page of
-    every distribution any of them tried, each asked once."""
+    """What ``records`` are compared with: each library's files, the services, the browser, the index's page of
+    every distribution any of them tried, and the requirements of the newer releases among them that the records
+    with no other change need told (each asked once)."""
     records = list(records)
     found = Here(
         {name: cell_hash(project, name) for name in sorted({rec.library for rec in records})},
         services.versions(),
         chromium.version(),
     )
-    names = sorted({tried.name for rec in records for tried in rec.provenance.tried})
+    names = sorted({tried.name for rec in records for tried in rec.provenance.tried} | set(SEEDED))
     with ThreadPoolExecutor(max_workers=8) as pool:
         found.index = dict(zip(names, pool.map(_listed, names), strict=True))
+        cells = [(cell, rec) for rec in records if _inputs(cell := _cell(rec), rec, found) is None]
+        while unasked := sorted(_unasked(cells, found)):  # a release ruled out: the one before it, in the next round
+            found.requires |= dict(zip(unasked, pool.map(_requires, unasked), strict=True))
     return found
 
 
-@cache
-def _tags(python: str) -> frozenset[str]:
-    """The wheel tags a CPython of series ``python`` ("2.7", "3.14t") installs on this machine."""
-    major, minor = (int(part) for part in python.removesuffix("t").split("."))
-    abi = f"cp{major}{minor}" + ("t" if python.endswith("t") else "")
-    abis = [abi, f"{abi}m", f"{abi}mu"] if (major, minor) < (3, 8) else [abi]
-    platforms = list(tags.platform_tags())
-    found = [*tags.cpython_tags((major, minor), abis, platforms)]
-    found += tags.compatible_tags((major, minor), abi[:4], platforms)
-    return frozenset(str(tag) for tag in found)
+def _cell(rec: record.CellRecord) -> matrix.Cell:
+    return matrix.Cell(rec.library, rec.python, rec.django)
 
 
-def _installs(file: pypi.File, python: str, version: str) -> bool:
-    """Whether ``file`` installs on the interpreter of series ``python``, release ``version``."""
-    if file.yanked or (file.wheel_tags and not file.wheel_tags & _tags(python)):
-        return False
-    try:
-        return file.requires_python is None or SpecifierSet(file.requires_python).contains(version, prereleases=True)
-    except InvalidSpecifier:
-        return True
+def _unasked(cells: list[tuple[matrix.Cell, record.CellRecord]], now: Here) -> set[tuple[str, str]]:
+    """The releases whose requirements must be read before the ``cells`` can be told (each record's install's)."""
+    found = set()
+    for cell, rec in cells:
+        judged = _install(cell, rec, now, rec.provenance.python_version or "")
+        found |= {release for tried in rec.provenance.tried if (release := judged.taken(tried).unasked) is not None}
+    return found
 
 
-def newer(tried: record.Tried, listed: list[pypi.File], python: str, version: str) -> str | None:
-    """The newest release on the index that the install would take now instead of ``tried``: newer, allowed by what
-    asked for it, installable on the interpreter (series ``python``, release ``version``); None when there is none."""
-    try:
-        current, wants = Version(tried.version), SpecifierSet(tried.wants)
-    except (InvalidVersion, InvalidSpecifier):
-        return None if tried.version == "" else f"{tried.version} (not a version dtws reads)"
-    pre = current.is_prerelease or bool(wants.prereleases)  # a pre-release only where one is asked for
-    candidates = set()
-    for file in listed:
-        try:
-            candidate = Version(file.version)
-        except InvalidVersion:
-            continue
-        if candidate.is_prerelease and not pre:
-            continue
-        if candidate > current and wants.contains(candidate, prereleases=pre) and _installs(file, python, version):
-            candidates.add(candidate)
-    return str(max(candidates)) if candidates else None
+def _install(cell: matrix.Cell, rec: record.CellRecord, now: Here, version: str) -> resolution.Install:
+    """The record's install against the index, on the interpreter release ``version``."""
+    pinned = resolution.Pinned.of(cell, version, rec.provenance)
+    return resolution.Install(rec.provenance.tried, pinned, now.index, now.requires, now.candidates)
 
 
-def _releases(rec: record.CellRecord, now: Here, interpreter: interpreters.Interpreter) -> str | None:
+def _releases(cell: matrix.Cell, rec: record.CellRecord, now: Here, version: str) -> str | None:
     """Why the index's releases run the cell again (one that could not be read, or newer ones), or None."""
     moved = []
+    judged = _install(cell, rec, now, version)
     for tried in rec.provenance.tried:
-        listed = now.index.get(tried.name, f"the index's page of {tried.name} was not asked")
-        if isinstance(listed, str):
-            return listed
-        found = newer(tried, listed, rec.python, interpreter.version)
-        if found is not None:
-            moved.append(f"{tried.name} {found} (was {tried.version})")
+        found = judged.taken(tried)
+        if found.version is None and found.why:
+            return found.why
+        if found.unasked is not None:
+            return f"the requirements of {' '.join(found.unasked)} were not asked"
+        if found.version is not None:
+            why = f"; {found.why}" if found.why else ""
+            moved.append(f"{tried.name} {found.version} (was {tried.version}{why})")
     return "new releases: " + ", ".join(moved[:5]) if moved else None
 
 
@@ -289,6 +281,14 @@ def why_run(cell: matrix.Cell, rec: record.CellRecord | None, now: Here) -> str 
     interpreter = interpreters.find(cell.python)
     if rec.status == "unavailable" and rec.provenance.python_version is None and interpreter is None:
         return None
+    why = _inputs(cell, rec, now)
+    if why is not None or interpreter is None:
+        return why
+    return _releases(cell, rec, now, interpreter.version)
+
+
+def _inputs(cell: matrix.Cell, rec: record.CellRecord, now: Here) -> str | None:
+    """Why the cell must run again for any input but the index's releases, or None."""
     if rec.status not in ("pass", "fail", "timeout"):
         return f"its record says {rec.status}"
     if rec.provenance.as_of or cell.django == ahead.MAIN:
@@ -297,6 +297,7 @@ def why_run(cell: matrix.Cell, rec: record.CellRecord | None, now: Here) -> str 
         return f"another dtws ({__version__}, was {rec.provenance.dtws_version})"
     if rec.provenance.project_hash != now.hashes.get(cell.library):
         return "its files changed (tox.ini, its app or probes, the harness's steps)"
+    interpreter = interpreters.find(cell.python)
     if interpreter is None or (interpreter.version, interpreter.build or None) != (
         rec.provenance.python_version,
         rec.provenance.python_build,
@@ -310,7 +311,7 @@ def why_run(cell: matrix.Cell, rec: record.CellRecord | None, now: Here) -> str 
         return f"another browser ({now.browser or 'none here'}, was {rec.provenance.browser})"
     if not rec.provenance.tried:
         return "its record names nothing its install tried"
-    return _releases(rec, now, interpreter)
+    return None
 
 
 def _browsed(rec: record.CellRecord) -> bool:
@@ -326,4 +327,5 @@ def kept_because(rec: record.CellRecord) -> str:
     kept += [f"{service.name} {service.version}" for service in rec.services]
     kept += [rec.provenance.browser] if _browsed(rec) and rec.provenance.browser else []
     tried = len(rec.provenance.tried)
-    return ", ".join(kept) + f"; no newer release on the index of the {tried} distributions its install tried"
+    newer = f"no newer release on the index that its install would take, of the {tried} distributions it tried"
+    return ", ".join(kept) + f"; {newer}"

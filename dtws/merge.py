@@ -160,7 +160,7 @@ def merge(
     whole, under ``out``'s lock (dtws.locks): a merge that fails leaves the
     old one, and a site never reads half of one. MergeError if ``out`` is
     unusable, or holds what no merge wrote. ``project``: the repository whose
-    apps' files the libraries' answers show (dtws.answers).
+    apps' files are each library's integration, kept in the results for its answers (dtws.answers).
     """
     _check_out(roots, out)
     out.resolve().parent.mkdir(parents=True, exist_ok=True)
@@ -170,7 +170,7 @@ def merge(
             new = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.resolve().parent))
             try:
                 merged = _merge(roots, new, run, baseline, _cells(cells, as_of), as_of)
-                merged.libraries = answers.gather(merged.cells, project)
+                merged.code = answers.integrations(merged.cells, project)
                 merged.baseline_problem = baseline_problem or merged.baseline_problem
                 write(merged, new)
                 _swap(new, out.resolve())

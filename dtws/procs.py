@@ -129,15 +129,20 @@ def each_stat() -> Iterator[tuple[int, list[str]]]:
 
 
 def kill_group(pgid: int, *, term: bool = True) -> None:
-    """SIGTERM the whole group, then SIGKILL whatever is left after a short grace (``term=False``: SIGKILL at once)."""
+    """SIGTERM the whole group, then SIGKILL whatever is left after a short grace (``term=False``: SIGKILL at once).
+
+    Whether the group is gone is asked again after 2 ms, then twice as long each time up to 50 ms: a killed
+    server is gone within a few ms, and a fixed 50 ms cost each stopped server that much (some 0.3 s a cell).
+    """
     for sig, wait in ((signal.SIGTERM, GRACE_S), (signal.SIGKILL, GRACE_S))[0 if term else 1 :]:
         try:
             os.killpg(pgid, sig)
         except ProcessLookupError:
             break
-        deadline = time.monotonic() + wait
+        deadline, pause = time.monotonic() + wait, 0.002
         while time.monotonic() < deadline and _group_alive(pgid):
-            time.sleep(0.05)
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
         if not _group_alive(pgid):
             break
     with _LOCK:

@@ -5,20 +5,28 @@ times), once per project and dtws process. Two facts come from it
 (dtws.installed): whether a distribution installed in a cell was built there
 from source (the index has no wheel of that release for the env), and how a
 library is maintained (its newest release and its date, its releases of the
-last two years, their Requires-Python).
+last two years, their Requires-Python). And a release's own requirements
+(``requires``, once per release and process, for dtws.changed): its core
+metadata file (PEP 658/714) where the index serves one, else the index's JSON
+API (PyPI's ``/pypi/<name>/<version>/json``), else the METADATA of its
+smallest wheel.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from email.parser import HeaderParser
 
 from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from dtws.files import parse_json
 from dtws.record import Release
@@ -29,6 +37,7 @@ INDEX = "https://pypi.org/simple/"
 INDEX_ENV = "DTWS_INDEX_URL"  # another index with the JSON simple API: a mirror
 TIMEOUT_S = 20
 RECENT = timedelta(days=730)  # "releases in the last two years"
+WHEEL_LIMIT = 30_000_000  # bytes: a bigger wheel is not downloaded for its METADATA
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,17 @@ class File:
     uploaded: str | None  # ISO time
     requires_python: str | None
     yanked: bool = False  # PEP 592: an installer takes it only when pinned to it
+    url: str = ""  # where it is, absolute
+    core_metadata: bool = False  # PEP 658/714: the index serves its metadata at <url>.metadata
+    size: int | None = None  # bytes (PEP 700)
+
+
+@dataclass(frozen=True)
+class Requires:
+    """A release's own requirements, as its core metadata says."""
+
+    requires_dist: tuple[str, ...]
+    requires_python: str | None
 
 
 class Unreadable(OSError):
@@ -47,9 +67,14 @@ class Unreadable(OSError):
 _CACHE: dict[str, list[File]] = {}  # by the index's URL and the project's name
 _LOCK = threading.Lock()
 _DOWN: list[str] = []  # why the index could not be reached, once it could not: it is not asked again
+_REQUIRES: dict[str, Requires] = {}  # by the index's URL, the project's name and the version
 
 
-def _file(item: dict[str, object]) -> File | None:
+def _index() -> str:
+    return os.environ.get(INDEX_ENV) or INDEX
+
+
+def _file(item: dict[str, object], page: str) -> File | None:
     name = str(item.get("filename", ""))
     try:
         if name.endswith(".whl"):
@@ -60,9 +85,17 @@ def _file(item: dict[str, object]) -> File | None:
             found = frozenset()
     except (InvalidWheelFilename, InvalidSdistFilename):
         return None
-    uploaded, requires = item.get("upload-time"), item.get("requires-python")
+    uploaded, requires, size = item.get("upload-time"), item.get("requires-python"), item.get("size")
     said = (str(uploaded) if uploaded else None, str(requires) if requires else None)
-    return File(str(version), found, *said, yanked=bool(item.get("yanked")))
+    return File(
+        str(version),
+        found,
+        *said,
+        yanked=bool(item.get("yanked")),
+        url=urllib.parse.urljoin(page, str(item.get("url", ""))),
+        core_metadata=bool(item.get("core-metadata", item.get("data-dist-info-metadata"))),
+        size=size if isinstance(size, int) else None,
+    )
 
 
 def files(project: str) -> list[File]:
@@ -72,7 +105,7 @@ def files(project: str) -> list[File]:
     a cell without a network waits once, not once per distribution.
     """
     key = normalized(project)
-    index = os.environ.get(INDEX_ENV) or INDEX
+    index = _index()
     with _LOCK:
         cached = _CACHE.get(index + key)
         if cached is not None:
@@ -93,10 +126,103 @@ def files(project: str) -> list[File]:
         raise Unreadable(f"the index's page of {key} could not be read: {error}") from None
     if not isinstance(data, dict):
         raise Unreadable(f"the index's page of {key} is not a JSON object")
-    found = [file for item in data.get("files", []) if isinstance(item, dict) and (file := _file(item)) is not None]
+    items = data.get("files", [])
+    found = [file for item in items if isinstance(item, dict) and (file := _file(item, request.full_url)) is not None]
     with _LOCK:
         _CACHE[index + key] = found
     return found
+
+
+def requires(project: str, version: str, listed: list[File]) -> Requires:
+    """The requirements of ``project``'s release ``version``, whose files are among ``listed``: from its core metadata
+    file, else the JSON API, else its smallest wheel; Unreadable, saying why for each, when none can be read."""
+    key = f"{_index()}{normalized(project)}=={version}"
+    with _LOCK:
+        cached = _REQUIRES.get(key)
+        if cached is not None:
+            return cached
+        if _DOWN:
+            raise Unreadable(f"the requirements of {project} {version} were not asked: {_DOWN[0]}")
+    release = [file for file in listed if _same(file.version, version)]
+    release.sort(key=lambda file: (not file.wheel_tags, file.size or 0))  # wheels first, the smallest first
+    why = []
+    for read in (_core_metadata, _json_api, _wheel):
+        found = read(project, version, release)
+        if isinstance(found, Requires):
+            with _LOCK:
+                _REQUIRES[key] = found
+            return found
+        why.append(found)
+    raise Unreadable(f"the requirements of {project} {version} could not be read: " + "; ".join(why))
+
+
+def _same(one: str, other: str) -> bool:
+    try:
+        return Version(one) == Version(other)
+    except InvalidVersion:
+        return one == other
+
+
+def _get(url: str) -> bytes | str:
+    """What ``url`` answers (at most WHEEL_LIMIT bytes), or why it could not be read."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url), timeout=TIMEOUT_S) as answer:
+            body = answer.read(WHEEL_LIMIT + 1)
+    except (OSError, ValueError) as error:
+        return f"{url}: {error}"
+    return bytes(body) if len(body) <= WHEEL_LIMIT else f"{url}: more than {WHEEL_LIMIT:,} bytes"
+
+
+def _parsed(metadata: bytes) -> Requires:
+    headers = HeaderParser().parsestr(metadata.decode("utf-8", "replace"))
+    said = " ".join(str(headers.get("Requires-Python") or "").split())
+    requires = tuple(" ".join(str(line).split()) for line in headers.get_all("Requires-Dist") or [])
+    return Requires(requires, said or None)
+
+
+def _core_metadata(_project: str, _version: str, release: list[File]) -> Requires | str:
+    """PEP 658/714: the file the index serves beside a file of the release that declares it."""
+    file = next((file for file in release if file.core_metadata), None)
+    if file is None:
+        return "no core metadata file on the index"
+    body = _get(file.url + ".metadata")
+    return _parsed(body) if isinstance(body, bytes) else body
+
+
+def _json_api(project: str, version: str, _release: list[File]) -> Requires | str:
+    """The JSON API of an index whose simple API is at ``.../simple/`` (PyPI's): ``.../pypi/<name>/<version>/json``."""
+    index = urllib.parse.urlsplit(_index())
+    path = index.path.rstrip("/")
+    if not path.endswith("/simple"):
+        return "no JSON API beside the index"
+    url = index._replace(path=f"{path.removesuffix('simple')}pypi/{normalized(project)}/{version}/json").geturl()
+    body = _get(url)
+    if isinstance(body, str):
+        return body
+    try:
+        info = parse_json(body, url)["info"]
+        listed, said = info.get("requires_dist") or [], info.get("requires_python")
+    except (ValueError, KeyError, AttributeError, TypeError) as error:
+        return f"{url}: not the JSON API's answer ({error!r})"
+    if not isinstance(listed, list):
+        return f"{url}: its requires_dist is not a list"
+    return Requires(tuple(str(line) for line in listed), str(said) if said else None)
+
+
+def _wheel(_project: str, _version: str, release: list[File]) -> Requires | str:
+    """The METADATA in the release's smallest wheel."""
+    file = next((file for file in release if file.wheel_tags), None)
+    if file is None:
+        return "no wheel"
+    body = _get(file.url)
+    if isinstance(body, str):
+        return body
+    try:
+        with zipfile.ZipFile(io.BytesIO(body)) as wheel:
+            found = [name for name in wheel.namelist() if name.count("/") == 1 and name.endswith(".dist-info/METADATA")]
+            return _parsed(wheel.read(found[0]))
+    except (zipfile.BadZipFile, IndexError, OSError):
+        return f"{file.url}: a wheel without its METADATA"
 
 
 def has_wheel(listed: list[File], version: str, tags: set[str]) -> bool:

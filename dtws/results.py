@@ -1,9 +1,9 @@
 """``results.json``: every cell of the matrix, each with its newest record or why it has none.
 
-Data only (no display fields). Schema (``schema_version`` 3)::
+Data only (no display fields). Schema (``schema_version`` 4)::
 
     {
-      "schema_version": 3,
+      "schema_version": 4,
       "generated_at": ISO time,
       "run": {"dtws_version", "run_id", "run_number", "run_attempt", "commit", "run_url",
               "reran": how many cells have a record of this run},  # of the merge
@@ -26,42 +26,34 @@ Data only (no display fields). Schema (``schema_version`` 3)::
                           unbroken line of runs up to this one (ISO time), or null,
                  "since_run": the run it first appeared in (its id), or null}],
       "problems": [anything found that is no cell's: unknown cells, unplaced files],
-      "libraries": [{"library",
-                     "answers": [{"question": its key (dtws.answers.QUESTIONS),
-                                  "answered": false when it cannot be answered here,
-                                  "short": the answer in one line, or why it cannot be,
-                                  "evidence": [{"text", "href": a page of the site
-                                                (relative to its root) or an http(s) URL,
-                                                or null}],
-                                  "value": the number it rests on, or null,
-                                  "mark": "yes", "partly", "no", "unknown", or null for
-                                          an answer that is a fact, not a yes or a no,
-                                  "glance": the answer in a few words, from the same
-                                            data (the Compare page)} ...],
-                     "code": [{"role", "path", "text", "lines"} ...]} ...],
-                    # the review's questions answered for each library (dtws.answers),
-                    # and the files of its app it integrates with
+      "code": {"<library>": [{"role", "path", "text", "lines"} ...]},
+               # each library's integration as the merged project has it: the files of
+               # its app its declaration names, and the commands that serve it (dtws.answers.code)
       "as_of": the date of an as-of run (``--as-of``), or null for today's
     }
 
 Fields added since the first sites (run_number, reran, baseline, attempts,
-kept, an answer's mark and glance) are optional when read, so a published results.json of an older dtws
+kept) are optional when read, so a published results.json of an older dtws
 still merges. Version 1 (no history) is read too, migrated: each cell's
-history is its one record (``migrate``). Version 2 (no ``libraries``) is read
-with none: ``dtws site`` answers them from its records (dtws.answers).
+history is its one record (``migrate``). Version 3 had the libraries'
+answers (``libraries``: each one's answers and ``code``), computed at merge
+with the site's addresses in them; since 4 the answers are computed where the
+site is built, from the records, the code, the bench and the conformance
+suite (dtws.answers, published as answers.json), so a 3's answers are not
+read, its code is. A 1 or a 2 has no code: the site reads it from its project.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from dtws import files, record, shapes
 from dtws.shapes import Day, Name, Timestamp
 
-SCHEMA_VERSION = 3
-READS = (1, 2, 3)  # the schema versions this dtws reads (1: migrated; 1 and 2 have no libraries' answers)
+SCHEMA_VERSION = 4
+READS = (1, 2, 3, 4)  # the schema versions this dtws reads (1: migrated; of 3's libraries' answers, their code)
 FILENAME = "results.json"
 HISTORY_LIMIT = 30  # runs kept in a cell's history
 
@@ -145,31 +137,6 @@ class Entry:
 
 
 @dataclass
-class Evidence:
-    """What an answer rests on: a cell page, a log, a file of the app shown on its library's page, a URL."""
-
-    text: str
-    href: str | None = None  # relative to the site's root, or an http(s) URL
-
-
-# An answer at a glance: ✓, ~ (some cells, or with a cost), ✗, or ? (it cannot be answered here).
-Glance = Literal["yes", "partly", "no", "unknown"]
-
-
-@dataclass
-class Answer:
-    """One of the review's questions answered for a library, from what its cells collected (dtws.answers)."""
-
-    question: str
-    answered: bool
-    short: str
-    evidence: list[Evidence] = field(default_factory=list)
-    value: float | None = None
-    mark: Glance | None = None  # None: a fact (how many lines, processes), neither a yes nor a no
-    glance: str = ""  # a few words ("2.9 s, 22 deps"); "" in the answers of an older dtws
-
-
-@dataclass
 class Code:
     """A part of a library's integration, as the project has it: a file of its app, or a command to run."""
 
@@ -180,13 +147,16 @@ class Code:
 
 
 @dataclass
-class LibraryAnswers:
+class _Answered:
+    """A library of a version 3's ``libraries``, of which its code is read (its answers are computed anew)."""
+
     library: Name
-    answers: list[Answer] = field(default_factory=list)
     code: list[Code] = field(default_factory=list)
 
-    def answer(self, question: str) -> Answer | None:
-        return next((item for item in self.answers if item.question == question), None)
+
+@dataclass
+class _Libraries:
+    libraries: list[_Answered]
 
 
 @dataclass
@@ -199,7 +169,7 @@ class Results:
     baseline_problem: str | None = None
     schema_version: int = SCHEMA_VERSION
     as_of: Day | None = None  # the date of an as-of run's results (YYYY-MM-DD); None for today's
-    libraries: list[LibraryAnswers] = field(default_factory=list)
+    code: dict[Name, list[Code]] = field(default_factory=dict)  # by library: its integration (dtws.answers.code)
 
     @property
     def partial(self) -> bool:
@@ -232,9 +202,17 @@ def from_dict(data: Any) -> Results:
             if version == 1:
                 migrate(entry)
             found.cells.append(entry)
+        if version == 3:
+            found.code = _code_of(data.get("libraries", []))
     except (shapes.ShapeError, record.RecordError) as error:
         raise ResultsError(f"malformed results: {error}") from None
     return found
+
+
+def _code_of(libraries: Any) -> dict[str, list[Code]]:
+    """The code of each library of a version 3's answers."""
+    found = shapes.build(_Libraries, {"libraries": libraries}, "results")
+    return {item.library: item.code for item in found.libraries}
 
 
 def migrate(entry: Entry) -> None:

@@ -18,9 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dtws import bisect, matrix
-from dtws.answers import question
+from dtws.answers import Answer, LibraryAnswers, question
 from dtws.marks import MARKS
-from dtws.results import Answer, Entry, LibraryAnswers, Results
+from dtws.results import Entry, Results
 
 DAY = "2016-04-19"  # the review's runserver output is dated so
 LIBRARY = "django-socketio"

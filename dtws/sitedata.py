@@ -2,8 +2,9 @@
 
 ``load`` reads today's results, the published site before (``--previous``:
 its results, runs and bisects), the as-of runs, the bisects, the bench and
-the conformance suite's runs, and completes the libraries' answers with what
-only the site has (the bench's speed, the protocol's cases). An input that
+the conformance suite's runs, then answers the review's questions for every
+library once, from all of them (dtws.answers: the records, their code, the
+bench's speed, the protocol's cases). An input that
 cannot be built from is a ``LoadError`` (the command's exit 2); one that is
 left out while the rest is built (a bad bisect, an unreadable previous site)
 is said in ``problems``.
@@ -68,10 +69,13 @@ class SiteData:
     conformance: conform_data.Conformance | None = None
     conformance_dir: Path | None = None  # beside the given conformance.json: Autobahn's reports
     problems: list[str] = field(default_factory=list)
+    answers: list[answers.LibraryAnswers] = field(default_factory=list)  # today's, every question of every library
 
 
 def load(sources: Sources, kept: Path, project: Path) -> SiteData:
-    """Read everything once; ``kept``: a folder for what is fetched from the published site (its bisects, bench).
+    """Read everything once, then answer the review's questions from it; ``kept``: a folder for what is fetched
+    from the published site (its bisects, bench); ``project``: the repository whose apps' files are the code of
+    results that do not keep it (before schema 3).
 
     LoadError for an input the site cannot be built from; published.Unreadable when the previous site is
     there but could not be read in full (building on would lose what it has).
@@ -91,7 +95,8 @@ def load(sources: Sources, kept: Path, project: Path) -> SiteData:
         data.conformance, data.conformance_dir = _conformance(data, sources.conformance, kept)
     except (bench_data.BenchError, conform_data.ConformanceError) as error:
         raise LoadError(str(error)) from error
-    _answers(data, project)
+    codes = data.current.code or answers.integrations(data.current.cells, project)  # results before 3 have none
+    data.answers = answers.gather(data.current.cells, codes, data.bench, data.conformance)
     return data
 
 
@@ -181,15 +186,3 @@ def _conformance(data: SiteData, given: Path | None, kept: Path) -> tuple[confor
     except conform_data.ConformanceError as error:
         data.problems.append(f"the published conformance is not kept: {error}")
         return None, None
-
-
-def _answers(data: SiteData, project: Path) -> None:
-    """The libraries' answers, with the bench's speed and the protocol's cases, which only the site has.
-
-    Results of an older dtws are answered from their records here: a schema 1 or 2 has no answers, a 3 of before the
-    glances none at a glance (the Compare page's cells).
-    """
-    if not answers.at_a_glance(data.current.libraries):
-        data.current.libraries = answers.gather(data.current.cells, project)
-    answers.with_bench(data.current.libraries, data.bench)
-    answers.with_conformance(data.current.libraries, data.conformance)

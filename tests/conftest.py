@@ -176,15 +176,17 @@ def junit_schema() -> bytes:
 
 
 class _Index(http.server.BaseHTTPRequestHandler):
-    """An index's JSON simple API (PEP 691): ``/<project>/`` answers its page from ``pages``, else 404."""
+    """An index's JSON simple API (PEP 691): ``/<project>/`` answers its page from ``pages``, else 404; a page
+    that is bytes is a file (a wheel, a metadata file: PEP 658), answered as it is."""
 
     pages: dict[str, object] = {}
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         page = self.pages.get(self.path.strip("/"))
-        body = json.dumps(page).encode()
+        body = page if isinstance(page, bytes) else json.dumps(page).encode()
         self.send_response(200 if page is not None else 404)
-        self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
+        kind = "application/octet-stream" if isinstance(page, bytes) else "application/vnd.pypi.simple.v1+json"
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

@@ -232,7 +232,7 @@ def test_a_main_cell_runs_end_to_end_from_a_local_archive(toxworkdir: Path, tmp_
     assert "Django @ file://" in install
     # Its page links the commit it tested.
     merged = merge.merge([results], tmp_path / "merged", cells=[matrix.get(cell)])
-    pages.write_cells(pages.plan(tmp_path / "merged", merged), tmp_path / "site")
+    pages.write_cells(pages.plan(tmp_path / "merged", merged), tmp_path / "site", pages.shell.plain("dtws"))
     page = (tmp_path / "site" / "cells" / "channels" / cell / "index.html").read_text(encoding="utf-8")
     assert f'href="https://github.com/django/django/commit/{COMMIT}"' in page
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 from dataclasses import asdict, replace
 from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from dtws import answers, installed, pages, record, results
+from dtws import addresses, answers, installed, pages, record, results, sitedata
+from dtws.addresses import LogRef, WebRef
+from dtws.answers import LibraryAnswers
 from dtws.libraries import LIBRARIES, library
 from dtws.merge import merge
-from dtws.pages import href
 from dtws.results import Entry
 from tests.conftest import PROJECT
 
@@ -20,14 +22,19 @@ LocalRun = tuple[subprocess.CompletedProcess[str], Path]
 SHOWN = [lib.name for lib in LIBRARIES if not lib.test_only]
 
 
-def merged(local_run: LocalRun, tmp_path: Path) -> results.Results:
+def merged(local_run: LocalRun, tmp_path: Path) -> list[LibraryAnswers]:
+    """The answers the site's loader computes from the merged results (written to results.json, and read back)."""
     _done, local = local_run
     merge([local], tmp_path / "out", project=PROJECT)
-    return results.read(tmp_path / "out" / results.FILENAME)  # as written to results.json, and read back
+    return sitedata.load(sitedata.Sources(tmp_path / "out"), tmp_path / "kept", tmp_path / "no-project").answers
+
+
+def gathered(entries: list[Entry]) -> list[LibraryAnswers]:
+    return answers.gather(entries, answers.integrations(entries, PROJECT))
 
 
 def test_every_library_has_an_answer_with_evidence_to_every_question(local_run: LocalRun, tmp_path: Path) -> None:
-    found = {item.library: item for item in merged(local_run, tmp_path).libraries}
+    found = {item.library: item for item in merged(local_run, tmp_path)}
     assert list(found) == SHOWN
     for name, item in found.items():
         assert [answer.question for answer in item.answers] == [question.key for question in answers.QUESTIONS]
@@ -60,17 +67,20 @@ def test_every_library_has_an_answer_with_evidence_to_every_question(local_run: 
 
 
 def test_the_answers_of_the_review_library(local_run: LocalRun, tmp_path: Path) -> None:
-    socketio = next(item for item in merged(local_run, tmp_path).libraries if item.library == "django-socketio")
+    socketio = next(item for item in merged(local_run, tmp_path) if item.library == "django-socketio")
     tests = socketio.answer("tests")
     assert tests is not None and tests.value == 6, "django_socketio/tests.py, parsed by Python 2.7: its 6 assertions"
     assert "django_socketio/tests.py" in tests.short
     install = socketio.answer("install")
     assert install is not None and "built from source (django-socketio" in install.short
     # From the newest cell that installed it (Python 2.7, Django 1.9 here); then where it fails to install.
-    hrefs = [item.href for item in install.evidence]
-    assert hrefs == [
-        "cells/django-socketio/py27-django19/logs/install.log",
-        "cells/django-socketio/py312-django52/logs/install.log",
+    assert [item.ref for item in install.evidence] == [
+        LogRef("django-socketio", "py27-django19", "install"),
+        LogRef("django-socketio", "py312-django52", "install"),
+    ]
+    assert [addresses.link(item.ref, "../") for item in install.evidence] == [
+        "../cells/django-socketio/py27-django19/logs/install.log",
+        "../cells/django-socketio/py312-django52/logs/install.log",
     ]
     events = socketio.answer("events")
     assert events is not None and "@events.on_message(channel=CHANNEL_PATTERN) message" in events.short
@@ -105,8 +115,8 @@ def test_the_numbers_agree_with_the_env(local_run: LocalRun, toxworkdir: Path) -
 
 def test_the_review_page_puts_its_answers_beside_the_measured_ones(local_run: LocalRun, tmp_path: Path) -> None:
     now = merged(local_run, tmp_path)
-    site = pages.plan(tmp_path / "out", now)
-    pages.write_review(site, tmp_path / "site", now=now)
+    site = pages.plan(tmp_path / "out", results.read(tmp_path / "out" / results.FILENAME))
+    pages.write_review(site, tmp_path / "site", pages.shell.plain("dtws"), now=now)
     soup = BeautifulSoup((tmp_path / "site" / "review" / "index.html").read_text(), "html.parser")
     rows = {tr["data-question"]: tr for tr in soup.select("table.dtws-review-answers tbody tr")}
     assert list(rows) == ["install", "integration", "architecture", "events", "docs", "tests"]
@@ -120,7 +130,7 @@ def test_the_review_page_puts_its_answers_beside_the_measured_ones(local_run: Lo
 def test_a_library_with_no_installed_cell_says_why(tmp_path: Path) -> None:
     lib = library("tornado")
     entries = [Entry("tornado", "py312-django52-tornado", "3.12", "5.2", problem="no result: no record")]
-    (found,) = answers.gather(entries, PROJECT)
+    (found,) = gathered(entries)
     said = {answer.question: answer for answer in found.answers}
     for key in ("install", "docs", "tests", "maintained", "newest"):
         assert not said[key].answered and said[key].short.startswith("cannot be answered: "), key
@@ -149,15 +159,53 @@ def test_an_undeclared_app_shows_its_own_files(tmp_path: Path) -> None:
 
 def test_older_results_are_read_without_answers(tmp_path: Path) -> None:
     data = {"schema_version": 2, "generated_at": "2026-11-29T12:00:00+00:00", "run": {}, "cells": [], "problems": []}
-    assert results.from_dict(data).libraries == []
+    assert results.from_dict(data).code == {}
     assert results.from_dict({**data, "schema_version": 3}).schema_version == results.SCHEMA_VERSION
 
 
-def test_evidence_links_only_to_the_site_or_the_web() -> None:
-    assert href("cells/tornado/py312-django52-tornado/", "../../") == "../../cells/tornado/py312-django52-tornado/"
-    assert href("https://pypi.org/project/tornado/", "../") == "https://pypi.org/project/tornado/"
-    for bad in ("javascript:alert(1)", "//evil.example/", "/etc/passwd", "data:text/html,x"):
-        assert href(bad, "../") is None, bad
+def test_evidence_is_a_reference_made_a_link_only_where_it_is_rendered() -> None:
+    cell = addresses.CellRef("tornado", "py312-django52-tornado")
+    assert addresses.link(cell, "../../") == "../../cells/tornado/py312-django52-tornado/"
+    assert addresses.of(addresses.CellRef("tornado", "py3", "installed")) == "cells/tornado/py3/#installed"
+    assert addresses.of(LogRef("tornado", "py3", "install")) == "cells/tornado/py3/logs/install.log"
+    assert addresses.of(addresses.CodeRef("tornado", 2)) == "libraries/tornado/#code-2"
+    assert addresses.of(addresses.MeasuredRef("bench", "tornado")) == "bench/#tornado"
+    assert addresses.of(addresses.MeasuredRef("protocol", "tornado")) == "conformance/tornado.html"
+    assert addresses.link(WebRef("https://pypi.org/project/tornado/"), "../") == "https://pypi.org/project/tornado/"
+    for bad in ("javascript:alert(1)", "//evil.example/", "/etc/passwd", "data:text/html,x", "cells/x/y/"):
+        assert addresses.link(WebRef(bad), "../") is None, bad  # a web page is one only when http(s)
+    assert asdict(LogRef("tornado", "py3", "install")) == {
+        "library": "tornado",
+        "cell": "py3",
+        "step": "install",
+        "kind": "log",
+    }
+
+
+def test_no_answer_stores_an_address(tmp_path: Path) -> None:
+    """Every answer's evidence is a reference, and answers.json, as the site publishes it, holds no address."""
+    entries = [
+        _channels("py313-django60-channels", "3.13", "6.0", "pass"),
+        _channels("py38-django42-channels", "3.8", "4.2", "fail"),
+    ]
+    found = gathered(entries)
+    evidence = [item for library in found for answer in library.answers for item in answer.evidence]
+    kinds = {item.ref.kind for item in evidence}
+    assert {"log", "installed", "code", "web"} <= kinds, kinds
+    answers.write(found, tmp_path / answers.FILENAME)
+    text = (tmp_path / answers.FILENAME).read_text()
+    assert '"href"' not in text
+    for folder in (addresses.CELLS, addresses.LIBRARIES, addresses.BENCH, addresses.CONFORMANCE):
+        assert f'"{folder}/' not in text, folder
+    data = json.loads(text)
+    assert data["schema_version"] == answers.SCHEMA_VERSION
+    first = data["libraries"][0]["answers"][0]
+    assert first["question"] == "install" and first["evidence"][0]["ref"] == {
+        "kind": "log",
+        "library": "channels",
+        "cell": "py313-django60-channels",
+        "step": "install",
+    }
 
 
 def test_the_dependency_tree_follows_extras_and_markers(tmp_path: Path) -> None:
@@ -251,7 +299,7 @@ def test_each_answer_at_a_glance_says_the_same_figures_as_in_full() -> None:
             record=record.CellRecord("tornado", "py313-django61-tornado", "3.13", "6.1", status="pass"),
         ),
     ]
-    found = {item.library: item for item in answers.gather(entries, PROJECT)}
+    found = {item.library: item for item in gathered(entries)}
     said = {answer.question: answer for answer in found["channels"].answers}
     install = said["install"]
     assert (install.mark, install.glance) == ("partly", "2.7 s, 21 deps; 1/2 cells")
@@ -276,23 +324,34 @@ def test_each_answer_at_a_glance_says_the_same_figures_as_in_full() -> None:
     assert (unknown["speed"].mark, unknown["speed"].glance) == ("unknown", "not benched")
 
 
-def test_the_glance_is_kept_in_results_json() -> None:
-    found = answers.gather([_channels("py313-django60-channels", "3.13", "6.0", "pass")], PROJECT)
-    data = asdict(results.Results(generated_at="2026-12-05T21:56:08+00:00", libraries=found))
-    again = results.from_dict(data).libraries[0].answer("install")
-    assert again is not None and (again.mark, again.glance) == ("yes", "2.7 s, 21 deps, wheels only")
-    older = {
-        **data,
-        "libraries": [
-            {
-                **data["libraries"][0],
-                "answers": [
-                    {k: v for k, v in a.items() if k not in ("mark", "glance")} for a in data["libraries"][0]["answers"]
-                ],
-            }
-        ],
-    }
-    was = results.from_dict(older).libraries[0].answer("install")
-    assert was is not None and (was.mark, was.glance) == (None, "")  # an older dtws's answers: read, with no glance
-    assert answers.at_a_glance(found) and not answers.at_a_glance(results.from_dict(older).libraries)
-    assert not answers.at_a_glance([])  # schema 1 or 2: no answers at all
+def test_the_code_is_kept_in_results_json_and_a_version_3s_answers_are_answered_anew(tmp_path: Path) -> None:
+    """A results.json of schema 3 (answers computed at merge, with addresses in them): its code is read, its
+    answers are not; the site's loader answers its records, as any results'."""
+    entries = [_channels("py313-django60-channels", "3.13", "6.0", "pass")]
+    codes = answers.integrations(entries, PROJECT)
+    now = asdict(results.Results(generated_at="2026-12-05T21:56:08+00:00", cells=entries, code=codes))
+    older = {key: value for key, value in now.items() if key != "code"}
+    was = {"question": "install", "answered": True, "short": "installs", "value": 1.0}
+    hrefs = [{"text": "the install", "href": "cells/channels/py313-django60-channels/logs/install.log"}]
+    older |= {"schema_version": 3, "libraries": [{"library": "channels", "answers": [was | {"evidence": hrefs}]}]}
+    older["libraries"][0]["code"] = now["code"]["channels"]
+    folder = tmp_path / "results"
+    folder.mkdir()
+    (folder / results.FILENAME).write_text(json.dumps(older))
+    read = results.read(folder / results.FILENAME)
+    assert read.code == codes and read.schema_version == results.SCHEMA_VERSION
+    loaded = sitedata.load(sitedata.Sources(folder), tmp_path / "kept", tmp_path / "no-project")
+    assert loaded.answers == gathered(entries)  # the code of the results, not of a project
+    install = loaded.answers[0].answer("install")
+    assert install is not None and (install.mark, install.glance) == ("yes", "2.7 s, 21 deps, wheels only")
+    assert [item.ref for item in install.evidence] == [LogRef("channels", "py313-django60-channels", "install")]
+    pages.write_docs(pages.plan(folder, loaded.current, answered=loaded.answers), tmp_path / "docs")  # its site
+    compare = BeautifulSoup((tmp_path / "docs" / "compare.md").read_text(), "html.parser")
+    cell = compare.select_one('tr[data-library="channels"] td[data-question="install"]')
+    assert cell is not None and cell.summary is not None and cell.summary.get_text() == "✓ 2.7 s, 21 deps, wheels only"
+    links = [a["href"] for a in cell.select("a")]
+    assert links == ["../cells/channels/py313-django60-channels/logs/install.log"]
+    schema_2 = {key: value for key, value in older.items() if key != "libraries"} | {"schema_version": 2}
+    (folder / results.FILENAME).write_text(json.dumps(schema_2))  # no code kept: the site's project has it
+    loaded = sitedata.load(sitedata.Sources(folder), tmp_path / "kept", PROJECT)
+    assert loaded.answers == gathered(entries)

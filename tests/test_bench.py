@@ -12,11 +12,11 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from playwright.sync_api import Browser
 
-from dtws import answers, pages
+from dtws import addresses, answers, pages
 from dtws.bench import data, explain, report
 from dtws.bench.run import Settings
 from dtws.published import Published
-from dtws.results import LibraryAnswers, Results
+from dtws.results import Entry, Results
 from dtws.sitedata import SiteData, _bench
 from tests.conftest import dtws, dtws_args, processes_mentioning
 from tests.test_site import site_project
@@ -216,12 +216,12 @@ def test_the_compare_pages_speed_row_is_the_benchs_newest_figure(benched: Benche
             continue
         assert said.answered and said.value == level.ratio, said
         assert said.short.startswith(f"{level.ratio:.0%} of the bare protocol's throughput at {level.connections} ")
-        assert [item.href for item in said.evidence] == [f"bench/#{lib.library}"]
+        assert [item.ref for item in said.evidence] == [addresses.MeasuredRef("bench", lib.library)]
+        assert [addresses.link(item.ref, "") for item in said.evidence] == [f"bench/#{lib.library}"]
     assert not answers.speed(None, "channels").answered
     assert not answers.speed(bench, "no-such-library").answered
-    found = [LibraryAnswers("channels", [answers.speed(None, "channels")])]
-    answers.with_bench(found, bench)
-    assert found[0].answers == [answers.speed(bench, "channels")]
+    (found,) = answers.gather([Entry("channels", "py312-django52-channels", "3.12", "5.2")], {}, bench)
+    assert found.answer("speed") == answers.speed(bench, "channels")  # the site's answers have it, computed once
 
 
 def test_a_site_without_a_new_bench_keeps_the_published_one(bench_site: Path, tmp_path: Path) -> None:

@@ -392,7 +392,7 @@ def test_run_changed_keeps_what_would_not_change_and_runs_what_did(tmp_path: Pat
     assert kept.provenance.finished_at == before.provenance.finished_at and kept.provenance.checked_at is not None
     merged = merge.merge([tmp_path / "results"], tmp_path / "merged")
     results.write(merged, tmp_path / "merged")
-    pages.write_cells(pages.plan(tmp_path / "merged", merged), tmp_path / "site")
+    pages.write_cells(pages.plan(tmp_path / "merged", merged), tmp_path / "site", pages.shell.plain("dtws"))
     page = (tmp_path / "site" / "cells" / "channels" / cell / "index.html").read_text()
     finished, checked = when.time_tag(before.provenance.finished_at), when.time_tag(kept.provenance.checked_at)
     assert f"Unchanged since {finished}: checked again {checked}" in page
@@ -455,7 +455,7 @@ def test_run_changed_with_nothing_changed_keeps_every_cell(
     assert failed.provenance.kept_because is not None and "Python 3.12" in failed.provenance.kept_because
     merged = merge.merge([results_dir], tmp_path / "merged")
     results.write(merged, tmp_path / "merged")
-    pages.write_cells(pages.plan(tmp_path / "merged", merged), tmp_path / "site")
+    pages.write_cells(pages.plan(tmp_path / "merged", merged), tmp_path / "site", pages.shell.plain("dtws"))
     page = (tmp_path / "site" / "cells" / "gevent-socketio" / failed.cell / "index.html").read_text()
     assert f"checked again {when.time_tag(failed.provenance.checked_at)}, not run again: Python 3.12" in page
 

@@ -2,23 +2,31 @@
 
 What the install tried (dtws.tried) is read from pip's and uv's own words (excerpts of real logs
 of the cells, their paths left out), and from this harness's own env; whether the index has a
-newer release (dtws.changed.newer) from a real answer of the index (greenlet's page, cut down to
-four releases: tests/fixtures/index-greenlet.json) served on 127.0.0.1.
+newer release (dtws.resolution.candidates) from a real answer of the index (greenlet's page, cut down to
+four releases: tests/fixtures/index-greenlet.json) served on 127.0.0.1; whether the install would take it
+(dtws.resolution.Install) from the index's real pages of Channels, channels-redis, Django, zope.event and
+setuptools, cut down to a few releases, and the real METADATA of the newer ones, their descriptions left out
+(tests/fixtures/index-requirements.json).
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import shutil
 import sys
+import zipfile
+from email.parser import HeaderParser
 from importlib import metadata
 from pathlib import Path
-from typing import cast
+from typing import Literal, cast
 
 import pytest
 from packaging.requirements import Requirement
+from packaging.utils import parse_wheel_filename
 
-from dtws import changed, installed, pypi, record, tried
+from dtws import __version__, changed, installed, interpreters, matrix, pypi, record, resolution, tried
 from dtws.libraries import LIBRARIES
 from tests.conftest import PROJECT, serving_index
 
@@ -112,6 +120,12 @@ def test_a_passed_install_is_read_from_the_env() -> None:
     assert "pip" not in found or found["pip"].wants
 
 
+def newest(tried: record.Tried, files: list[pypi.File], python: str, full: str) -> str | None:
+    """The newest release the install could take instead of ``tried``, its requirements aside."""
+    found = resolution.candidates(tried, files, python, full)
+    return found[0] if found else None
+
+
 @pytest.fixture
 def greenlet() -> dict[str, object]:
     page: dict[str, object] = json.loads((PROJECT / "tests" / "fixtures" / "index-greenlet.json").read_text())
@@ -146,7 +160,7 @@ def test_newer_is_the_release_the_install_would_take_now(
     newer: str | None,
 ) -> None:
     files = listed(greenlet, monkeypatch)
-    assert changed.newer(record.Tried("greenlet", version, wants), files, python, full) == newer
+    assert newest(record.Tried("greenlet", version, wants), files, python, full) == newer
 
 
 def test_a_release_that_does_not_install_here_is_not_newer(
@@ -156,14 +170,12 @@ def test_a_release_that_does_not_install_here_is_not_newer(
     files = cast(list[dict[str, object]], greenlet["files"])
     arm = [item for item in files if "3.2.0" not in str(item["filename"]) or "aarch64" in str(item["filename"])]
     assert (
-        changed.newer(
-            record.Tried("greenlet", "3.1.1"), listed(dict(greenlet, files=arm), monkeypatch), "3.12", "3.12.1"
-        )
+        newest(record.Tried("greenlet", "3.1.1"), listed(dict(greenlet, files=arm), monkeypatch), "3.12", "3.12.1")
         is None
     )
     yanked = [dict(item, yanked="broken") if "3.2.0" in str(item["filename"]) else item for item in files]
     found = listed(dict(greenlet, files=yanked), monkeypatch)
-    assert changed.newer(record.Tried("greenlet", "3.1.1"), found, "3.12", "3.12.1") is None
+    assert newest(record.Tried("greenlet", "3.1.1"), found, "3.12", "3.12.1") is None
 
 
 def test_a_change_to_one_library_s_app_changes_only_its_cells_hash(tmp_path: Path) -> None:
@@ -198,6 +210,123 @@ def test_a_pre_release_is_newer_only_where_one_is_asked_for(
     files = cast(list[dict[str, object]], greenlet["files"])
     page = dict(greenlet, files=[*files, {"filename": "greenlet-3.3.0a1.tar.gz", "url": "", "hashes": {}}])
     found = listed(page, monkeypatch)
-    assert changed.newer(record.Tried("greenlet", "3.2.0"), found, "3.12", "3.12.1") is None
-    assert changed.newer(record.Tried("greenlet", "3.2.0", ">=3.3.0a1"), found, "3.12", "3.12.1") == "3.3.0a1"
-    assert changed.newer(record.Tried("greenlet", "3.3.0a0"), found, "3.12", "3.12.1") == "3.3.0a1"
+    assert newest(record.Tried("greenlet", "3.2.0"), found, "3.12", "3.12.1") is None
+    assert newest(record.Tried("greenlet", "3.2.0", ">=3.3.0a1"), found, "3.12", "3.12.1") == "3.3.0a1"
+    assert newest(record.Tried("greenlet", "3.3.0a0"), found, "3.12", "3.12.1") == "3.3.0a1"
+
+
+RECORDED = PROJECT / "tests" / "fixtures" / "index-requirements.json"
+Given = Literal["core-metadata", "json-api", "wheel", "nothing"]
+
+
+def recorded_index(given: Given) -> dict[str, object]:
+    """The index's recorded pages (two releases of each distribution; Django's 3.2.25 and 4.2.27-29), each file
+    served from 127.0.0.1, and the recorded METADATA of the newer releases (Channels 4.3.2: Django>=4.2;
+    channels-redis 4.3.0: channels>=4.2.2; zope.event 6.0: setuptools>=75.8.2) given as ``given`` says: their core
+    metadata files (PEP 658/714), the JSON API's ``info`` (made from them), a wheel of them alone, or nothing."""
+    recorded = json.loads(RECORDED.read_text())
+    served: dict[str, object] = {}
+    for name, page in recorded["pages"].items():
+        files = []
+        for item in page["files"]:
+            item = dict(item, url=f"/files/{item['filename']}")  # relative, as PEP 691 allows
+            metadata = recorded["metadata"].get(item["filename"])
+            if metadata is not None:
+                served |= _given(given, item, metadata)
+            files.append(item)
+        served[f"simple/{name}"] = dict(page, files=files)
+    return served
+
+
+def _given(given: Given, item: dict[str, object], metadata: str) -> dict[str, object]:
+    filename = str(item["filename"])
+    if given == "core-metadata":
+        item["core-metadata"] = {"sha256": hashlib.sha256(metadata.encode()).hexdigest()}
+        return {f"files/{filename}.metadata": metadata.encode()}
+    if given == "json-api":
+        name, version, _, _ = parse_wheel_filename(filename)
+        headers = HeaderParser().parsestr(metadata)
+        info = {"requires_dist": headers.get_all("Requires-Dist"), "requires_python": headers.get("Requires-Python")}
+        return {f"pypi/{name}/{version}/json": {"info": info}}
+    if given == "wheel":
+        wheel = io.BytesIO()
+        with zipfile.ZipFile(wheel, "w") as files:
+            files.writestr(f"{filename.split('-py3')[0]}.dist-info/METADATA", metadata)
+        return {f"files/{filename}": wheel.getvalue()}
+    return {}
+
+
+def judged(
+    cell: matrix.Cell,
+    took: list[record.Tried],
+    monkeypatch: pytest.MonkeyPatch,
+    given: Given = "core-metadata",
+    setuptools: str = "67.6.1",
+    installer: str = "uv",
+) -> str | None:
+    """Why ``run --changed`` runs ``cell`` again, whose install (by ``installer``) took ``took`` in an env seeded
+    with ``setuptools``, the index serving ``recorded_index(given)``; None: it keeps its record."""
+    interpreter = interpreters.find(cell.python)
+    assert interpreter is not None, f"Python {cell.python} is needed here (pyenv)"
+    provenance = record.Provenance(
+        python_version=interpreter.version,
+        python_build=interpreter.build or None,
+        dtws_version=__version__,
+        project_hash=changed.cell_hash(PROJECT, cell.library),
+        packages={"setuptools": setuptools},
+        installer=installer,
+        tried=took,
+    )
+    rec = record.CellRecord(cell.library, cell.env, cell.python, cell.django, status="pass", provenance=provenance)
+    with serving_index(recorded_index(given)) as url:
+        monkeypatch.setenv(pypi.INDEX_ENV, url + "simple/")
+        return changed.why_run(cell, rec, changed.here(PROJECT, [rec]))
+
+
+def channels_redis_cell(django: str, monkeypatch: pytest.MonkeyPatch, given: Given) -> str | None:
+    """A Channels on Redis cell of Python 3.10 that took ``django``, Channels 4.0.0 and channels-redis 4.2.1."""
+    cell = matrix.Cell("channels-redis", "3.10", ".".join(django.split(".")[:2]))
+    major, minor = (int(part) for part in cell.django.split("."))
+    took = [
+        record.Tried("django", django, f"<{major}.{minor + 1},>={major}.{minor}"),
+        record.Tried("channels", "4.0.0"),
+        record.Tried("channels-redis", "4.2.1"),
+    ]
+    return judged(cell, took, monkeypatch, given)
+
+
+@pytest.mark.parametrize("given", ["core-metadata", "json-api", "wheel"])
+def test_a_newer_release_whose_requirements_exclude_the_cell_s_django_keeps_it(
+    monkeypatch: pytest.MonkeyPatch, given: Given
+) -> None:
+    """Channels 4.3.2 needs Django>=4.2: not on a Django 3.2 cell; nor channels-redis 4.3.0, which needs it."""
+    assert channels_redis_cell("3.2.25", monkeypatch, given) is None
+
+
+@pytest.mark.parametrize("given", ["core-metadata", "json-api", "wheel"])
+def test_a_newer_release_whose_requirements_the_cell_meets_runs_it(
+    monkeypatch: pytest.MonkeyPatch, given: Given
+) -> None:
+    why = channels_redis_cell("4.2.29", monkeypatch, given)
+    assert why == "new releases: channels 4.3.2 (was 4.0.0), channels-redis 4.3.0 (was 4.2.1)"
+
+
+def test_a_newer_release_whose_requirements_cannot_be_read_runs_the_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never a silent keep: the cell runs, and says which release's requirements could not be read, and why."""
+    why = channels_redis_cell("3.2.25", monkeypatch, "nothing")
+    assert why is not None and why.startswith(
+        "new releases: channels 4.3.2 (was 4.0.0; the requirements of channels 4.3.2 could not be read: "
+        "no core metadata file on the index; "
+    )
+    assert "files/channels-4.3.2-py3-none-any.whl: HTTP Error 404" in why
+
+
+def test_a_newer_release_that_needs_a_newer_seeded_setuptools_keeps_the_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """zope.event 6.0 needs setuptools>=75.8.2: uv keeps the env's seeded setuptools, and took zope.event 5.1 on
+    Python 3.9 (in the records of a full run); an env seeded with 75.8.2 would take 6.0, and pip would upgrade
+    setuptools for it."""
+    cell = matrix.Cell("django-websocket-redis", "3.9", "4.2")
+    took = [record.Tried("zope-event", "5.1")]
+    assert judged(cell, took, monkeypatch) is None
+    assert judged(cell, took, monkeypatch, setuptools="75.8.2") == "new releases: zope-event 6.0 (was 5.1)"
+    assert judged(cell, took, monkeypatch, installer="pip") == "new releases: zope-event 6.0 (was 5.1)"

@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from dtws import answers, hosts, pages, procs, tell
+from dtws import addresses, answers, hosts, pages, procs, tell
 from dtws.conform import data, suite
 from dtws.conform.reference import FAULTS
 from dtws.conform.run import conform
 from dtws.libraries import library
-from dtws.results import LibraryAnswers
+from dtws.results import Entry
 from tests.conftest import PROJECT, dtws, dtws_args
 
 RECORDED = Path(__file__).with_name("conformance.json.gz")
@@ -122,14 +122,14 @@ def test_the_compare_pages_protocol_row_is_the_newest_run_of_each_library(record
     said = answers.protocol(recorded, "channels")
     assert said.answered and said.short.startswith("231 OK, 9 non-strict, 3 informational, 4 failed: empty messages")
     assert "the bare websockets: 1 failed" in said.short
-    assert [item.href for item in said.evidence] == ["conformance/channels.html"]
+    assert [item.ref for item in said.evidence] == [addresses.MeasuredRef("protocol", "channels")]
+    assert [addresses.link(item.ref, "../") for item in said.evidence] == ["../conformance/channels.html"]
     assert not answers.protocol(None, "channels").answered
     assert not answers.protocol(recorded, "no-such-library").answered
     no_echo = answers.protocol(recorded, "django-socketio")  # recorded before its cause was declared
     assert not no_echo.answered and no_echo.short.startswith("not tested: "), no_echo
-    found = [LibraryAnswers("channels", [answers.protocol(None, "channels")])]
-    answers.with_conformance(found, recorded)
-    assert found[0].answers == [said]
+    (found,) = answers.gather([Entry("channels", "py312-django52-channels", "3.12", "5.2")], {}, None, recorded)
+    assert found.answer("protocol") == said  # the site's answers have it, from the one computation
 
 
 def test_failures_that_grow_are_told_as_information_never_as_a_regression(recorded: data.Conformance) -> None:
@@ -176,14 +176,14 @@ def test_the_pages_group_failing_cases_by_section_and_link_autobahns_report(
             (source / item.report).write_text("<p>the suite's index</p>")
     (source / "reports" / "websockets" / "planted.html").symlink_to("/etc/hostname")
     out = tmp_path / "site"
-    assert pages.write_conformance(recorded, source, out, "dtws")
+    assert pages.write_conformance(recorded, source, out, "dtws", pages.shell.plain("dtws"))
     index = (out / "conformance" / "index.html").read_text()
     assert 'href="websockets.html"' in index and "reports/websockets/index.html" in index
     page = (out / "conformance" / "python-socketio.html").read_text()
     assert "Failed cases, by the suite's sections" in page and "Autobahn's report" in page
     assert not (out / "conformance" / "reports" / "websockets" / "planted.html").exists()
     assert data.read(out / "conformance" / data.FILENAME) == recorded
-    assert pages.write_conformance(recorded, None, tmp_path / "bare", "dtws")
+    assert pages.write_conformance(recorded, None, tmp_path / "bare", "dtws", pages.shell.plain("dtws"))
     assert "Autobahn's report not kept" in (tmp_path / "bare" / "conformance" / "websockets.html").read_text()
 
 
@@ -228,7 +228,7 @@ def test_the_pages_read_on_a_wide_and_a_narrow_screen(
     recorded: data.Conformance, tmp_path: Path, browser: Browser
 ) -> None:
     """No page wider than a phone's screen (the servers' table scrolls in its box), each case's row readable."""
-    assert pages.write_conformance(recorded, None, tmp_path, "dtws")
+    assert pages.write_conformance(recorded, None, tmp_path, "dtws", pages.shell.plain("dtws"))
     # the site's stylesheet, where a built site has it (the pages' own styles live there)
     shutil.copytree(PROJECT / "site" / "stylesheets", tmp_path / "stylesheets")
     for width in (1280, 390):

@@ -235,7 +235,7 @@ def test_a_step_that_fails_once_makes_the_cell_flaky_and_keeps_both_logs(tmp_pat
     results_module.write(merged, tmp_path / "merged")
     site = pages.plan(tmp_path / "merged", merged)
     pages.write_docs(site, tmp_path / "docs")
-    pages.write_cells(site, tmp_path / "site")
+    pages.write_cells(site, tmp_path / "site", pages.shell.plain("dtws"))
     row = (tmp_path / "docs" / "libraries" / "channels.md").read_text()
     flaky = '<td class="dtws-verdict dtws-flaky" data-column="Does it work?">↻ Flaky<br><small class="dtws-since">'
     assert flaky in row

@@ -121,7 +121,7 @@ def test_each_cell_keeps_its_history_across_runs(local_run: LocalRun, broken: Pa
 
     site = pages.plan(current.parent, now)
     pages.write_docs(site, tmp_path / "docs")
-    pages.write_cells(site, tmp_path / "site")
+    pages.write_cells(site, tmp_path / "site", pages.shell.plain("dtws"))
     ago = when.since_tag(channels.since, site.built_at)  # "3 minutes ago", the ISO form its tooltip
     assert (
         f'✗ No<br><small class="dtws-since">since {ago}</small>'

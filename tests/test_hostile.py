@@ -87,7 +87,7 @@ def docs_of(out: Path, docs: Path) -> Path:
     docs.mkdir(parents=True, exist_ok=True)
     site = pages.plan(out, results.read(out / results.FILENAME))
     pages.write_docs(site, docs)
-    pages.write_cells(site, docs)
+    pages.write_cells(site, docs, pages.shell.plain("dtws"))
     return docs
 
 
@@ -551,7 +551,7 @@ def test_the_bisect_page_writer_refuses_a_name_that_is_not_one_path_part(tmp_pat
         ),
     ):
         with pytest.raises(ValueError, match="not one part of a path"):
-            pages.write_bisect(folder, found, tmp_path / "site", "dtws")
+            pages.write_bisect(folder, found, tmp_path / "site", "dtws", pages.shell.plain("dtws"))
     assert {path: path.read_bytes() for path in elsewhere.rglob("*") if path.is_file()} == before
 
 
@@ -565,7 +565,7 @@ def test_a_bisect_page_says_what_it_judged_by_and_escapes_it(tmp_path: Path) -> 
         failure=bisect.Failure("check", "fail", "ValueError: <script>alert(1)</script>", None),
     )
     found.probes[0].why = "check fails otherwise <b>than</b> the cell does"
-    pages.write_bisect(folder, found, tmp_path / "site", "dtws")
+    pages.write_bisect(folder, found, tmp_path / "site", "dtws", pages.shell.plain("dtws"))
     page = (tmp_path / "site" / "bisect" / "py27-django18-gevent" / "index.html").read_text()
     assert "<script>" not in page and "<b>" not in page
     text = " ".join(BeautifulSoup(page, "html.parser").get_text().split())

@@ -156,3 +156,16 @@ def test_the_snapshot_is_what_the_index_says(django_files: list[dict[str, str]])
     for item in matrix.SNAPSHOT.matrix():
         version, url, uploaded = found[item.series]
         assert django_series.series_of(version, url, uploaded).pythons == item.pythons, item.series
+
+
+def test_a_cells_env_has_the_same_config_when_tox_is_told_its_list_is_that_env_alone() -> None:
+    """The install step tells tox that env_list is the cell alone (tox then builds no other env's config)."""
+    keys = ["-k", "deps", "install_command", "set_env", "pass_env", "commands", "base_python", "allowlist_externals"]
+
+    def config(*args: str) -> list[str]:  # PYTHONHASHSEED is tox's own random pick, in every env
+        return [line for line in tox("config", *args, *keys).splitlines() if line and "PYTHONHASHSEED" not in line]
+
+    cells = ["py312-django52-channels", "py27-django18-geventsocketio"]
+    alone = [line for cell in cells for line in config("-e", cell, "-x", f"tox.env_list={cell}")]
+    assert alone == config("-e", ",".join(cells))
+    assert "  gevent==1.0.2" in alone

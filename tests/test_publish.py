@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
@@ -23,21 +24,23 @@ def merged(tmp_path: Path) -> Path:
 
 
 def test_a_page_is_one_registry_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def gather(build: publish.Build) -> tuple[pages.shell.Shell, str]:
-        return build.site.shell, f"{len(build.data.current.cells)} cell(s), generated {build.data.current.generated_at}"
+    def gather(build: publish.Build) -> str:
+        return f"{len(build.data.current.cells)} cell(s), generated {build.data.current.generated_at}"
 
-    def render(got: tuple[pages.shell.Shell, str], where: publish.Where) -> None:
-        theme, said = got
-        files.write_text(where.folder / "hello" / "index.html", theme.wrap("hello/", "Hello", f"<p>{said}</p>"))
+    def render(said: str, where: publish.Built) -> None:  # written after mkdocs: given the theme's shell
+        files.write_text(where.folder / "hello" / "index.html", where.theme.wrap("hello/", "Hello", f"<p>{said}</p>"))
 
     def absent(build: publish.Build) -> None:
         return None
 
-    def never(value: object, where: publish.Where) -> None:
+    def never(value: object, where: publish.Built) -> None:
         raise AssertionError("rendered a page whose gather had nothing")
 
-    entries = [publish.Page("hello", "site", gather, render), publish.Page("none", "site", absent, never)]
-    monkeypatch.setattr(publish, "PAGES", [*publish.PAGES, *entries])
+    entries: list[publish.Page[Any, publish.Built]] = [
+        publish.Page("hello", gather, render),
+        publish.Page("none", absent, never),
+    ]
+    monkeypatch.setattr(publish, "SITE", [*publish.SITE, *entries])
     project, out = site_project(tmp_path), tmp_path / "out"
     said: list[str] = []
     data = sitedata.load(sitedata.Sources(merged(tmp_path)), tmp_path / "kept", project)

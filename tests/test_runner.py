@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
+from typing import IO
 
 import pytest
 
-from dtws import interpreters, matrix, record, runner
+from dtws import hosts, interpreters, matrix, record, runner
+from dtws.libraries import library
 from dtws.runner import _conclude
+from dtws.steps import install
+from dtws.steps.base import Context
 from tests.conftest import PROJECT
 
 
@@ -53,3 +59,40 @@ def test_an_env_tox_cannot_make_is_a_harness_error(tmp_path: Path) -> None:
     assert rec.status == "error"
     assert rec.reason == f"install: tox made no env (no python in {workdir / 'py312-django52'})"
     assert [step.verdict for step in rec.steps[1:]] == ["skipped"] * (len(rec.steps) - 1)
+
+
+def _pip_context(tmp_path: Path, log: IO[bytes], exit_code: int) -> Context:
+    """A cell whose env's ``python`` is a script that exits ``exit_code``, whatever it is asked."""
+    cell = matrix.get("py37-django22")
+    python = tmp_path / "envs" / cell.env / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f"#!/bin/sh\nexit {exit_code}\n")
+    python.chmod(0o755)
+    return Context(
+        cell=cell,
+        solution=library(cell.library),
+        interpreter=interpreters.Interpreter("3.7.16", python),
+        project=PROJECT,
+        toxworkdir=tmp_path / "envs",
+        scratch=tmp_path,
+        env=dict(os.environ),
+        log=log,
+        deadline=time.monotonic() + 60,
+        host=hosts.Local(),
+    )
+
+
+@pytest.mark.parametrize("exit_code", [0, 1])
+def test_a_pip_that_printed_what_it_collected_runs_and_is_not_asked(tmp_path: Path, exit_code: int) -> None:
+    with (tmp_path / "install.log").open("wb") as log:
+        ctx = _pip_context(tmp_path, log, exit_code)
+        assert install._pip_runs(ctx, "py37-django22: install_deps> python -E -m pip install\nCollecting Django\n")
+    assert "pip --version" not in (tmp_path / "install.log").read_text()
+
+
+@pytest.mark.parametrize(("exit_code", "runs"), [(0, True), (1, False)])
+def test_a_pip_that_printed_nothing_of_its_own_is_asked(tmp_path: Path, exit_code: int, runs: bool) -> None:
+    with (tmp_path / "install.log").open("wb") as log:
+        ctx = _pip_context(tmp_path, log, exit_code)
+        assert install._pip_runs(ctx, "py37-django22: install_deps> python -E -m pip install\n") is runs
+    assert "-m pip --version" in (tmp_path / "install.log").read_text()

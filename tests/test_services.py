@@ -145,7 +145,7 @@ def test_a_services_log_is_on_the_cell_page_and_comes_along_when_the_cell_is_kep
     results.write(merged, tmp_path / "merged")
     site = pages.plan(tmp_path / "merged", merged)
     pages.write_docs(site, tmp_path / "docs")
-    pages.write_cells(site, tmp_path / "site")
+    pages.write_cells(site, tmp_path / "site", pages.shell.plain("dtws"))
     page_dir = tmp_path / "site" / "cells" / cell.library / cell.env
     page = (page_dir / "index.html").read_text()
     assert '<h3 id="service-redis" class="dtws-service">redis 7.0.15:' in page

@@ -21,9 +21,10 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 
-from dtws import answers, files, pages, record, results, review, shapes, tell
+from dtws import answers, files, pages, record, results, review, shapes, sitedata, tell
+from dtws.addresses import WebRef
+from dtws.answers import Answer, Evidence, LibraryAnswers
 from dtws.bench import data
-from dtws.results import Answer, Evidence, LibraryAnswers
 from tests.conftest import PROJECT, dtws, dtws_args
 from tests.test_site import site_project
 from tests.test_unlucky import gate, merge, one_line, write_cell
@@ -223,21 +224,22 @@ def test_a_huge_number_or_a_deep_nesting_is_one_line_naming_its_file(tmp_path: P
 # 5.
 
 
-def test_an_answer_that_a_record_cannot_give_says_so_and_the_merge_goes_on(tmp_path: Path) -> None:
+def test_an_answer_that_a_record_cannot_give_says_so_and_the_site_goes_on(tmp_path: Path) -> None:
     run = tmp_path / "run"
     folder = write_cell(run, A)
     rec = record.read(folder / record.FILENAME)
     rec.steps = []
     record.write(rec, folder)
     out = merged(tmp_path, run)
-    found = next(item for item in results.read(out / results.FILENAME).libraries if item.library == "channels")
+    loaded = sitedata.load(sitedata.Sources(out), tmp_path / "kept", PROJECT)
+    found = next(item for item in loaded.answers if item.library == "channels")
     install = found.answer("install")
     assert install is not None and not install.answered and install.short.startswith("cannot be answered")
 
     rec = record.read(write_cell(tmp_path / "other", A) / record.FILENAME)
     rec.installed = record.Installed(packages=[record.Package("channels", "4.3.2", 10**400)], env_packages=3)
     item = results.Entry(rec.library, rec.cell, rec.python, rec.django, record=rec)
-    (found,) = answers.gather([item], PROJECT)
+    (found,) = answers.gather([item], answers.integrations([item], PROJECT))
     for key in ("install", "architecture"):
         said = found.answer(key)
         assert said is not None and not said.answered and "cannot be answered from its records" in said.short
@@ -304,7 +306,7 @@ def test_impossible_evidence_is_never_shown_as_fact(tmp_path: Path, where: str, 
 
 
 def test_a_link_refused_as_unsafe_is_text_not_a_link_to_the_page_itself() -> None:
-    unsafe = [Evidence("its home", "javascript:alert(1)"), Evidence("its docs", "//elsewhere.example/")]
+    unsafe = [Evidence("its home", WebRef("javascript:alert(1)")), Evidence("its docs", WebRef("//elsewhere.example/"))]
     found = LibraryAnswers(review.LIBRARY, [Answer(key, True, "yes", unsafe) for key in ("docs", "install")])
     card = pages._environment().from_string('{% from "card.html.j2" import card %}{{ card(found, qs, "../") }}')
     beside = review.beside(found)
@@ -330,7 +332,7 @@ def test_a_schema_version_is_a_whole_number_and_nothing_else(tmp_path: Path, ver
     with pytest.raises(record.RecordError, match="unknown schema_version"):
         record.read(folder / record.FILENAME)
     out = merged(tmp_path, write_cell(tmp_path / "good", A).parent.parent)
-    edited(out / results.FILENAME, '"schema_version":3', f'"schema_version":{version}')
+    edited(out / results.FILENAME, f'"schema_version":{results.SCHEMA_VERSION}', f'"schema_version":{version}')
     with pytest.raises(results.ResultsError, match="unknown schema_version"):
         results.read(out / results.FILENAME)
     path = bench_json(

@@ -71,8 +71,8 @@ def test_no_page_shows_a_raw_iso_time(tmp_path: Path) -> None:
     site = pages.plan(tmp_path / "out", results.read(tmp_path / "out" / results.FILENAME), built_at=NOW)
     docs = tmp_path / "docs"
     pages.write_docs(site, docs)
-    pages.write_cells(site, docs)
-    pages.write_runs(site, docs)
+    pages.write_cells(site, docs, pages.shell.plain("dtws"))
+    pages.write_runs(site, docs, pages.shell.plain("dtws"))
     written = [path for path in docs.rglob("*") if path.suffix in (".md", ".html")]
     assert len(written) > 10
     for path in written:

@@ -6,8 +6,8 @@ table of every cell, which the page draws from ``table.json`` with
 card, the files of its integration, its cells as a plain table, set aside
 from mkdocs and shown in the built page by ``reveal_tables``: dtws.pages.aside),
 ``compare.md`` (a library a row, a question a column, each answer at a
-glance with the whole of it in place: results.json's ``libraries``,
-dtws.answers), ``results.json`` and ``badges/<library>.json`` (shields.io
+glance with the whole of it in place: dtws.answers, computed by the loader),
+``results.json``, ``answers.json`` and ``badges/<library>.json`` (shields.io
 endpoints). Into the built site, after mkdocs (``write_cells``):
 ``cells/<library>/<cell>/index.html``, one page per cell with its logs beside
 it, in the theme's shell (dtws.pages.shell: the theme's header, navigation and
@@ -18,7 +18,9 @@ mkdocs to render (and then copy) each; with them, each run's own page (``write_r
 each bisect's page (``write_bisect``: ``bisect/<cell>-<package>/``). What the
 pages show is gathered first (``Site``, ``CellPage``), then only rendered;
 which pages a site has, and from what, is dtws.pages.publish's registry.
-Every address is dtws.addresses'.
+Every address is dtws.addresses': an answer's evidence is a reference, made a
+link where it is rendered (``addresses.link``). The pages written after mkdocs
+are put in the theme's shell (``theme``), taken from what mkdocs built.
 Templates autoescape: every text that came from a record or a log is escaped
 before it reaches a page, and table.js puts text in as text.
 
@@ -34,7 +36,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -43,6 +45,7 @@ import jinja2
 import markupsafe
 
 from dtws import addresses, ahead, answers, bisect, files, forked, github, matrix, published, record, when
+from dtws.answers import LibraryAnswers
 from dtws.bench import data as bench_data
 from dtws.bench import figures
 from dtws.conform import data as conform_data
@@ -59,6 +62,7 @@ CONFORMANCE = conform_data.SITE  # where the conformance pages, conformance.json
 GENERATED = (
     "index.md",
     "compare.md",
+    answers.FILENAME,
     addresses.LIBRARIES,
     addresses.CELLS,
     "badges",
@@ -134,15 +138,6 @@ def link(url: str | None) -> str | None:
     return None
 
 
-def href(target: str, root: str) -> str | None:
-    """An evidence link as a page at ``root`` reaches it: an http(s) URL as it is, a page of the site below root."""
-    if target.lower().startswith(("https://", "http://")):
-        return target
-    if "://" in target or target.startswith(("/", "\\")) or ":" in target.split("/", 1)[0]:
-        return None
-    return root + target
-
-
 _RUN_PAGE = re.compile(r"^(https?://[^?#]*/actions/runs/[0-9]+)(?:[/?#]|$)", re.IGNORECASE)
 
 
@@ -193,7 +188,6 @@ def _environment(built_at: datetime | None = None, finalize: Callable[[object], 
         keep_trailing_newline=True,
     )
     env.filters["link"] = link
-    env.filters["href"] = href
     env.filters["log_html"] = log_html
     env.filters["svg"] = charts.svg
     env.filters["number"] = number
@@ -389,7 +383,7 @@ class Site:
     site_name: str  # mkdocs.yml's, which the cell pages (not made by mkdocs) show too
     earlier: runs.Earlier  # the published site's earlier runs, carried forward
     built_at: datetime  # the site's build time, which a "since" is told from (3 days ago)
-    shell: Shell  # the theme around the pages written after mkdocs (dtws.pages.shell)
+    answers: Sequence[LibraryAnswers]  # each library's answers to the review's questions (dtws.answers)
 
     @property
     def run(self) -> runs.RunSummary:
@@ -419,10 +413,10 @@ def plan(
     site_name: str = "dtws",
     earlier: runs.Earlier | None = None,
     built_at: datetime | None = None,
-    theme: Shell | None = None,
+    answered: Sequence[LibraryAnswers] = (),
 ) -> Site:
-    """What the site shows; ``built_at``: the time a "since" is told from (default: now);
-    ``theme``: the shell of the pages written after mkdocs (default: a plain one)."""
+    """What the site shows; ``built_at``: the time a "since" is told from (default: now); ``answered``: the
+    libraries' answers (dtws.sitedata's; none for an as-of day's)."""
     return Site(
         results_dir,
         results,
@@ -431,7 +425,7 @@ def plan(
         site_name,
         earlier or runs.Earlier(),
         built_at or datetime.now(when.UTC),
-        theme or shell.plain(site_name),
+        answered,
     )
 
 
@@ -475,11 +469,12 @@ def write_docs(site: Site, docs: Path, links: Links | None = None) -> None:
         conformed=links.conformed,
     )
     files.write_text(docs / "index.md", front)
-    answered = {found.library: found for found in results.libraries}
+    answered = {found.library: found for found in site.answers}
     compare = env.get_template("compare.md.j2").render(
-        results=results, libraries=results.libraries, questions=answers.QUESTIONS, glance_marks=GLANCE_MARKS
+        results=results, libraries=site.answers, questions=answers.QUESTIONS, glance_marks=GLANCE_MARKS
     )
     files.write_text(docs / "compare.md", compare)
+    answers.write(site.answers, docs / answers.FILENAME)
     library_template = env.get_template("library.md.j2")
     (docs / "libraries").mkdir()
     for library, entries in libraries.items():
@@ -510,8 +505,9 @@ def reveal_tables(site: Site, out: Path) -> None:
         aside.reveal(out / addresses.library(library) / "index.html")
 
 
-def write_cells(site: Site, out: Path, depth: int = 0) -> None:
-    """Each cell's page, its logs and screenshots beside it, into ``out`` (the built site: mkdocs never sees them).
+def write_cells(site: Site, out: Path, theme: Shell, depth: int = 0) -> None:
+    """Each cell's page, its logs and screenshots beside it, into ``out`` (the built site: mkdocs never sees them),
+    in ``theme``.
 
     ``depth``: how many folders below the site's root ``out`` is (an as-of table's cells).
     """
@@ -539,12 +535,12 @@ def write_cells(site: Site, out: Path, depth: int = 0) -> None:
             root=below + addresses.root(address),
         )
         title = f"{entry.library} · {entry.cell}"
-        files.write_new(page_dir / "index.html", site.shell.wrap(below + address, title, html).encode("utf-8"))
+        files.write_new(page_dir / "index.html", theme.wrap(below + address, title, html).encode("utf-8"))
 
     forked.each(write, site.results.cells)  # thousands of pages: on each core of the machine
 
 
-def write_runs(site: Site, out: Path) -> None:
+def write_runs(site: Site, out: Path, theme: Shell) -> None:
     """This run's page, the earlier runs' pages carried forward, and the list of them, into the built site."""
     env = _environment()
     template = env.get_template("run.html.j2")
@@ -562,7 +558,7 @@ def write_runs(site: Site, out: Path) -> None:
         page = template.render(
             run=run, title=title, as_of=None, site_name=site.site_name, root="../../", links="../../", view=view
         )
-        files.write_text(folder / run.key / "index.html", site.shell.wrap(addresses.run(run.key), title, page))
+        files.write_text(folder / run.key / "index.html", theme.wrap(addresses.run(run.key), title, page))
     every = template.render(
         run=None,
         title="Runs",
@@ -574,17 +570,17 @@ def write_runs(site: Site, out: Path) -> None:
         links="../",
         view=view,
     )
-    files.write_text(folder / "index.html", site.shell.wrap(f"{addresses.RUNS}/", "Runs", every))
+    files.write_text(folder / "index.html", theme.wrap(f"{addresses.RUNS}/", "Runs", every))
     files.write_text(folder / runs.INDEX, runs.index_json(listing))
 
 
-def write_as_of(site: Site, out: Path) -> None:
+def write_as_of(site: Site, out: Path, theme: Shell) -> None:
     """An as-of run's table and its cells' pages, under ``as-of/<date>/`` of the built site."""
     assert site.results.as_of is not None
     folder = out / addresses.as_of(site.results.as_of)
     files.remove(folder)
     folder.mkdir(parents=True)
-    write_cells(site, folder, depth=2)
+    write_cells(site, folder, theme, depth=2)
     files.copy(site.results_dir / FILENAME, folder / FILENAME)  # what a later site keeps its cells from
     files.write_text(folder / TABLE, json.dumps(table(site.results, {}), separators=(",", ":")) + "\n")
     title = f"As of {site.results.as_of}"
@@ -601,17 +597,19 @@ def write_as_of(site: Site, out: Path) -> None:
             view=view,
         )
     )
-    files.write_text(folder / "index.html", site.shell.wrap(addresses.as_of(site.results.as_of), title, page))
+    files.write_text(folder / "index.html", theme.wrap(addresses.as_of(site.results.as_of), title, page))
 
 
-def write_review(then: Site, out: Path, bisects: list[bisect.Bisect] | None = None, now: Results | None = None) -> None:
+def write_review(
+    then: Site, out: Path, theme: Shell, bisects: Sequence[bisect.Bisect] = (), now: Sequence[LibraryAnswers] = ()
+) -> None:
     """The review of shared/reference beside the cells as of its day (dtws.review), at ``review/``.
 
-    ``now``: today's results, whose answers to the review's questions stand beside the review's own.
+    ``now``: today's answers to the review's questions, which stand beside the review's own.
     """
     from dtws import review  # here: dtws.review reads dtws.pages.view, and so this package
 
-    found_by = {bisect.name(found.cell, found.package): found for found in bisects or []}
+    found_by = {bisect.name(found.cell, found.package): found for found in bisects}
     folder = out / addresses.REVIEW
     files.remove(folder)
     folder.mkdir(parents=True)
@@ -625,16 +623,14 @@ def write_review(then: Site, out: Path, bisects: list[bisect.Bisect] | None = No
             marks=MARKS,
             site_name=then.site_name,
             questions=[(question, found_by.get(question.name)) for question in review.BISECTS],
-            beside=review.beside(
-                next((f for f in (now or then.results).libraries if f.library == review.LIBRARY), None)
-            ),
+            beside=review.beside(next((f for f in now if f.library == review.LIBRARY), None)),
         )
     )
     title = f"The review of {review.DAY}, reproduced"
-    files.write_text(folder / "index.html", then.shell.wrap(addresses.review(), title, page))
+    files.write_text(folder / "index.html", theme.wrap(addresses.review(), title, page))
 
 
-def write_bisect(folder: Path, found: bisect.Bisect, out: Path, site_name: str, theme: Shell | None = None) -> None:
+def write_bisect(folder: Path, found: bisect.Bisect, out: Path, site_name: str, theme: Shell) -> None:
     """A bisect's page (its answer, each probe linked to its cell page) under ``bisect/<cell>-<package>/``.
 
     ``found`` is the answer in ``folder`` (``bisect.read``). Every name of it
@@ -645,7 +641,6 @@ def write_bisect(folder: Path, found: bisect.Bisect, out: Path, site_name: str, 
     """
     address = addresses.bisect(files.part(bisect.name(found.cell, found.package)))
     target = out / address
-    theme = theme or shell.plain(site_name)
     library, cell = files.part(found.library), files.part(found.cell)
     versions = [files.part(probe.version) for probe in found.probes]
     files.remove(target)
@@ -659,7 +654,7 @@ def write_bisect(folder: Path, found: bisect.Bisect, out: Path, site_name: str, 
             continue
         entry = Entry(library, cell, rec.python, rec.django, record=rec, record_dir=f"{library}/{cell}")
         results = Results(generated_at=rec.provenance.finished_at or "", cells=[entry])
-        write_cells(plan(folder / version, results, site_name=site_name, theme=theme), target / version, depth=3)
+        write_cells(plan(folder / version, results, site_name=site_name), target / version, theme, depth=3)
         record.write(rec, target / version / view.url(entry))  # what a later site keeps the probe from
     bisect.write(found, target)  # as read and checked, not the file as it may be now
     order = {version: index for index, version in enumerate(found.releases)}
@@ -679,7 +674,7 @@ def write_bisect_index(names: list[str], out: Path) -> None:
     files.write_text(out / bisect.SITE / bisect.SITE_INDEX, json.dumps(sorted(names)) + "\n")
 
 
-def write_bench(bench: bench_data.Bench, out: Path, site_name: str, theme: Shell | None = None) -> bool:
+def write_bench(bench: bench_data.Bench, out: Path, site_name: str, theme: Shell) -> bool:
     """``bench/index.html`` (the charts, each with its table) and ``bench/bench.json``; False when it has no run."""
     page = figures.page(bench)
     if page is None:
@@ -688,7 +683,7 @@ def write_bench(bench: bench_data.Bench, out: Path, site_name: str, theme: Shell
     target.mkdir(parents=True, exist_ok=True)
     bench_data.write(bench, target / bench_data.FILENAME)
     html = _environment().get_template("bench.html.j2").render(page=page, site_name=site_name)
-    wrapped = (theme or shell.plain(site_name)).wrap(addresses.bench(), "How fast each library is", html)
+    wrapped = theme.wrap(addresses.bench(), "How fast each library is", html)
     files.write_text(target / "index.html", wrapped)
     return True
 
@@ -713,7 +708,7 @@ def _copy_reports(run: conform_data.Run, source: Path | None, target: Path) -> s
 
 
 def write_conformance(
-    conformance: conform_data.Conformance, source: Path | None, out: Path, site_name: str, theme: Shell | None = None
+    conformance: conform_data.Conformance, source: Path | None, out: Path, site_name: str, theme: Shell
 ) -> bool:
     """``conformance/``: its index, a page per library, conformance.json and the newest run's Autobahn reports
     (from ``source``, the folder of the given conformance.json; None: not kept); False when it has no run."""
@@ -729,7 +724,6 @@ def write_conformance(
     html = env.get_template("conformance_index.html.j2").render(
         run=run, runs=len(conformance.runs), site_name=site_name
     )
-    theme = theme or shell.plain(site_name)
     title = "Does each library's websocket speak RFC 6455?"
     files.write_text(target / "index.html", theme.wrap(addresses.conformance(), title, html))
     library_page = env.get_template("conformance_library.html.j2")

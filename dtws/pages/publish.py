@@ -1,23 +1,23 @@
-"""The site's pages as a registry: each entry says what it gathers from the loaded data and how it renders it.
+"""The site's pages as registries: each entry says what it gathers from the loaded data and how it renders it.
 
-``build`` renders the ``docs`` entries into the docs folder, runs ``mkdocs
+``build`` renders the ``DOCS`` entries into the docs folder, runs ``mkdocs
 build --strict`` into the output folder, takes the theme's shell from it
-(dtws.pages.shell), then renders the ``site`` entries into the built site.
-An entry whose ``gather`` gives None has no page on this site (no bench
-run, no as-of day). Adding a page is adding one ``Page`` to ``PAGES``.
+(dtws.pages.shell; the one place the theme is resolved), then renders the
+``SITE`` entries into the built site, each given that theme (``Built``). An
+entry whose ``gather`` gives None has no page on this site (no bench run, no
+as-of day). Adding a page is adding one ``Page`` to ``DOCS`` or ``SITE``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, TypeVar
 
 from dtws import addresses, bisect, files, pages, questions, review, when
 from dtws.bench import data as bench_data
@@ -26,7 +26,7 @@ from dtws.pages import Links, Site, shell
 from dtws.sitedata import SiteData
 
 T = TypeVar("T")
-Stage = Literal["docs", "site"]  # into the docs folder, before mkdocs; into the built site, after it
+W = TypeVar("W", bound="Where")
 
 
 class BuildError(Exception):
@@ -39,34 +39,33 @@ class BuildError(Exception):
 
 @dataclass(frozen=True)
 class Build:
-    """The loaded data and the sites planned from it (today's and each as-of day's), in the theme's shell."""
+    """The loaded data and the sites planned from it (today's and each as-of day's)."""
 
     data: SiteData
     site: Site
     days: list[Site]
 
-    def with_shell(self, theme: shell.Shell) -> Build:
-        return Build(
-            self.data,
-            dataclasses.replace(self.site, shell=theme),
-            [dataclasses.replace(day, shell=theme) for day in self.days],
-        )
-
 
 @dataclass(frozen=True)
 class Where:
-    """Where a page is rendered (the docs folder or the built site), and how it says what it did."""
+    """Where a page is rendered (the docs folder, before mkdocs), and how it says what it did."""
 
     folder: Path
     say: Callable[[str], None]
 
 
 @dataclass(frozen=True)
-class Page(Generic[T]):
+class Built(Where):
+    """The built site (after mkdocs), and the theme's shell every page written into it is put in."""
+
+    theme: shell.Shell
+
+
+@dataclass(frozen=True)
+class Page(Generic[T, W]):
     name: str
-    stage: Stage
     gather: Callable[[Build], T | None]  # what the page shows; None: the site has no such page
-    render: Callable[[T, Where], None]
+    render: Callable[[T, W], None]
 
 
 def links(build: Build) -> Links:
@@ -95,17 +94,22 @@ def _review(build: Build) -> tuple[Site, list[bisect.Bisect], Site] | None:
     return None if day is None else (day, [item.found for item in build.data.bisects.values()], build.site)
 
 
+def _write_review(given: tuple[Site, list[bisect.Bisect], Site], where: Built) -> None:
+    day, bisects, today = given
+    pages.write_review(day, where.folder, where.theme, bisects, today.answers)
+
+
 def _bisects(build: Build) -> tuple[Build, list[str]]:
     return build, sorted(build.data.bisects)
 
 
-def _write_bisects(given: tuple[Build, list[str]], where: Where) -> None:
+def _write_bisects(given: tuple[Build, list[str]], where: Built) -> None:
     build, names = given
     written = []
     for name in names:
         item = build.data.bisects[name]
         try:
-            pages.write_bisect(item.folder, item.found, where.folder, build.site.site_name, build.site.shell)
+            pages.write_bisect(item.folder, item.found, where.folder, build.site.site_name, where.theme)
         except ValueError as error:  # a name that is no path's part: never written, and never breaks the site
             where.say(f"bisect {name}: {error}; left out")
             continue
@@ -118,9 +122,9 @@ def _bench(build: Build) -> tuple[bench_data.Bench, Site] | None:
     return None if bench is None or bench.latest is None else (bench, build.site)
 
 
-def _write_bench(given: tuple[bench_data.Bench, Site], where: Where) -> None:
+def _write_bench(given: tuple[bench_data.Bench, Site], where: Built) -> None:
     bench, site = given
-    if pages.write_bench(bench, where.folder, site.site_name, site.shell):
+    if pages.write_bench(bench, where.folder, site.site_name, where.theme):
         where.say(f"bench: {where.folder / addresses.bench() / 'index.html'}")
 
 
@@ -129,41 +133,42 @@ def _conformance(build: Build) -> tuple[conform_data.Conformance, Path | None, S
     return None if found is None or found.latest is None else (found, build.data.conformance_dir, build.site)
 
 
-def _write_conformance(given: tuple[conform_data.Conformance, Path | None, Site], where: Where) -> None:
+def _write_conformance(given: tuple[conform_data.Conformance, Path | None, Site], where: Built) -> None:
     found, source, site = given
-    if pages.write_conformance(found, source, where.folder, site.site_name, site.shell):
+    if pages.write_conformance(found, source, where.folder, site.site_name, where.theme):
         where.say(f"protocol: {where.folder / addresses.conformance() / 'index.html'}")
 
 
-def _write_days(days: list[Site], where: Where) -> None:
+def _write_days(days: list[Site], where: Built) -> None:
     for day in days:
-        pages.write_as_of(day, where.folder)
+        pages.write_as_of(day, where.folder, where.theme)
 
 
-PAGES: list[Page[Any]] = [
+# The pages mkdocs builds: rendered into the docs folder.
+DOCS: list[Page[Any, Where]] = [
     Page(
-        "docs",
         "docs",
         lambda build: (build.site, links(build)),
         lambda got, where: pages.write_docs(got[0], where.folder, got[1]),
     ),
-    Page("tables", "site", lambda build: build.site, lambda site, where: pages.reveal_tables(site, where.folder)),
-    Page("cells", "site", lambda build: build.site, lambda site, where: pages.write_cells(site, where.folder)),
-    Page("runs", "site", lambda build: build.site, lambda site, where: pages.write_runs(site, where.folder)),
-    Page("as-of", "site", lambda build: build.days or None, _write_days),
-    Page(
-        "review", "site", _review, lambda got, where: pages.write_review(got[0], where.folder, got[1], got[2].results)
-    ),
-    Page("bisects", "site", _bisects, _write_bisects),
-    Page("bench", "site", _bench, _write_bench),
-    Page("conformance", "site", _conformance, _write_conformance),
+]
+# The pages written into the built site after mkdocs, in the theme's shell.
+SITE: list[Page[Any, Built]] = [
+    Page("tables", lambda build: build.site, lambda site, where: pages.reveal_tables(site, where.folder)),
+    Page("cells", lambda build: build.site, lambda site, where: pages.write_cells(site, where.folder, where.theme)),
+    Page("runs", lambda build: build.site, lambda site, where: pages.write_runs(site, where.folder, where.theme)),
+    Page("as-of", lambda build: build.days or None, _write_days),
+    Page("review", _review, _write_review),
+    Page("bisects", _bisects, _write_bisects),
+    Page("bench", _bench, _write_bench),
+    Page("conformance", _conformance, _write_conformance),
 ]
 
 
-def render(build: Build, stage: Stage, where: Where) -> None:
-    """Every registered page of ``stage``: gathered, then rendered (unless the site has none)."""
-    for page in PAGES:
-        if page.stage == stage and (gathered := page.gather(build)) is not None:
+def render(build: Build, registry: Sequence[Page[Any, W]], where: W) -> None:
+    """Every page of ``registry``: gathered, then rendered (unless the site has none)."""
+    for page in registry:
+        if (gathered := page.gather(build)) is not None:
             page.render(gathered, where)
 
 
@@ -175,12 +180,12 @@ def build(data: SiteData, project: Path, docs: Path, out: Path, site_name: str, 
     built_at = datetime.now(when.UTC)  # one time for every page, which each "since" is told from
     planned = Build(
         data,
-        pages.plan(data.results_dir, data.current, data.previous, site_name, data.earlier, built_at),
+        pages.plan(data.results_dir, data.current, data.previous, site_name, data.earlier, built_at, data.answers),
         [pages.plan(day.folder, day.results, site_name=site_name, built_at=built_at) for day in data.days],
     )
-    render(planned, "docs", Where(docs, say))
+    render(planned, DOCS, Where(docs, say))
     _mkdocs(project, out)
-    render(planned.with_shell(shell.take(out)), "site", Where(out, say))
+    render(planned, SITE, Built(out, say, shell.take(out)))
 
 
 def _mkdocs(project: Path, out: Path) -> None:
