@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from dtws import matrix, pages, record
+from dtws import answers, matrix, pages, record, results
 from tests.conftest import PROJECT, dtws, dtws_args, table_cells
 
 LocalRun = tuple[subprocess.CompletedProcess[str], Path]
@@ -190,7 +190,10 @@ def test_a_cell_page_shows_every_step(built: Path) -> None:
 
 def test_exports(built: Path) -> None:
     data = json.loads((built / "results.json").read_text())
-    assert data["schema_version"] == 3 and len(data["cells"]) == len(matrix.CELLS)
+    assert data["schema_version"] == results.SCHEMA_VERSION and len(data["cells"]) == len(matrix.CELLS)
+    published = json.loads((built / answers.FILENAME).read_text())
+    assert published["schema_version"] == answers.SCHEMA_VERSION
+    assert "django-socketio" in json.dumps(published)
     badge = json.loads((built / "badges" / "django-socketio.json").read_text())
     assert badge == {"schemaVersion": 1, "label": "django-socketio", "message": "works on 0 of 3 cells", "color": "red"}
     badge = json.loads((built / "badges" / "channels.json").read_text())
