@@ -21,6 +21,7 @@ could not be read counts too, and says so.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -227,7 +228,9 @@ class Install:
         took = self.took.get(name)
         if took is None or _version(took.version) is None:
             return None
-        found = self.taken(took)
+        # Whether a newer one would be taken is asked of any newer release, not only of those the old
+        # requirements wanted: the release being judged may want one they excluded.
+        found = self.taken(dataclasses.replace(took, wants=""))
         if found.unasked is not None:
             return found.unasked
         return SpecifierSet(f"<={took.version}") if found == Taken() else None

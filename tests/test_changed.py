@@ -330,3 +330,23 @@ def test_a_newer_release_that_needs_a_newer_seeded_setuptools_keeps_the_cell(mon
     assert judged(cell, took, monkeypatch) is None
     assert judged(cell, took, monkeypatch, setuptools="75.8.2") == "new releases: zope-event 6.0 (was 5.1)"
     assert judged(cell, took, monkeypatch, installer="pip") == "new releases: zope-event 6.0 (was 5.1)"
+
+
+def test_a_newer_release_wanting_what_the_old_ones_excluded_still_counts() -> None:
+    """a 1.0 wanted b<2 and the cell took b 1.5; a 2.0 wants b>=2, which the index has: the install would take both."""
+    sdist = frozenset[str]()
+    index: dict[str, list[pypi.File] | str] = {
+        "a": [pypi.File(version, sdist, None, None) for version in ("1.0", "2.0")],
+        "b": [pypi.File(version, sdist, None, None) for version in ("1.5", "2.1")],
+    }
+    requires: dict[tuple[str, str], pypi.Requires | str] = {
+        ("a", "2.0"): pypi.Requires(("b>=2",), None),
+        ("b", "2.1"): pypi.Requires((), None),
+    }
+    pinned = resolution.Pinned("3.12", "3.12.1", {})
+    install = resolution.Install([record.Tried("a", "1.0"), record.Tried("b", "1.5", "<2")], pinned, index, requires)
+    assert install.taken(record.Tried("a", "1.0")) == resolution.Taken("2.0")
+    # Where b's newer release cannot be taken (it wants a Python this cell is not), a 2.0 cannot be either.
+    requires[("b", "2.1")] = pypi.Requires((), ">=3.13")
+    install = resolution.Install([record.Tried("a", "1.0"), record.Tried("b", "1.5", "<2")], pinned, index, requires)
+    assert install.taken(record.Tried("a", "1.0")) == resolution.Taken()
