@@ -18,7 +18,7 @@ import pickle
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -72,17 +72,25 @@ def _shared(work: Callable[[T], R], shares: Sequence[Sequence[T]]) -> list[list[
         with os.fdopen(said, "rb") as reader:
             sent = reader.read()
         _, status = os.waitpid(pid, 0)
-        if sent:
-            worked, given = pickle.loads(sent)
-            if worked:
-                done.append(given)
-            elif failure is None:
-                failure = given
-        elif failure is None:
-            failure = ChildProcessError(f"a worker process ended with {status} and said nothing")
+        answer = _answer(sent, status)
+        if isinstance(answer, BaseException):
+            failure = failure or answer
+        else:
+            done.append(answer)
     if failure is not None:
         raise failure
     return done
+
+
+def _answer(sent: bytes, status: int) -> list[Any] | BaseException:
+    """What a worker process gave, from what it ``sent`` (its exception: why it gave nothing)."""
+    if not sent:
+        return ChildProcessError(f"a worker process ended with {status} and said nothing")
+    try:
+        worked, given = pickle.loads(sent)
+    except Exception as error:  # what it sent cannot be read back (an exception unpickling refuses)
+        return ChildProcessError(f"a worker process's answer could not be read: {error!r}")
+    return cast(list[Any], given) if worked else cast(BaseException, given)
 
 
 def _fork(work: Callable[[T], R], share: Sequence[T]) -> tuple[int, int]:
