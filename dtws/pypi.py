@@ -21,6 +21,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.parser import HeaderParser
@@ -93,7 +94,7 @@ def _file(item: dict[str, object], page: str) -> File | None:
         *said,
         yanked=bool(item.get("yanked")),
         url=urllib.parse.urljoin(page, str(item.get("url", ""))),
-        core_metadata=bool(item.get("core-metadata", item.get("data-dist-info-metadata"))),
+        core_metadata=bool(item.get("core-metadata", item.get("dist-info-metadata"))),  # PEP 714, PEP 691/658
         size=size if isinstance(size, int) else None,
     )
 
@@ -221,8 +222,8 @@ def _wheel(_project: str, _version: str, release: list[File]) -> Requires | str:
         with zipfile.ZipFile(io.BytesIO(body)) as wheel:
             found = [name for name in wheel.namelist() if name.count("/") == 1 and name.endswith(".dist-info/METADATA")]
             return _parsed(wheel.read(found[0]))
-    except (zipfile.BadZipFile, IndexError, OSError):
-        return f"{file.url}: a wheel without its METADATA"
+    except (zipfile.BadZipFile, IndexError, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error):
+        return f"{file.url}: a wheel without its METADATA, or one that cannot be read"
 
 
 def has_wheel(listed: list[File], version: str, tags: set[str]) -> bool:
