@@ -37,7 +37,9 @@ render them. The site publishes them as ``answers.json`` (``write``)::
                                          answer that is a fact, not a yes or a no,
                                  "glance": the answer in a few words (the Compare page)} ...]} ...]}
 
-A ``code`` reference's index is into the library's ``code`` in results.json (dtws.results).
+A ``code`` reference's index is into the library's integration as the site read it
+(dtws.results: results.json's ``code``; for results written before it, their own or the
+project's files).
 
 An answer that cannot be given (no cell installed the library here) says so
 and why, never guesses.

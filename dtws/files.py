@@ -3,6 +3,10 @@
 Writes are atomic (a reader sees the old file or the new one, whole, and can
 always read it) and never go through a link: a link planted where a file goes
 is replaced, never followed, so nothing is written outside the folder given.
+The many files of a folder this run has just made (a cell's page and its logs,
+a merge's copy of a record: ``write_new``, ``copy_new``) are created anew
+instead, without a temporary name each: what is there already, a link
+included, is removed first, never followed.
 Everything dtws reads as JSON (records, results.json, bench.json, a verdict,
 a published site's files) is parsed by ``parse_json``: any problem is one
 JSONError naming the file, never a traceback.
