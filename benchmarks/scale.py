@@ -37,7 +37,7 @@ sys.path.insert(0, str(PROJECT))
 from dtws import matrix, merge, pages, record, sitedata  # noqa: E402
 from dtws.commands.site import docs_dir  # noqa: E402
 from dtws.libraries import LIBRARIES  # noqa: E402
-from dtws.pages import shell  # noqa: E402
+from dtws.pages import publish, shell  # noqa: E402
 
 PHASES = ("merge", "site")  # each a process of its own
 WHO = (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
@@ -80,20 +80,23 @@ def phase(name: str, size: int, work: Path) -> None:
         return
     # As `dtws site` does it, in one process: the loader (which reads the results once and answers the review),
     # the pages mkdocs builds, mkdocs, then the pages written into the built site, in the theme's shell it built.
+    # Its registries of pages (dtws.pages.publish), split at mkdocs, which runs here to be measured with them.
     stages = Stages()
     data = sitedata.load(sitedata.Sources(work / "results"), work / "kept", PROJECT)
-    site = pages.plan(data.results_dir, data.current, answered=data.answers)
-    pages.write_docs(site, docs_dir(work / "project"))
+    planned = publish.plan(data, "dtws")
+    publish.render(planned, publish.DOCS, publish.Where(docs_dir(work / "project"), quiet))
     from mkdocs.__main__ import cli
 
     arguments = ["build", "--strict", "--quiet", "-f", str(work / "project" / "mkdocs.yml"), "-d", str(work / "site")]
     cli(arguments, standalone_mode=False)  # returns, where it would exit
     stages.done("mkdocs")
-    theme = shell.take(work / "site")
-    pages.reveal_tables(site, work / "site")
-    pages.write_cells(site, work / "site", theme)
+    publish.render(planned, publish.SITE, publish.Built(work / "site", quiet, shell.take(work / "site")))
     stages.done("cells")
     (work / STAGES).write_text(json.dumps(stages.figures))
+
+
+def quiet(_line: str) -> None:
+    """What the site's pages say as they are written: not shown, the table of figures is."""
 
 
 class Stages:

@@ -177,15 +177,20 @@ def build(data: SiteData, project: Path, docs: Path, out: Path, site_name: str, 
 
     BuildError when mkdocs fails; shell.ShellError when it built no shell.
     """
-    built_at = datetime.now(when.UTC)  # one time for every page, which each "since" is told from
-    planned = Build(
+    planned = plan(data, site_name)
+    render(planned, DOCS, Where(docs, say))
+    _mkdocs(project, out)
+    render(planned, SITE, Built(out, say, shell.take(out)))
+
+
+def plan(data: SiteData, site_name: str) -> Build:
+    """What the site of ``data`` shows, its time taken now: one for every page, which each "since" is told from."""
+    built_at = datetime.now(when.UTC)
+    return Build(
         data,
         pages.plan(data.results_dir, data.current, data.previous, site_name, data.earlier, built_at, data.answers),
         [pages.plan(day.folder, day.results, site_name=site_name, built_at=built_at) for day in data.days],
     )
-    render(planned, DOCS, Where(docs, say))
-    _mkdocs(project, out)
-    render(planned, SITE, Built(out, say, shell.take(out)))
 
 
 def _mkdocs(project: Path, out: Path) -> None:
