@@ -158,11 +158,16 @@ def _closure(project: Path, roots: Iterable[str], stop: tuple[str, ...] = ()) ->
     return {path for path in files if path is not None}
 
 
+def _built(part: str) -> bool:
+    """A folder an interpreter or an install writes into the tree (bytecode, a path dependency's egg-info)."""
+    return part == "__pycache__" or part.endswith(".egg-info")
+
+
 def _folder(project: Path, name: str) -> list[Path]:
     return [
         path
         for path in (project / name).rglob("*")
-        if path.suffix in _SUFFIXES and "__pycache__" not in path.parts and path.is_file()
+        if path.suffix in _SUFFIXES and not any(_built(part) for part in path.parts) and path.is_file()
     ]
 
 

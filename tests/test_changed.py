@@ -202,6 +202,11 @@ def test_a_change_to_one_library_s_app_changes_only_its_cells_hash(tmp_path: Pat
     assert touched("myapp/views.py") == ["django-socketio", "django-socketio-workaround"]
     assert touched("dtws/steps/check.py") == names
     assert touched("dtws/pages/__init__.py") == []
+    before = hashes()  # what an install builds in the tree (setuptools' egg-info of a path dependency) is no input
+    built = project / "faults_app" / "claims_package" / "dtws_claims.egg-info"
+    built.mkdir(exist_ok=True)
+    (built / "SOURCES.txt").write_text("setup.py\n")
+    assert hashes() == before
 
 
 def test_a_pre_release_is_newer_only_where_one_is_asked_for(
