@@ -11,12 +11,10 @@ it again, so a new Django release becomes cells without editing code.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import urllib.error
 import urllib.request
-import zipfile
 from dataclasses import dataclass
 from datetime import date
 from email.parser import HeaderParser
@@ -26,6 +24,7 @@ from typing import Any
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from packaging.version import Version
 
+from dtws import pypi
 from dtws.versions import admits, series_key
 
 SNAPSHOT = Path(__file__).with_name("django_series.json")
@@ -127,15 +126,10 @@ def _get(url: str, accept: str | None = None) -> bytes:
 
 def _metadata(url: str) -> str:
     """A wheel's METADATA: its PEP 658 file when the index serves one, else read from the wheel."""
-    try:
-        return _get(url + ".metadata").decode("utf-8", "replace")
-    except SnapshotError:
-        try:
-            wheel = zipfile.ZipFile(io.BytesIO(_get(url)))
-            name = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
-        except (zipfile.BadZipFile, StopIteration):
-            raise SnapshotError(f"{url}: a wheel without its METADATA") from None
-        return wheel.read(name).decode("utf-8", "replace")
+    found = pypi.wheel_metadata(url)
+    if isinstance(found, str):
+        raise SnapshotError(found)
+    return found.decode("utf-8", "replace")
 
 
 def _wheels(files: list[dict[str, Any]]) -> dict[Version, tuple[str, str]]:

@@ -215,15 +215,24 @@ def _wheel(_project: str, _version: str, release: list[File]) -> Requires | str:
     file = next((file for file in release if file.wheel_tags), None)
     if file is None:
         return "no wheel"
-    body = _get(file.url)
+    body = wheel_metadata(file.url, beside=False)
+    return _parsed(body) if isinstance(body, bytes) else body
+
+
+def wheel_metadata(url: str, beside: bool = True) -> bytes | str:
+    """The METADATA of the wheel at ``url``: with ``beside``, the index's PEP 658 file beside it when it serves one,
+    else read from the wheel itself; why it could not be read."""
+    if beside and isinstance(beside_it := _get(url + ".metadata"), bytes):
+        return beside_it
+    body = _get(url)
     if isinstance(body, str):
         return body
     try:
         with zipfile.ZipFile(io.BytesIO(body)) as wheel:
             found = [name for name in wheel.namelist() if name.count("/") == 1 and name.endswith(".dist-info/METADATA")]
-            return _parsed(wheel.read(found[0]))
+            return wheel.read(found[0])
     except (zipfile.BadZipFile, IndexError, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error):
-        return f"{file.url}: a wheel without its METADATA, or one that cannot be read"
+        return f"{url}: a wheel without its METADATA, or one that cannot be read"
 
 
 def has_wheel(listed: list[File], version: str, tags: set[str]) -> bool:
