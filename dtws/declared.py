@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from email.parser import HeaderParser
 from pathlib import Path
+from typing import Literal
 
 from dtws.record import Declared
 from dtws.versions import admits, normalized, series_key
@@ -70,7 +71,10 @@ def django_claim(declared: Declared, django: str) -> str:
     return "claimed" if django in declared.djangos else "not-claimed"
 
 
-def mark(declared: Declared | None, python: str, django: str, status: str) -> str | None:
+ClaimMark = Literal["claims-fails", "works-unclaimed"]
+
+
+def mark(declared: Declared | None, python: str, django: str, status: str) -> ClaimMark | None:
     """The two cases a user must know: the library claims the cell and fails there; or works there, unclaimed."""
     if declared is None:
         return None
@@ -82,4 +86,4 @@ def mark(declared: Declared | None, python: str, django: str, status: str) -> st
     return None
 
 
-MARK_WORDS = {"claims-fails": "claims support, fails", "works-unclaimed": "works, not claimed"}
+MARK_WORDS: dict[ClaimMark, str] = {"claims-fails": "claims support, fails", "works-unclaimed": "works, not claimed"}

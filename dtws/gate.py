@@ -21,7 +21,7 @@ from typing import Literal
 from dtws import addresses, ahead
 from dtws.github import markdown_code
 from dtws.marks import MARKS
-from dtws.results import Entry, Results
+from dtws.results import Entry, Results, Shown
 
 BROKEN = ("fail", "timeout", "flaky")  # what a passing cell must not become
 FailOn = Literal["regression", "any", "never"]
@@ -56,7 +56,7 @@ class Verdict:
     """What the gate found: every flip, this run's counts, and whether the run is red."""
 
     flips: list[Flip]
-    counts: Counter[str]
+    counts: Counter[Shown]
     flaky: list[Entry]
     baseline: str | None  # where the baseline came from, or None when nothing was published
     red: bool

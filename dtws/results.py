@@ -47,10 +47,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from dtws import files, record, shapes
+from dtws import declared, files, record, shapes
 from dtws.shapes import Day, Name, Timestamp
+
+Shown = record.Status | Literal["no-result"]  # what the site shows of a cell: its status, or that it has no record
 
 SCHEMA_VERSION = 4
 READS = (1, 2, 3, 4)  # the schema versions this dtws reads (1: migrated; of 3's libraries' answers, their code)
@@ -120,9 +122,17 @@ class Entry:
     since_run: str | None = None
 
     @property
-    def status(self) -> str:
+    def status(self) -> Shown:
         """The cell's status, or ``no-result`` when it has no record."""
         return self.record.status if self.record is not None else "no-result"
+
+    @property
+    def claim(self) -> declared.ClaimMark | None:
+        """What the library's metadata claims against what the cell found: the two cases a reader must know."""
+        rec = self.record
+        if rec is None:
+            return None
+        return declared.mark(rec.provenance.declared, self.python, self.django, rec.status)
 
     def verdict(self, step: str | None) -> str:
         """What a column of the table shows: the step's verdict (``not-run`` when it has none), or the status."""
@@ -134,6 +144,23 @@ class Entry:
     def ever_flaky(self) -> int:
         """In how many runs of its history the cell was flaky."""
         return sum(item.status == "flaky" for item in self.history)
+
+
+# Which status stands for several cells (a Django series on several Pythons): the best one.
+BEST_FIRST: tuple[Shown, ...] = ("pass", "flaky", "timeout", "fail", "incomplete", "error", "unavailable", "no-result")
+
+
+def best(entries: list[Entry]) -> Entry | None:
+    """The entry of the best status (the first of them), or None when there is none."""
+    return min(entries, key=lambda entry: BEST_FIRST.index(entry.status), default=None)
+
+
+def best_by_series(entries: list[Entry]) -> dict[str, Shown]:
+    """The best status of ``entries`` in each Django series they have (the front page's summary)."""
+    by_series: dict[str, list[Entry]] = {}
+    for entry in entries:
+        by_series.setdefault(entry.django, []).append(entry)
+    return {django: shown.status for django, here in by_series.items() if (shown := best(here)) is not None}
 
 
 @dataclass

@@ -20,7 +20,6 @@ import pytest
 from dtws import changed, interpreters, matrix, merge, pages, pypi, record, results, when
 from dtws import results as results_module
 from dtws.changed import CELL_FOLDERS
-from dtws.pages import view
 from tests.conftest import CELLS, PROJECT, dtws, dtws_args, processes_mentioning, serving_index
 
 pytestmark = pytest.mark.cells
@@ -166,7 +165,7 @@ def test_what_each_library_claims_against_what_its_cells_found(
     def claim(library: str, cell: str) -> str | None:
         known = matrix.get(cell)
         entry = results_module.Entry(library, cell, known.python, known.django, record=cell_record(results, cell))
-        return view.claim(entry)
+        return entry.claim
 
     assert claim("channels", "py312-django52-channels") is None, "claims it, and works"
     assert claim("python-socketio", "py312-django52-pysocketio") == "works-unclaimed"

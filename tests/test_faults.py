@@ -118,7 +118,7 @@ def test_a_server_that_never_answers_times_out_and_is_ended(tmp_path: Path) -> N
         "requires_python": ">=3.12",
     }
     cell = results_module.Entry("faults", CELL, "3.12", "5.2", record=record.from_dict(data))
-    assert view.claim(cell) == "claims-fails" and view.CLAIM_WORDS["claims-fails"] == "claims support, fails"
+    assert cell.claim == "claims-fails" and view.CLAIM_WORDS["claims-fails"] == "claims support, fails"
 
 
 def test_a_crash_is_the_steps_failure_with_its_signal(tmp_path: Path) -> None:

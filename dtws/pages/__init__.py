@@ -36,7 +36,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -52,7 +52,7 @@ from dtws.conform import data as conform_data
 from dtws.marks import GLANCE_MARKS, MARKS
 from dtws.pages import aside, charts, logs, runs, shell, view
 from dtws.pages.shell import Shell
-from dtws.results import FILENAME, Entry, Results
+from dtws.results import FILENAME, Entry, Results, best, best_by_series
 from dtws.versions import series_key
 
 TABLE = "table.json"
@@ -197,7 +197,7 @@ def _environment(built_at: datetime | None = None, finalize: Callable[[object], 
         env.filters["since"] = lambda text: when.since_tag(text, built_at)
     env.globals["addresses"] = addresses
     env.globals["aside"] = aside
-    env.tests["claimed_as"] = lambda entry, key: view.claim(entry) == key
+    env.tests["claimed_as"] = lambda entry, key: entry.claim == key
     return env
 
 
@@ -315,7 +315,7 @@ def table(
         rec = entry.record
         provenance = rec.provenance if rec else None
         change = changed_cells.get((entry.library, entry.cell))
-        claim = view.claim(entry)
+        claim = entry.claim
         rows.append(
             [
                 libraries.index(entry.library),
@@ -441,6 +441,18 @@ class Links:
     conformed: bool = False  # the conformance pages (``write_conformance``)
 
 
+def _ahead_best(cells: list[Entry], libraries: Iterable[str]) -> dict[str, dict[str, Entry]]:
+    """Each column ahead of release (the pre-release's, main's, the Pythons'), each library's best cell in it."""
+    found: dict[str, dict[str, Entry]] = {}
+    for column, entries in ahead.columns(cells).items():
+        found[column] = {}
+        for library in libraries:
+            shown = best([entry for entry in entries if entry.library == library])
+            if shown is not None:
+                found[column][library] = shown
+    return found
+
+
 def write_docs(site: Site, docs: Path, links: Links | None = None) -> None:
     """The pages mkdocs builds (the front page, one per library) and the files it publishes as they are;
     ``links``: the pages written after mkdocs that they link."""
@@ -453,9 +465,9 @@ def write_docs(site: Site, docs: Path, links: Links | None = None) -> None:
     front = env.get_template("index.md.j2").render(
         results=results,
         libraries=libraries,
-        series={library: view.best_by_series(entries) for library, entries in libraries.items()},
+        series={library: best_by_series(entries) for library, entries in libraries.items()},
         djangos=sorted({e.django for e in ahead.released(results.cells)}, key=series_key),
-        ahead=ahead.columns(results.cells),
+        ahead=_ahead_best(results.cells, libraries),
         counts=counts,
         changed=site.changed,
         changed_cells=changed_cells,

@@ -19,22 +19,6 @@ COLUMNS: tuple[tuple[str, str | None], ...] = (
 )
 
 
-# Which status a summary shows when a Django series has several Pythons: the best one.
-BEST_FIRST = ("pass", "flaky", "timeout", "fail", "incomplete", "error", "unavailable", "no-result")
-
-
-def best(entries: list[Entry]) -> str:
-    return min((e.status for e in entries), key=BEST_FIRST.index, default="no-result")
-
-
-def best_by_series(entries: list[Entry]) -> dict[str, str]:
-    """The best status of ``entries`` in each Django series they have (the front page's summary)."""
-    by_series: dict[str, list[Entry]] = {}
-    for entry in entries:
-        by_series.setdefault(entry.django, []).append(entry)
-    return {django: best(here) for django, here in by_series.items()}
-
-
 def column(entry: Entry, step: str | None) -> Mark:
     return MARKS[entry.verdict(step)]
 
@@ -46,14 +30,6 @@ def url(entry: Entry) -> str:
 
 def seconds(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f} s"
-
-
-def claim(entry: Entry) -> str | None:
-    """claims-fails, works-unclaimed, or None: what the library's metadata claims against what the cell found."""
-    rec = entry.record
-    if rec is None:
-        return None
-    return declared.mark(rec.provenance.declared, entry.python, entry.django, rec.status)
 
 
 CLAIM_WORDS = declared.MARK_WORDS
