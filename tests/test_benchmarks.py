@@ -32,6 +32,7 @@ def test_matrix_runs_tox_and_dtws_side_by_side_and_the_nightly_keeps_the_cell() 
     assert done.returncode == 0, done.stdout + done.stderr
     for run in ("(a) tox -p, virtualenv + pip", "(b) tox -p, uv", "(c) dtws run", "(d) dtws run, pip envs", "(e) "):
         assert run in done.stdout, run
+    assert "targets: (c)/(b) = " in done.stdout and "(a)/(c) = " in done.stdout
     assert "kept 1 of 1 cells" in done.stdout and "(e) ran again because: nothing" in done.stdout
     assert "(d)'s verdicts equal (c)'s on 1 of 1 cells" in done.stdout
     assert "django-socketio: 1 cells, install" in done.stdout
