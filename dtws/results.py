@@ -45,6 +45,7 @@ read, its code is. A 1 or a 2 has no code: the site reads it from its project.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -146,21 +147,18 @@ class Entry:
         return sum(item.status == "flaky" for item in self.history)
 
 
-# Which status stands for several cells (a Django series on several Pythons): the best one.
+# Which cell stands for several (a Django series on several Pythons, a column ahead of release): the best.
 BEST_FIRST: tuple[Shown, ...] = ("pass", "flaky", "timeout", "fail", "incomplete", "error", "unavailable", "no-result")
 
 
-def best(entries: list[Entry]) -> Entry | None:
-    """The entry of the best status (the first of them), or None when there is none."""
-    return min(entries, key=lambda entry: BEST_FIRST.index(entry.status), default=None)
-
-
-def best_by_series(entries: list[Entry]) -> dict[str, Shown]:
-    """The best status of ``entries`` in each Django series they have (the front page's summary)."""
-    by_series: dict[str, list[Entry]] = {}
+def best_by(entries: Iterable[Entry], key: Callable[[Entry], str]) -> dict[str, Entry]:
+    """For each value of ``key`` among ``entries``, its entry of the best status (the first of them)."""
+    found: dict[str, Entry] = {}
     for entry in entries:
-        by_series.setdefault(entry.django, []).append(entry)
-    return {django: shown.status for django, here in by_series.items() if (shown := best(here)) is not None}
+        held = found.get(key(entry))
+        if held is None or BEST_FIRST.index(entry.status) < BEST_FIRST.index(held.status):
+            found[key(entry)] = entry
+    return found
 
 
 @dataclass

@@ -36,7 +36,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -52,7 +52,7 @@ from dtws.conform import data as conform_data
 from dtws.marks import GLANCE_MARKS, MARKS
 from dtws.pages import aside, charts, logs, runs, shell, view
 from dtws.pages.shell import Shell
-from dtws.results import FILENAME, Entry, Results, best, best_by_series
+from dtws.results import FILENAME, Entry, Results, best_by
 from dtws.versions import series_key
 
 TABLE = "table.json"
@@ -441,18 +441,6 @@ class Links:
     conformed: bool = False  # the conformance pages (``write_conformance``)
 
 
-def _ahead_best(cells: list[Entry], libraries: Iterable[str]) -> dict[str, dict[str, Entry]]:
-    """Each column ahead of release (the pre-release's, main's, the Pythons'), each library's best cell in it."""
-    found: dict[str, dict[str, Entry]] = {}
-    for column, entries in ahead.columns(cells).items():
-        found[column] = {}
-        for library in libraries:
-            shown = best([entry for entry in entries if entry.library == library])
-            if shown is not None:
-                found[column][library] = shown
-    return found
-
-
 def write_docs(site: Site, docs: Path, links: Links | None = None) -> None:
     """The pages mkdocs builds (the front page, one per library) and the files it publishes as they are;
     ``links``: the pages written after mkdocs that they link."""
@@ -465,9 +453,9 @@ def write_docs(site: Site, docs: Path, links: Links | None = None) -> None:
     front = env.get_template("index.md.j2").render(
         results=results,
         libraries=libraries,
-        series={library: best_by_series(entries) for library, entries in libraries.items()},
+        series={library: best_by(entries, lambda e: e.django) for library, entries in libraries.items()},
         djangos=sorted({e.django for e in ahead.released(results.cells)}, key=series_key),
-        ahead=_ahead_best(results.cells, libraries),
+        ahead={column: best_by(here, lambda e: e.library) for column, here in ahead.columns(results.cells).items()},
         counts=counts,
         changed=site.changed,
         changed_cells=changed_cells,
