@@ -6,6 +6,7 @@ CHROMIUM := /usr/bin/chromium
 SHELLCHECK := /usr/bin/shellcheck
 REDIS := /usr/bin/redis-server
 GCC := /usr/bin/gcc
+OPENSSL := /usr/include/openssl/ssl.h
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test review bisects pictures
@@ -20,10 +21,11 @@ $(BIN)/.installed: pyproject.toml
 # Debian's packages: chromium for the browser step and tests (Playwright drives it; it
 # downloads no browser), shellcheck for the workflow lint test (actionlint runs it),
 # redis-server for the cells of a library that needs a Redis (dtws starts one per cell), gcc (and
-# libc's headers) for those whose install builds C from source (uWSGI for django-websocket-redis).
-$(CHROMIUM) $(SHELLCHECK) $(REDIS) $(GCC) &:
+# libc's headers) for those whose install builds C from source (uWSGI for django-websocket-redis),
+# and the headers such a build needs (build_headers in the library's declaration: OpenSSL's for uWSGI).
+$(CHROMIUM) $(SHELLCHECK) $(REDIS) $(GCC) $(OPENSSL) &:
 	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium shellcheck redis-server gcc libc6-dev
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium shellcheck redis-server gcc libc6-dev libssl-dev
 
 # The JS the chat pages load: the Socket.IO clients of the python-socketio (4.x) and gevent-socketio
 # (0.9.x) pages, the jQuery ws4redis' client needs.
@@ -32,13 +34,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 ## run: every local cell of the matrix, the table, then the site built from their records
 ## (over the site built before, if any: each cell's history goes on, and what changed is marked)
-run: $(BIN)/.installed $(CHROMIUM) $(REDIS) $(GCC)
+run: $(BIN)/.installed $(CHROMIUM) $(REDIS) $(GCC) $(OPENSSL)
 	$(BIN)/python -m dtws run
 	$(BIN)/python -m dtws merge results --out build/results --published build/site/results.json
 	$(BIN)/python -m dtws site build/results --previous build/site/results.json
 
 ## test: the harness's own tests, real cells and a real browser included
-test: $(BIN)/.installed $(CHROMIUM) $(SHELLCHECK) $(REDIS) $(GCC) node_modules/.package-lock.json
+test: $(BIN)/.installed $(CHROMIUM) $(SHELLCHECK) $(REDIS) $(GCC) $(OPENSSL) node_modules/.package-lock.json
 	$(BIN)/python -m pytest
 
 ## review: the hand-written review's cells as of its day (2016-04-19) and the bisects that answer

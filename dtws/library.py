@@ -54,6 +54,15 @@ class Echo:
     missing: str | None = None
 
 
+@dataclass(frozen=True)
+class Header:
+    """A C header a build of the library's install needs from the machine, and the Debian package that has it."""
+
+    path: str  # as the build includes it, e.g. "openssl/ssl.h"
+    package: str  # the Debian package that installs it
+    why: str  # what the build does without it (one line)
+
+
 # What a file of a library's app is to a project that integrates it (the review's "Integration" and "Event-driven").
 Role = Literal["settings", "urls", "routing", "asgi", "wsgi", "template", "client", "handlers"]
 
@@ -88,6 +97,8 @@ class Library:
     # Dependencies the installer builds from source (C): the install step first checks that the cell's
     # machine has a C compiler and the Python headers, whose absence is a harness error.
     builds: tuple[str, ...] = ()
+    # The machine's headers those builds need for what the cell runs, which the compiler must find (likewise).
+    build_headers: tuple[Header, ...] = ()
     # The chat the bench loads (dtws.bench); None: the bench has no load client for it, and says so.
     load: Load | None = None
     # Its echo endpoint for the protocol's conformance suite; None: dtws declares none for it yet.

@@ -84,6 +84,16 @@ def test_the_npm_files_a_page_loads_are_the_projects_packages() -> None:
             assert package in locked, (lib.name, package)
 
 
+def test_the_headers_a_librarys_build_needs_come_with_a_build_and_make_installs_them() -> None:
+    """A header a build needs is the machine's (its absence a harness error): `make` installs its Debian package."""
+    makefile = (PROJECT / "Makefile").read_text()
+    assert any(lib.build_headers for lib in LIBRARIES)
+    for lib in LIBRARIES:
+        assert lib.builds or not lib.build_headers, lib.name
+        for header in lib.build_headers:
+            assert f"/usr/include/{header.path}" in makefile and f" {header.package}" in makefile, (lib.name, header)
+
+
 DECLARATION = """from dtws.library import Library, Probes
 from dtws.solutions import channels
 

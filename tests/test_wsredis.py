@@ -2,8 +2,9 @@
 
 The session's run has the real cell (conftest.CELLS). The others run it again
 as a user would: with its second uWSGI on another real Redis (the control:
-the round trip must fail), with no C compiler on PATH (a harness error), and
-with uWSGI's master and workers ignoring SIGTERM (nothing may be left).
+the round trip must fail), with no C compiler on PATH or no OpenSSL headers
+where the compiler looks (harness errors, never the library's ✗), and with
+uWSGI's master and workers ignoring SIGTERM (nothing may be left).
 The page is opened in Chromium here too, served by two uWSGIs from the env
 the real cell installed: across one Redis it shows a second client's message,
 across two it does not.
@@ -157,6 +158,28 @@ def test_without_a_c_compiler_the_install_is_a_harness_error(tmp_path: Path) -> 
     assert rec.step("install").verdict == "error" and rec.step("install").detail == said
     assert set(verdicts(rec).values()) == {"error", "skipped"}
     assert rec.status == "error" and rec.reason == f"install: {said}"
+    assert left_running(tmp_path) == []
+
+
+def test_without_openssl_headers_the_install_is_a_harness_error(tmp_path: Path) -> None:
+    """A compiler that finds no openssl/ssl.h (here: CC's sysroot an empty folder) is a machine without libssl-dev.
+
+    uWSGI would build there without SSL and answer every websocket handshake with HTTP 500: the library's ✗ in
+    every later step, for a fault of the machine. The install step says so before it builds anything.
+    """
+    empty = tmp_path / "sysroot"
+    empty.mkdir()
+    done = dtws(cell_command(tmp_path), env={**os.environ, "CC": f"gcc --sysroot={empty}"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    rec = cell_record(tmp_path / "results", CELL)
+    said = (
+        "the C compiler (gcc) finds no openssl/ssl.h: uWSGI builds without SSL, and its websocket handshake needs it"
+        " (apt-get install libssl-dev)"
+    )
+    assert rec.step("install").verdict == "error" and rec.step("install").detail == said
+    assert set(verdicts(rec).values()) == {"error", "skipped"}
+    assert rec.status == "error" and rec.reason == f"install: {said}"
+    assert not (tmp_path / "tox" / CELL).exists(), "the install built something before it said so"
     assert left_running(tmp_path) == []
 
 

@@ -10,7 +10,7 @@ client sends is published.
 
 from __future__ import annotations
 
-from dtws.library import Echo, Library, Load
+from dtws.library import Echo, Header, Library, Load
 
 FACILITY = "chat"  # chat_wsredis.views.FACILITY
 PATH = f"/ws/{FACILITY}?subscribe-broadcast&publish-broadcast"
@@ -33,6 +33,11 @@ LIBRARY = Library(
     processes=2,
     services=("redis",),
     builds=("uWSGI",),  # an sdist only: pip compiles it for each cell
+    # uWSGI's build takes SSL only where the compiler finds OpenSSL's headers (its ssl = auto); without them it builds,
+    # and answers every websocket handshake with HTTP 500 ("you need to build uWSGI with SSL support").
+    build_headers=(
+        Header("openssl/ssl.h", "libssl-dev", "uWSGI builds without SSL, and its websocket handshake needs it"),
+    ),
     bisect_python="3.6",  # its newest claimed Python, whose cells install and pass
     load=Load("rfc6455", PATH + "&echo"),  # echo: a publisher gets its own message too, as the bench counts
     # uWSGI's websocket, as ws4redis' server drives it, on its own path (chat_wsredis/wsgi.py).

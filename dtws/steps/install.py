@@ -51,39 +51,52 @@ def _npm(ctx: Context) -> Outcome | None:
 
 
 # Run by the cell's interpreter (Python 2.7 too): the C compiler a build of it calls (CC, which tox passes on,
-# else its sysconfig's), where that compiler is, and whether its headers (Python.h) are there.
+# else its sysconfig's), where that compiler is, whether its headers (Python.h) are there, then for each header
+# its arguments name whether the compiler finds it (in the search list it prints, as uWSGI's build looks).
 _BUILD_TOOLS = (
-    "import os, shutil, sysconfig; "
+    "import os, shutil, subprocess, sys, sysconfig; "
     "which = getattr(shutil, 'which', None) or __import__('distutils.spawn', fromlist=['spawn']).find_executable; "
-    "cc = (os.environ.get('CC') or sysconfig.get_config_var('CC') or 'cc').split()[0]; "
+    "cc = (os.environ.get('CC') or sysconfig.get_config_var('CC') or 'cc').split(); found = which(cc[0]) or ''; "
     "header = os.path.join(sysconfig.get_paths()['include'], 'Python.h'); "
-    "print(cc); print(which(cc) or ''); print(header); print(os.path.isfile(header))"
+    "print(cc[0]); print(found); print(header); print(os.path.isfile(header)); "
+    "said = subprocess.Popen([found] + cc[1:] + ['-E', '-v', '-x', 'c', os.devnull], stdout=subprocess.PIPE, "
+    "stderr=subprocess.STDOUT).communicate()[0] if found and sys.argv[1:] else b''; "
+    "folders = said.decode('utf-8', 'replace').partition('<...> search starts here:')[2]"
+    ".partition('End of search list')[0].split(); "
+    "sys.stdout.write(''.join('%s\\n' % any(os.path.isfile(os.path.join(f, h)) for f in folders) "
+    "for h in sys.argv[1:]))"
 )
 
 
 def _build_tools(ctx: Context) -> Outcome | None:
     """None when the cell's machine can build C for its Python; else a harness error (the machine's, not the library's).
 
-    Checked before the install: without a compiler, uWSGI's build fails with an error that names none.
+    Checked before the install: without a compiler, uWSGI's build fails with an error that names none; without
+    OpenSSL's headers it builds, and fails every handshake.
     """
     builds = " and ".join(ctx.solution.builds)
-    command = [str(ctx.interpreter.executable), "-c", _BUILD_TOOLS]
+    headers = ctx.solution.build_headers
+    command = [str(ctx.interpreter.executable), "-c", _BUILD_TOOLS, *(header.path for header in headers)]
     ctx.log.flush()
     since = os.path.getsize(ctx.log.name)
     finished = ctx.run(command, timeout_s=max(min(ctx.deadline - time.monotonic(), 60), 1))
     with open(ctx.log.name, "rb") as log:
         log.seek(since)
         said = log.read(64 * 1024).decode("utf-8", "replace").splitlines()
-    answer = [line for line in said if not line.startswith("[dtws]")][-4:]
-    if finished.exit_code != 0 or len(answer) != 4:
+    answer = [line for line in said if not line.startswith("[dtws]")][-4 - len(headers) :]
+    if finished.exit_code != 0 or len(answer) != 4 + len(headers):
         return Outcome("error", command, finished.exit_code, "could not ask the cell's Python for its C compiler")
-    compiler, found, header, has_header = answer
+    compiler, found, python_h, has_python_h = answer[:4]
     if not found:
         why = f"no C compiler ({compiler}) on this machine, and {builds} is built from source (apt-get install gcc)"
         return Outcome("error", command, 0, why)
-    if has_header != "True":
-        return Outcome("error", command, 0, f"no Python headers ({header}), and {builds} is built from source")
-    ctx.note(f"{builds} will be built with {found} against {header}")
+    if has_python_h != "True":
+        return Outcome("error", command, 0, f"no Python headers ({python_h}), and {builds} is built from source")
+    for header, has in zip(headers, answer[4:], strict=True):
+        if has != "True":
+            why = f"the C compiler ({compiler}) finds no {header.path}: {header.why} (apt-get install {header.package})"
+            return Outcome("error", command, 0, why)
+    ctx.note(f"{builds} will be built with {found} against {python_h}")
     return None
 
 
