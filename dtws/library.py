@@ -56,7 +56,9 @@ class Echo:
 
 @dataclass(frozen=True)
 class Header:
-    """A C header a build of the library's install needs from the machine, and the Debian package that has it."""
+    """A C header a build of the library's install needs from the machine, and the Debian package that has it.
+
+    The install step looks for it where uWSGI's build looks for its optional headers (dtws.steps.install)."""
 
     path: str  # as the build includes it, e.g. "openssl/ssl.h"
     package: str  # the Debian package that installs it

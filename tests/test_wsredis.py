@@ -3,7 +3,7 @@
 The session's run has the real cell (conftest.CELLS). The others run it again
 as a user would: with its second uWSGI on another real Redis (the control:
 the round trip must fail), with no C compiler on PATH or no OpenSSL headers
-where the compiler looks (harness errors, never the library's ✗), and with
+where the preprocessor looks (harness errors, never the library's ✗), and with
 uWSGI's master and workers ignoring SIGTERM (nothing may be left).
 The page is opened in Chromium here too, served by two uWSGIs from the env
 the real cell installed: across one Redis it shows a second client's message,
@@ -162,19 +162,23 @@ def test_without_a_c_compiler_the_install_is_a_harness_error(tmp_path: Path) -> 
 
 
 def test_without_openssl_headers_the_install_is_a_harness_error(tmp_path: Path) -> None:
-    """A compiler that finds no openssl/ssl.h (here: CC's sysroot an empty folder) is a machine without libssl-dev.
+    """A preprocessor that finds no openssl/ssl.h (here: a cpp first on PATH whose sysroot is an empty folder).
 
-    uWSGI would build there without SSL and answer every websocket handshake with HTTP 500: the library's ✗ in
-    every later step, for a fault of the machine. The install step says so before it builds anything.
+    uWSGI's build asks cpp where headers are: without OpenSSL's it builds all the same, and answers every
+    websocket handshake with HTTP 500 (the library's ✗ in the websocket-server step, for a fault of the
+    machine). The install step says so before it builds anything.
     """
-    empty = tmp_path / "sysroot"
+    empty, tools = tmp_path / "sysroot", tmp_path / "tools"
     empty.mkdir()
-    done = dtws(cell_command(tmp_path), env={**os.environ, "CC": f"gcc --sysroot={empty}"})
+    tools.mkdir()
+    (tools / "cpp").write_text(f'#!/bin/sh\nexec /usr/bin/cpp --sysroot={empty} "$@"\n')
+    (tools / "cpp").chmod(0o755)
+    done = dtws(cell_command(tmp_path), env={**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}"})
     assert done.returncode == 0, done.stdout + done.stderr
     rec = cell_record(tmp_path / "results", CELL)
     said = (
-        "the C compiler (gcc) finds no openssl/ssl.h: uWSGI builds without SSL, and its websocket handshake needs it"
-        " (apt-get install libssl-dev)"
+        "no openssl/ssl.h where the C preprocessor (cpp) looks: uWSGI builds without SSL, and its websocket"
+        " handshake needs it (apt-get install libssl-dev)"
     )
     assert rec.step("install").verdict == "error" and rec.step("install").detail == said
     assert set(verdicts(rec).values()) == {"error", "skipped"}

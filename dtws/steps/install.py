@@ -51,28 +51,32 @@ def _npm(ctx: Context) -> Outcome | None:
 
 
 # Run by the cell's interpreter (Python 2.7 too): the C compiler a build of it calls (CC, which tox passes on,
-# else its sysconfig's), where that compiler is, whether its headers (Python.h) are there, then for each header
-# its arguments name whether the compiler finds it (in the search list it prints, as uWSGI's build looks).
+# else its sysconfig's), where that compiler is, whether its headers (Python.h) are there, the preprocessor a build
+# asks where headers are (cpp, clang's with a clang), then for each header its arguments name whether it is there.
+# They are looked for as uWSGI's build looks for the optional ones (its ssl = auto): in the folders `cpp -v` lists
+# ("#include <...> search starts here:"), else in /usr/include and /usr/local/include.
 _BUILD_TOOLS = (
     "import os, shutil, subprocess, sys, sysconfig; "
     "which = getattr(shutil, 'which', None) or __import__('distutils.spawn', fromlist=['spawn']).find_executable; "
     "cc = (os.environ.get('CC') or sysconfig.get_config_var('CC') or 'cc').split(); found = which(cc[0]) or ''; "
     "header = os.path.join(sysconfig.get_paths()['include'], 'Python.h'); "
-    "print(cc[0]); print(found); print(header); print(os.path.isfile(header)); "
-    "said = subprocess.Popen([found] + cc[1:] + ['-E', '-v', '-x', 'c', os.devnull], stdout=subprocess.PIPE, "
-    "stderr=subprocess.STDOUT).communicate()[0] if found and sys.argv[1:] else b''; "
+    "cpp = ['clang', '-x', 'c', '-E'] if 'clang' in ' '.join(cc) else ['cpp']; "
+    "print(cc[0]); print(found); print(header); print(os.path.isfile(header)); print(cpp[0]); "
+    "said = subprocess.Popen(cpp + ['-v', os.devnull], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)"
+    ".communicate()[0] if sys.argv[1:] and which(cpp[0]) else b''; "
     "folders = said.decode('utf-8', 'replace').partition('<...> search starts here:')[2]"
-    ".partition('End of search list')[0].split(); "
+    ".partition('End of search list')[0].split() or ['/usr/include', '/usr/local/include']; "
     "sys.stdout.write(''.join('%s\\n' % any(os.path.isfile(os.path.join(f, h)) for f in folders) "
     "for h in sys.argv[1:]))"
 )
+_ASKED = 5  # the lines it prints before the headers'
 
 
 def _build_tools(ctx: Context) -> Outcome | None:
     """None when the cell's machine can build C for its Python; else a harness error (the machine's, not the library's).
 
     Checked before the install: without a compiler, uWSGI's build fails with an error that names none; without
-    OpenSSL's headers it builds, and fails every handshake.
+    OpenSSL's headers where its preprocessor looks, it builds, and fails every handshake.
     """
     builds = " and ".join(ctx.solution.builds)
     headers = ctx.solution.build_headers
@@ -83,20 +87,21 @@ def _build_tools(ctx: Context) -> Outcome | None:
     with open(ctx.log.name, "rb") as log:
         log.seek(since)
         said = log.read(64 * 1024).decode("utf-8", "replace").splitlines()
-    answer = [line for line in said if not line.startswith("[dtws]")][-4 - len(headers) :]
-    if finished.exit_code != 0 or len(answer) != 4 + len(headers):
+    answer = [line for line in said if not line.startswith("[dtws]")][-_ASKED - len(headers) :]
+    if finished.exit_code != 0 or len(answer) != _ASKED + len(headers):
         return Outcome("error", command, finished.exit_code, "could not ask the cell's Python for its C compiler")
-    compiler, found, python_h, has_python_h = answer[:4]
+    compiler, found, python_h, has_python_h, preprocessor = answer[:_ASKED]
     if not found:
         why = f"no C compiler ({compiler}) on this machine, and {builds} is built from source (apt-get install gcc)"
         return Outcome("error", command, 0, why)
     if has_python_h != "True":
         return Outcome("error", command, 0, f"no Python headers ({python_h}), and {builds} is built from source")
-    for header, has in zip(headers, answer[4:], strict=True):
+    for header, has in zip(headers, answer[_ASKED:], strict=True):
         if has != "True":
-            why = f"the C compiler ({compiler}) finds no {header.path}: {header.why} (apt-get install {header.package})"
-            return Outcome("error", command, 0, why)
-    ctx.note(f"{builds} will be built with {found} against {python_h}")
+            why = f"no {header.path} where the C preprocessor ({preprocessor}) looks: {header.why}"
+            return Outcome("error", command, 0, f"{why} (apt-get install {header.package})")
+    found_headers = "".join(f"; {preprocessor} finds {header.path}" for header in headers)
+    ctx.note(f"{builds} will be built with {found} against {python_h}{found_headers}")
     return None
 
 
