@@ -75,6 +75,7 @@ def test_ws4redis_passes_every_step_under_two_uwsgis_on_the_cells_redis(
     assert rec.provenance.packages is not None and "uWSGI" in rec.provenance.packages
     install = log_of(results, rec, "install")
     assert "will be built with " in install and "; cpp finds openssl/ssl.h" in install, "looked for first"
+    assert "'\"'\"'" not in install, "the check's command is in the log as written, with no quote escaped"
     (redis,) = rec.services
     assert redis.address is not None and redis.address.startswith("redis://127.0.0.1:")
     assert rec.step("django-server").detail == (

@@ -55,18 +55,18 @@ def _npm(ctx: Context) -> Outcome | None:
 # asks where headers are (cpp, clang's with a clang), then for each header its arguments name whether it is there.
 # They are looked for as uWSGI's build looks for the optional ones (its ssl = auto): in the folders `cpp -v` lists
 # ("#include <...> search starts here:"), else in /usr/include and /usr/local/include.
-_BUILD_TOOLS = (
+_BUILD_TOOLS = (  # its strings in double quotes: the log shows the command in single quotes, with nothing escaped
     "import os, shutil, subprocess, sys, sysconfig; "
-    "which = getattr(shutil, 'which', None) or __import__('distutils.spawn', fromlist=['spawn']).find_executable; "
-    "cc = (os.environ.get('CC') or sysconfig.get_config_var('CC') or 'cc').split(); found = which(cc[0]) or ''; "
-    "header = os.path.join(sysconfig.get_paths()['include'], 'Python.h'); "
-    "cpp = ['clang', '-x', 'c', '-E'] if 'clang' in ' '.join(cc) else ['cpp']; "
+    'which = getattr(shutil, "which", None) or __import__("distutils.spawn", fromlist=["spawn"]).find_executable; '
+    'cc = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split(); found = which(cc[0]) or ""; '
+    'header = os.path.join(sysconfig.get_paths()["include"], "Python.h"); '
+    'cpp = ["clang", "-x", "c", "-E"] if "clang" in " ".join(cc) else ["cpp"]; '
     "print(cc[0]); print(found); print(header); print(os.path.isfile(header)); print(cpp[0]); "
-    "said = subprocess.Popen(cpp + ['-v', os.devnull], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)"
-    ".communicate()[0] if sys.argv[1:] and which(cpp[0]) else b''; "
-    "folders = said.decode('utf-8', 'replace').partition('<...> search starts here:')[2]"
-    ".partition('End of search list')[0].split() or ['/usr/include', '/usr/local/include']; "
-    "sys.stdout.write(''.join('%s\\n' % any(os.path.isfile(os.path.join(f, h)) for f in folders) "
+    'said = subprocess.Popen(cpp + ["-v", os.devnull], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)'
+    '.communicate()[0] if sys.argv[1:] and which(cpp[0]) else b""; '
+    'folders = said.decode("utf-8", "replace").partition("<...> search starts here:")[2]'
+    '.partition("End of search list")[0].split() or ["/usr/include", "/usr/local/include"]; '
+    'sys.stdout.write("".join("%s\\n" % any(os.path.isfile(os.path.join(f, h)) for f in folders) '
     "for h in sys.argv[1:]))"
 )
 _ASKED = 5  # the lines it prints before the headers'
@@ -81,6 +81,8 @@ def _build_tools(ctx: Context) -> Outcome | None:
     builds = " and ".join(ctx.solution.builds)
     headers = ctx.solution.build_headers
     command = [str(ctx.interpreter.executable), "-c", _BUILD_TOOLS, *(header.path for header in headers)]
+    *asked, last = ["its C compiler", "Python.h", *(header.path for header in headers)]
+    ctx.note(f"{builds} is built from source: asking the cell's Python where {', '.join(asked)} and {last} are")
     ctx.log.flush()
     since = os.path.getsize(ctx.log.name)
     finished = ctx.run(command, timeout_s=max(min(ctx.deadline - time.monotonic(), 60), 1))
