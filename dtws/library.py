@@ -63,6 +63,9 @@ class Header:
     path: str  # as the build includes it, e.g. "openssl/ssl.h"
     package: str  # the Debian package that installs it
     why: str  # what the build does without it (one line)
+    # What the built software prints when it was built without it: in a step's log, a harness error (a wheel built
+    # on such a machine may still be in pip's or uv's cache after the header was installed).
+    said: str
 
 
 # What a file of a library's app is to a project that integrates it (the review's "Integration" and "Event-driven").
@@ -122,6 +125,16 @@ class Library:
     def server_args(self, port: int) -> list[str]:
         """The socket server's arguments after `python`, on ``port``."""
         return [arg.replace("{port}", str(port)) for arg in self.socket_server]
+
+    def built_without(self, log: bytes) -> str | None:
+        """Why a log shows the machine's fault, not the library's: what its build said without a header it needs."""
+        for header in self.build_headers:
+            if header.said.encode() in log:
+                return (
+                    f"{' and '.join(self.builds)} says {header.said!r}: it was built without {header.path} (a machine"
+                    f" without {header.package}, or a wheel such a build left in pip's or uv's cache)"
+                )
+        return None
 
 
 @dataclass(frozen=True, kw_only=True)

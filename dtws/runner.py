@@ -437,6 +437,9 @@ def _judge(
     died = run.services.died() if spec.services else None
     if died is not None and step.verdict != "pass":
         step.verdict, step.detail = "error", died
+    built = run.solution.built_without(run.folders.log(spec.name).read_bytes()) if step.verdict != "pass" else None
+    if built is not None:
+        step.verdict, step.detail = "error", built
     if "coverage_percent" in outcome.facts:
         rec.coverage_percent = outcome.facts["coverage_percent"]
     found = reasons.first_error_in(run.folders.log(spec.name)) if step.verdict != "pass" else None

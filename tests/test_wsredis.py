@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,7 @@ import pytest
 from playwright.sync_api import Browser
 from playwright.sync_api import TimeoutError as PageTimeout
 
-from dtws import procs, reaper
+from dtws import interpreters, procs, reaper
 from dtws.libraries.wsredis import LIBRARY
 from dtws.solutions.wsredis import PROBES
 from dtws.steps.base import APART
@@ -163,6 +164,16 @@ def test_without_a_c_compiler_the_install_is_a_harness_error(tmp_path: Path) -> 
     assert left_running(tmp_path) == []
 
 
+def path_finding_no_headers(tmp_path: Path) -> str:
+    """PATH with a cpp first on it whose sysroot is an empty folder: where it looks, no header is."""
+    empty, tools = tmp_path / "sysroot", tmp_path / "tools"
+    empty.mkdir()
+    tools.mkdir()
+    (tools / "cpp").write_text(f'#!/bin/sh\nexec /usr/bin/cpp --sysroot={empty} "$@"\n')
+    (tools / "cpp").chmod(0o755)
+    return f"{tools}{os.pathsep}{os.environ['PATH']}"
+
+
 def test_without_openssl_headers_the_install_is_a_harness_error(tmp_path: Path) -> None:
     """A preprocessor that finds no openssl/ssl.h (here: a cpp first on PATH whose sysroot is an empty folder).
 
@@ -170,12 +181,7 @@ def test_without_openssl_headers_the_install_is_a_harness_error(tmp_path: Path) 
     websocket handshake with HTTP 500 (the library's ✗ in the websocket-server step, for a fault of the
     machine). The install step says so before it builds anything.
     """
-    empty, tools = tmp_path / "sysroot", tmp_path / "tools"
-    empty.mkdir()
-    tools.mkdir()
-    (tools / "cpp").write_text(f'#!/bin/sh\nexec /usr/bin/cpp --sysroot={empty} "$@"\n')
-    (tools / "cpp").chmod(0o755)
-    done = dtws(cell_command(tmp_path), env={**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}"})
+    done = dtws(cell_command(tmp_path), env={**os.environ, "PATH": path_finding_no_headers(tmp_path)})
     assert done.returncode == 0, done.stdout + done.stderr
     rec = cell_record(tmp_path / "results", CELL)
     said = (
@@ -186,6 +192,38 @@ def test_without_openssl_headers_the_install_is_a_harness_error(tmp_path: Path) 
     assert set(verdicts(rec).values()) == {"error", "skipped"}
     assert rec.status == "error" and rec.reason == f"install: {said}"
     assert not (tmp_path / "tox" / CELL).exists(), "the install built something before it said so"
+    assert left_running(tmp_path) == []
+
+
+def test_a_uwsgi_built_without_ssl_is_a_harness_error_not_the_librarys_failure(tmp_path: Path) -> None:
+    """A uWSGI wheel built where cpp found no OpenSSL headers, as one such a machine leaves in pip's cache.
+
+    This machine has the headers, so the install's check passes; pip takes the wheel PIP_FIND_LINKS offers
+    (over building the sdist). Its websocket-server step fails on uWSGI's "you need to build uWSGI with SSL
+    support", which is the build's fault: a harness error, with why, never the library's ✗.
+    """
+    interpreter = interpreters.find("2.7")
+    assert interpreter is not None, "no Python 2.7: make test needs pyenv's"
+    venv = tmp_path / "builder"  # pip, setuptools and wheel as virtualenv seeds them for 2.7, as in the cell's env
+    made = [sys.executable, "-m", "virtualenv", "-q", "-p", str(interpreter.executable), str(venv)]
+    subprocess.run(made, check=True, capture_output=True)
+    wheels = tmp_path / "wheels"
+    build = [str(venv / "bin" / "python"), "-m", "pip", "wheel", "--no-deps", "--no-cache-dir", "--no-binary", ":all:"]
+    env = {**os.environ, "PATH": path_finding_no_headers(tmp_path)}
+    built = subprocess.run([*build, "-w", str(wheels), "uWSGI"], env=env, capture_output=True, text=True, check=False)
+    assert built.returncode == 0 and list(wheels.glob("uWSGI-*.whl")), built.stdout + built.stderr
+    links = f"{wheels} {os.environ.get('PIP_FIND_LINKS', '')}".strip()
+    done = dtws(cell_command(tmp_path), env={**os.environ, "PIP_FIND_LINKS": links})
+    assert done.returncode == 0, done.stdout + done.stderr
+    rec = cell_record(tmp_path / "results", CELL)
+    said = (
+        "uWSGI says 'you need to build uWSGI with SSL support': it was built without openssl/ssl.h (a machine"
+        " without libssl-dev, or a wheel such a build left in pip's or uv's cache)"
+    )
+    assert rec.step("install").verdict == "pass"
+    assert rec.step("websocket-server").verdict == "error" and rec.step("websocket-server").detail == said
+    assert rec.status == "error" and rec.reason == f"websocket-server: {said}"
+    assert "you need to build uWSGI with SSL support" in log_of(tmp_path / "results", rec, "websocket-server")
     assert left_running(tmp_path) == []
 
 

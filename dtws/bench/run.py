@@ -259,6 +259,8 @@ class Bench:
                 return _said(target, "error", ctx)
             version = target.version or installed_version(ctx.env_dir, lib.package)
             levels, problem = self._served(ctx)
+            ctx.log.flush()
+            problem = problem or lib.built_without(Path(ctx.log.name).read_bytes())  # the machine's, not the library's
             if problem is not None:
                 return _said(target, "error", problem, version)
             return _said(target, "measured", None, version, levels)

@@ -36,7 +36,12 @@ LIBRARY = Library(
     # uWSGI's build takes SSL only where the compiler finds OpenSSL's headers (its ssl = auto); without them it builds,
     # and answers every websocket handshake with HTTP 500 ("you need to build uWSGI with SSL support").
     build_headers=(
-        Header("openssl/ssl.h", "libssl-dev", "uWSGI builds without SSL, and its websocket handshake needs it"),
+        Header(
+            "openssl/ssl.h",
+            "libssl-dev",
+            "uWSGI builds without SSL, and its websocket handshake needs it",
+            said="you need to build uWSGI with SSL support",
+        ),
     ),
     bisect_python="3.6",  # its newest claimed Python, whose cells install and pass
     load=Load("rfc6455", PATH + "&echo"),  # echo: a publisher gets its own message too, as the bench counts
