@@ -102,7 +102,7 @@ class Library:
     # Dependencies the installer builds from source (C): the install step first checks that the cell's
     # machine has a C compiler and the Python headers, whose absence is a harness error.
     builds: tuple[str, ...] = ()
-    # The machine's headers those builds need for what the cell runs, which the compiler must find (likewise).
+    # The machine's headers those builds need for what the cell runs, which must be where the build looks (likewise).
     build_headers: tuple[Header, ...] = ()
     # The chat the bench loads (dtws.bench); None: the bench has no load client for it, and says so.
     load: Load | None = None

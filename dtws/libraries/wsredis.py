@@ -33,7 +33,7 @@ LIBRARY = Library(
     processes=2,
     services=("redis",),
     builds=("uWSGI",),  # an sdist only: pip compiles it for each cell
-    # uWSGI's build takes SSL only where the compiler finds OpenSSL's headers (its ssl = auto); without them it builds,
+    # uWSGI's build takes SSL only where cpp finds OpenSSL's headers (its ssl = auto); without them it builds,
     # and answers every websocket handshake with HTTP 500 ("you need to build uWSGI with SSL support").
     build_headers=(
         Header(
