@@ -86,9 +86,7 @@ def _build_tools(ctx: Context) -> Outcome | None:
     ctx.log.flush()
     since = os.path.getsize(ctx.log.name)
     finished = ctx.run(command, timeout_s=max(min(ctx.deadline - time.monotonic(), 60), 1))
-    with open(ctx.log.name, "rb") as log:
-        log.seek(since)
-        said = log.read(64 * 1024).decode("utf-8", "replace").splitlines()
+    said = _said_since(ctx, since).splitlines()
     answer = [line for line in said if not line.startswith("[dtws]")][-_ASKED - len(headers) :]
     if finished.exit_code != 0 or len(answer) != _ASKED + len(headers):
         return Outcome("error", command, finished.exit_code, "could not ask the cell's Python for its C compiler")
